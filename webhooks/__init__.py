@@ -1,0 +1,30 @@
+"""Everything that speaks HTTP: the app factory, the WeChat callback, the API and the console."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from bot.config import Config, load_config
+from webhooks import extensions, health
+
+__all__ = ["create_app"]
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None = None) -> Flask:
+    """Build the Flask application; ``overrides`` is nested like config.toml."""
+    config = config or load_config(overrides=overrides)
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config.update(
+        SECRET_KEY=config.app.secret_key,
+        # Flask answers 413 itself past this; the WeChat view applies its own tighter cap.
+        MAX_CONTENT_LENGTH=max(config.wechat.max_body_bytes, 10 * 1024 * 1024),
+        JSON_AS_ASCII=False,
+    )
+    logging.basicConfig(level=config.app.log_level.upper())
+    extensions.init_app(app, config)
+    app.register_blueprint(health.blueprint)
+    return app

@@ -1,0 +1,306 @@
+"""Load HuaiCai's configuration in layers and validate it once, at start-up.
+
+Layers, later wins: the defaults below -> ``config.toml`` -> environment variables named
+``HUAICAI_<SECTION>__<KEY>`` -> overrides passed by the caller (tests, ``create_app``).
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_PREFIX = "HUAICAI_"
+CONFIG_PATH_VARIABLE = "HUAICAI_CONFIG"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.toml"
+# Marks values that only exist so the demo runs; refused when [app] demo is off.
+DEMO_SECRET_PREFIX = "demo-"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    name: str = "怀才 HuaiCai"
+    secret_key: str = "demo-secret-key-change-me"
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Shanghai"
+    demo: bool = True
+    log_level: str = "INFO"
+    instance_dir: str = "instance"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///instance/huaicai.sqlite3"
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class WechatConfig:
+    appid: str = "wxdemo0000000000000"
+    secret: str = "demo-app-secret"
+    token: str = "demo-token"
+    encoding_aes_key: str = ""
+    api_base_url: str = "http://127.0.0.1:8900/cgi-bin/"
+    timestamp_window_seconds: int = 300
+    max_body_bytes: int = 65536
+    reply_budget_seconds: float = 4.0
+    token_store: str = "database"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    top_k: int = 20
+    min_score: float = 0.05
+    index_path: str = "instance/match-index"
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    outbox_interval_seconds: int = 15
+    stale_profile_days: int = 180
+    inbound_retention_days: int = 14
+
+
+@dataclass(frozen=True)
+class TargetsConfig:
+    talents_2020: int = 2250
+    talents_2025: int = 5000
+    agreements_per_year: int = 100
+    landed_projects_per_year: int = 20
+    launch_events_per_year: int = 4
+    enterprise_visits_per_year: int = 100
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    demo_username: str = "organiser"
+    demo_password: str = "demo-password"
+    session_hours: int = 12
+
+
+@dataclass(frozen=True)
+class Config:
+    app: AppConfig = field(default_factory=AppConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    wechat: WechatConfig = field(default_factory=WechatConfig)
+    matching: MatchingConfig = field(default_factory=MatchingConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    targets: TargetsConfig = field(default_factory=TargetsConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    # Menu buttons as in WeChat's menu/create JSON; validated by the menu service.
+    menu: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def instance_path(self) -> Path:
+        """Return the absolute folder for local state (SQLite file, caches)."""
+        path = Path(self.app.instance_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def database_url(self) -> str:
+        """Return the database URL with a relative SQLite path resolved under the project."""
+        url = self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(PROJECT_ROOT / url[len(prefix) :])
+        return url
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the validated configuration from defaults, file, environment and overrides."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        path = environ.get(CONFIG_PATH_VARIABLE) or DEFAULT_CONFIG_PATH
+    raw: dict[str, dict[str, Any]] = {}
+    config_file = Path(path)
+    if config_file.exists():
+        try:
+            _merge(raw, tomllib.loads(config_file.read_text(encoding="utf-8")), "")
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
+    elif path != DEFAULT_CONFIG_PATH:
+        raise ConfigError(f"config file {config_file} does not exist")
+    _merge(raw, _from_environment(environ), "")
+    if overrides:
+        _merge(raw, overrides, "")
+    return _build(raw)
+
+
+def _merge(target: dict[str, Any], layer: Mapping[str, Any], where: str) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value, f"{where}{key}.")
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            _merge(target[key], value, f"{where}{key}.")
+        else:
+            target[key] = value
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    layer: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name or name == CONFIG_PATH_VARIABLE:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].partition("__")
+        layer.setdefault(section.lower(), {})[key.lower()] = value
+    return layer
+
+
+def _build(raw: Mapping[str, Any]) -> Config:
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Config)
+    for name in raw:
+        if name not in hints:
+            raise ConfigError(f"[{name}]: unknown section (known: {', '.join(sorted(hints))})")
+    for section_field in dataclasses.fields(Config):
+        name = section_field.name
+        value = raw.get(name)
+        if name == "menu":
+            sections[name] = _menu(value)
+            continue
+        section_type = hints[name]
+        if value is None:
+            value = {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"[{name}]: expected a table of keys, got {type(value).__name__}")
+        sections[name] = _section(name, section_type, value)
+    config = Config(**sections)
+    _check_semantics(config)
+    return config
+
+
+def _section(name: str, section_type: type, values: Mapping[str, Any]) -> Any:
+    hints = typing.get_type_hints(section_type)
+    known = {f.name for f in dataclasses.fields(section_type)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{name}.{key}: unknown key (known: {', '.join(sorted(known))})")
+    converted = {key: _coerce(f"{name}.{key}", hints[key], value) for key, value in values.items()}
+    return section_type(**converted)
+
+
+def _coerce(key: str, expected: Any, value: Any) -> Any:
+    # Environment variables arrive as strings; TOML values arrive typed.
+    if expected is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(value, str) and value.strip().lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if expected is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+        raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+    if expected is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                pass
+        raise ConfigError(f"{key}: expected a number, got {value!r}")
+    if expected is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    if isinstance(expected, types.UnionType):  # pragma: no cover - no optional keys yet
+        return value
+    raise ConfigError(f"{key}: unsupported type {expected!r}")
+
+
+def _menu(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if value is None:
+        return ()
+    buttons = value.get("button") if isinstance(value, Mapping) else None
+    if not isinstance(buttons, list) or not all(isinstance(b, Mapping) for b in buttons):
+        raise ConfigError("menu.button: expected an array of tables ([[menu.button]])")
+    return tuple(buttons)
+
+
+def _positive(key: str, value: float) -> None:
+    if value <= 0:
+        raise ConfigError(f"{key}: must be greater than zero, got {value}")
+
+
+def _check_semantics(config: Config) -> None:
+    try:
+        ZoneInfo(config.app.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"app.timezone: unknown time zone {config.app.timezone!r} (e.g. Asia/Shanghai)"
+        ) from None
+    if config.app.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(
+            f"app.log_level: expected DEBUG, INFO, WARNING or ERROR, got {config.app.log_level!r}"
+        )
+    if not config.app.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"app.base_url: expected an http(s) URL, got {config.app.base_url!r}")
+    if not config.database.url.startswith(("sqlite://", "postgresql")):
+        raise ConfigError(
+            f"database.url: expected sqlite:///PATH or postgresql+psycopg://..., "
+            f"got {config.database.url!r}"
+        )
+    if not config.wechat.api_base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"wechat.api_base_url: expected an http(s) URL, got {config.wechat.api_base_url!r}"
+        )
+    aes_key = config.wechat.encoding_aes_key
+    if aes_key and len(aes_key) != 43:
+        raise ConfigError(f"wechat.encoding_aes_key: expected 43 characters, got {len(aes_key)}")
+    if config.wechat.token_store not in {"database", "redis"}:
+        raise ConfigError(
+            f"wechat.token_store: expected database or redis, got {config.wechat.token_store!r}"
+        )
+    for key, number in [
+        ("wechat.timestamp_window_seconds", config.wechat.timestamp_window_seconds),
+        ("wechat.max_body_bytes", config.wechat.max_body_bytes),
+        ("wechat.reply_budget_seconds", config.wechat.reply_budget_seconds),
+        ("matching.top_k", config.matching.top_k),
+        ("scheduler.outbox_interval_seconds", config.scheduler.outbox_interval_seconds),
+        ("scheduler.stale_profile_days", config.scheduler.stale_profile_days),
+        ("scheduler.inbound_retention_days", config.scheduler.inbound_retention_days),
+        ("console.session_hours", config.console.session_hours),
+    ]:
+        _positive(key, number)
+    if config.wechat.reply_budget_seconds >= 5:
+        raise ConfigError("wechat.reply_budget_seconds: must stay below WeChat's 5 s limit")
+    for section in dataclasses.fields(TargetsConfig):
+        _positive(f"targets.{section.name}", getattr(config.targets, section.name))
+    if not config.app.demo:
+        # Outside demo mode the placeholder secrets must have been replaced from the environment.
+        for key, value in [
+            ("app.secret_key", config.app.secret_key),
+            ("wechat.secret", config.wechat.secret),
+            ("wechat.token", config.wechat.token),
+            ("console.demo_password", config.console.demo_password),
+        ]:
+            if value.startswith(DEMO_SECRET_PREFIX):
+                variable = "HUAICAI_" + key.replace(".", "__").upper()
+                raise ConfigError(f"{key}: still the demo placeholder; set {variable}")

@@ -1,0 +1,74 @@
+"""Scheduled jobs, declared in one list and run only by the scheduler process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.db import Database, utcnow
+from bot.models import InboundMessage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[Session, Config], object]
+    every_seconds: Callable[[Config], int]
+    description: str
+
+
+def purge_inbound_messages(session: Session, config: Config) -> int:
+    """Forget de-duplication records older than the retention period."""
+    cutoff = utcnow() - timedelta(days=config.scheduler.inbound_retention_days)
+    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+JOBS: list[Job] = [
+    Job(
+        id="purge-inbound-messages",
+        run=purge_inbound_messages,
+        every_seconds=lambda config: 3600,
+        description="forget old WeChat delivery records",
+    ),
+]
+
+
+def run_job(database: Database, config: Config, job: Job) -> object:
+    """Run one job in its own transaction; log and re-raise its errors."""
+    logger.info("job %s starting", job.id)
+    try:
+        with database.transaction() as session:
+            result = job.run(session, config)
+    except Exception:
+        logger.exception("job %s failed", job.id)
+        raise
+    logger.info("job %s done: %s", job.id, result)
+    return result
+
+
+def build_scheduler(database: Database, config: Config) -> BlockingScheduler:
+    """Return a scheduler with every job of JOBS registered under its stable id."""
+    scheduler = BlockingScheduler(timezone=config.app.timezone)
+    for job in JOBS:
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job.every_seconds(config),
+            args=(database, config, job),
+            id=job.id,
+            name=job.description,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=utcnow() + timedelta(seconds=5),
+        )
+    return scheduler

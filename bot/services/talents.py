@@ -1,0 +1,260 @@
+"""Create, change, find, export and erase talents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db import utcnow
+from bot.models import (
+    Consent,
+    DialogState,
+    InboundMessage,
+    OutboxMessage,
+    Talent,
+    TalentStatus,
+)
+from bot.services import audit
+from bot.services.analysis import analyse
+from bot.validators import ValidationError, validate_email, validate_mobile, validate_text
+from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
+
+# Fields a person (or an organiser) may change, with their bounds.
+TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
+    "name": ("姓名", 32, True),
+    "city": ("工作城市", 32, False),
+    "employer": ("工作单位", 100, False),
+    "title": ("职务/职称", 50, False),
+    "expertise": ("专业领域", 2000, False),
+    "origin_text": ("籍贯", 100, False),
+    "origin_name": ("籍贯", 64, False),
+}
+OTHER_FIELDS = {
+    "origin_code",
+    "is_from_jiaozuo",
+    "education",
+    "keywords",
+    "cooperation_wishes",
+    "phone",
+    "email",
+    "industries",
+}
+PERSONAL_EXPORT_FIELDS = (
+    "name",
+    "origin_name",
+    "origin_text",
+    "is_from_jiaozuo",
+    "city",
+    "employer",
+    "title",
+    "education",
+    "expertise",
+    "keywords",
+    "industries",
+    "cooperation_wishes",
+    "phone",
+    "email",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class TalentFilter:
+    county: str | None = None
+    industry: str | None = None
+    city: str | None = None
+    text: str | None = None
+    include_demo: bool = True
+
+
+def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise talent fields; raise ValidationError naming the first bad one."""
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field in TEXT_FIELDS:
+            label, max_length, required = TEXT_FIELDS[field]
+            cleaned[field] = validate_text(
+                field, str(value), label=label, max_length=max_length, required=required
+            )
+        elif field == "phone":
+            cleaned[field] = validate_mobile(value) if value else ""
+        elif field == "email":
+            cleaned[field] = validate_email(value) if value else ""
+        elif field == "education":
+            if value and value not in EDUCATION_LEVELS:
+                raise ValidationError(
+                    field,
+                    f"学历请从这些里选：{'、'.join(EDUCATION_LEVELS)}。",
+                    f"education must be one of {', '.join(EDUCATION_LEVELS)}",
+                )
+            cleaned[field] = value or ""
+        elif field == "cooperation_wishes":
+            wishes = list(dict.fromkeys(value))
+            unknown = [wish for wish in wishes if wish not in COOPERATION_WISHES]
+            if unknown:
+                raise ValidationError(
+                    field,
+                    f"合作意向请从这些里选：{'、'.join(COOPERATION_WISHES)}。",
+                    f"unknown cooperation wishes: {', '.join(unknown)}",
+                )
+            cleaned[field] = wishes
+        elif field in {"keywords", "industries"}:
+            terms = [validate_text(field, str(t), label="关键词", max_length=30) for t in value]
+            cleaned[field] = list(dict.fromkeys(t for t in terms if t))[:20]
+        elif field in OTHER_FIELDS:
+            cleaned[field] = value
+        else:
+            raise ValidationError(field, "这一项不能修改。", f"unknown talent field {field!r}")
+    return cleaned
+
+
+def create_talent(
+    session: Session,
+    *,
+    name: str,
+    openid: str | None = None,
+    source: str = "chat",
+    is_demo: bool = False,
+    actor: str = "system",
+    **fields: Any,
+) -> Talent:
+    """Add a talent, deriving keywords and industries from the expertise text when not given."""
+    cleaned = clean_fields({"name": name, **fields})
+    talent = Talent(openid=openid, source=source, is_demo=is_demo, **cleaned)
+    _derive_analysis(talent, keywords_given="keywords" in cleaned)
+    if openid is not None:
+        talent.last_interaction_at = utcnow()
+    session.add(talent)
+    session.flush()
+    audit.record(session, actor, "create", "talent", talent.id, source=source)
+    return talent
+
+
+def update_talent(session: Session, talent: Talent, *, actor: str, **changes: Any) -> list[str]:
+    """Apply validated changes; return the names of the fields that really changed."""
+    cleaned = clean_fields(changes)
+    changed = [field for field, value in cleaned.items() if getattr(talent, field) != value]
+    for field in changed:
+        setattr(talent, field, cleaned[field])
+    if "expertise" in changed:
+        _derive_analysis(talent, keywords_given="keywords" in cleaned)
+    if changed:
+        talent.updated_at = utcnow()
+        audit.record(session, actor, "update", "talent", talent.id, fields=sorted(changed))
+    return changed
+
+
+def _derive_analysis(talent: Talent, *, keywords_given: bool) -> None:
+    text = talent.expertise or ""
+    analysis = analyse(text)
+    if not keywords_given:
+        talent.keywords = analysis.keywords
+    talent.industries = analysis.industries
+
+
+def get_talent(session: Session, talent_id: int) -> Talent | None:
+    """Return the talent with ``talent_id`` or None."""
+    return session.get(Talent, talent_id)
+
+
+def get_talent_by_openid(session: Session, openid: str) -> Talent | None:
+    """Return the talent registered with ``openid`` or None."""
+    return session.scalars(select(Talent).where(Talent.openid == openid)).first()
+
+
+def touch_interaction(session: Session, openid: str, at: datetime | None = None) -> None:
+    """Note that the person just wrote to us (opens the 48-hour customer-service window)."""
+    talent = get_talent_by_openid(session, openid)
+    if talent is not None:
+        talent.last_interaction_at = at or utcnow()
+        talent.is_following = True
+
+
+def find_talents(
+    session: Session, filters: TalentFilter | None = None, *, limit: int = 50, offset: int = 0
+) -> list[Talent]:
+    """Return active talents matching ``filters``, newest first."""
+    query = _filtered(select(Talent), filters or TalentFilter())
+    query = (
+        query.order_by(Talent.registered_at.desc(), Talent.id.desc()).limit(limit).offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def count_talents(session: Session, filters: TalentFilter | None = None) -> int:
+    """Return how many active talents match ``filters``."""
+    query = _filtered(select(func.count(Talent.id)), filters or TalentFilter())
+    return int(session.scalar(query) or 0)
+
+
+def _filtered(query: Any, filters: TalentFilter) -> Any:
+    query = query.where(Talent.status == TalentStatus.ACTIVE)
+    if filters.county:
+        query = query.where(Talent.origin_code == filters.county)
+    if filters.city:
+        query = query.where(Talent.city == filters.city)
+    if not filters.include_demo:
+        query = query.where(Talent.is_demo.is_(False))
+    if filters.text:
+        pattern = f"%{filters.text}%"
+        query = query.where(
+            or_(
+                Talent.name.like(pattern),
+                Talent.employer.like(pattern),
+                Talent.expertise.like(pattern),
+            )
+        )
+    return query
+
+
+def iter_active_talents(session: Session) -> Iterable[Talent]:
+    """Yield every active talent (for building the match index)."""
+    query = select(Talent).where(Talent.status == TalentStatus.ACTIVE).order_by(Talent.id)
+    yield from session.scalars(query)
+
+
+def export_talent(session: Session, talent: Talent, *, actor: str) -> dict[str, Any]:
+    """Return everything we hold about a talent, and log that it was exported."""
+    data: dict[str, Any] = {field: getattr(talent, field) for field in PERSONAL_EXPORT_FIELDS}
+    data["registered_at"] = talent.registered_at.isoformat()
+    data["consents"] = [
+        {
+            "purpose": str(consent.purpose),
+            "scope": consent.scope,
+            "version": consent.version,
+            "granted": consent.granted,
+            "decided_at": consent.decided_at.isoformat(),
+            "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        }
+        for consent in talent.consents
+    ]
+    audit.record(session, actor, "export", "talent", talent.id)
+    return data
+
+
+def erase_talent(session: Session, talent: Talent, *, actor: str) -> None:
+    """Delete a person's personal data on request (PIPL art. 47), leaving nothing personal.
+
+    The talent row goes, and with it (by cascade) consents, matches and invitations; rows
+    keyed by the openid elsewhere go too. The audit log keeps only the bare fact and the id.
+    """
+    talent_id, openid = talent.id, talent.openid
+    if openid is not None:
+        erase_openid_traces(session, openid)
+    session.execute(delete(Consent).where(Consent.talent_id == talent_id))
+    session.delete(talent)
+    session.flush()
+    audit.record(session, actor, "erase", "talent", talent_id)
+
+
+def erase_openid_traces(session: Session, openid: str) -> None:
+    """Delete what is stored under an openid outside the talent row."""
+    session.execute(delete(DialogState).where(DialogState.openid == openid))
+    session.execute(delete(InboundMessage).where(InboundMessage.openid == openid))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.openid == openid))
+    session.execute(delete(Consent).where(Consent.openid == openid))
