@@ -1,17 +1,497 @@
-"""Match index (placeholder until the matching work lands)."""
+"""Explainable talent ↔ need matching: a TF-IDF index with an industry prior, filters and updates.
+
+How a score is made: the query and every item are tokenised (``matching.text.tokenize``) and
+turned into sublinear TF-IDF vectors over the vocabulary fixed at ``build``; the cosine of the two
+vectors is added to ``industry_weight`` times the cosine of their industry vectors
+(``matching.industries``).
+Every hit says why it was found: the shared words that contributed most, and the shared industries.
+
+Updates are incremental: ``add`` vectorises one text with the vocabulary and IDF of ``build`` and
+appends it to a small pending matrix; ``remove`` sets a tombstone. ``compact`` (run automatically
+when the pending part grows) merges pending rows and drops removed ones. Words that did not exist at
+``build`` are not searchable until the index is rebuilt, which a nightly job should do.
+
+Trust model of ``save``/``load``: the file is a NumPy ``.npz`` read with ``allow_pickle=False`` plus
+a JSON header inside it, so loading a file cannot run code. Ids and attributes must therefore be
+JSON values (str, int, float, bool, None, lists of those); lists come back as tuples so they stay
+hashable. A tampered file can still make the index return wrong results: keep index files where
+only the application can write them.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Hashable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.industries import Taxonomy, load_taxonomy
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+# Weight of the industry prior relative to the word cosine; a shared industry is a hint, shared
+# specific words are the evidence.
+DEFAULT_INDUSTRY_WEIGHT = 0.1
+# An item belongs (for filters and reasons) to its best industry and to every industry scoring at
+# least this fraction of the best one.
+INDUSTRY_MEMBERSHIP = 0.5
+# Merge the pending rows into the main matrix once there are this many (or 1/8 of the index).
+MIN_COMPACT_PENDING = 4096
+# Cosine of industry vectors from which an item without a shared word still counts as a match.
+INDUSTRY_ONLY_MATCH = 0.5
+MAX_REASON_WORDS = 5
+
+_WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
+_SHORT_FILLER = frozenset("的了和与及或等在对为是用于中其并将从以被")
+
+Item = tuple[Hashable, str] | tuple[Hashable, str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
 class Hit:
+    """One search result: the item's id, its score (higher is better) and why it matched."""
+
     id: Hashable
     score: float
     reasons: list[str] = field(default_factory=list)
 
 
+def _default_tokenize(text: str) -> list[str]:
+    """Tokenise with the project's jieba set-up, or plain jieba until that module exists."""
+    try:
+        from matching.text import tokenize  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - only while matching.text is being written
+        import jieba
+
+        return list(jieba.lcut(text))
+    return list(tokenize(text))
+
+
+def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> list[str]:
+    """Return the index terms of ``text``: normalised tokens that contain a letter or a hanzi."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    tokens = (tokenize or _default_tokenize)(norm)
+    return [
+        t
+        for raw in tokens
+        if (t := raw.strip()) and _WORDLIKE.search(t) is not None and t not in _SHORT_FILLER
+    ]
+
+
 class MatchIndex:
-    """Placeholder."""
+    """A searchable, explainable, incrementally updated set of texts with attributes."""
+
+    def __init__(
+        self,
+        vocabulary: Sequence[str],
+        idf: np.ndarray,
+        *,
+        industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
+        taxonomy: Taxonomy | None = None,
+        tokenize: Callable[[str], list[str]] | None = None,
+    ) -> None:
+        """Create an empty index over a fixed ``vocabulary`` with its ``idf`` weights."""
+        self.vocabulary = list(vocabulary)
+        self.term_index = {t: i for i, t in enumerate(self.vocabulary)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+        if self.idf.shape != (len(self.vocabulary),):
+            raise ValueError("idf must have one weight per vocabulary term")
+        self.industry_weight = float(industry_weight)
+        self.taxonomy = taxonomy or load_taxonomy()
+        self._tokenize = tokenize
+        n_terms, n_ind = len(self.vocabulary), len(self.taxonomy.industries)
+        # Rows 0..n_main-1 live in the main matrices, the rest in the pending list.
+        self._main = sp.csr_matrix((0, n_terms), dtype=np.float32)
+        self._main_t = sp.csr_matrix((n_terms, 0), dtype=np.float32)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending_matrix: sp.csr_matrix | None = None
+        self._ids: list[Hashable] = []
+        self._rows: dict[Hashable, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._industries = np.zeros((0, n_ind), dtype=np.float32)
+        self._attrs: list[dict[str, Any]] = []
+        self._postings: dict[str, dict[Hashable, list[int]]] = {}
+        self._posting_cache: dict[tuple[str, Hashable], np.ndarray] = {}
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[Item],
+        *,
+        industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
+        min_df: int = 1,
+        tokenize: Callable[[str], list[str]] | None = None,
+    ) -> MatchIndex:
+        """Build an index from ``(id, text)`` or ``(id, text, attrs)`` items.
+
+        The vocabulary and IDF come from these texts and stay fixed for later ``add`` calls.
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        ids: list[Hashable] = []
+        texts: list[str] = []
+        attrs: list[dict[str, Any]] = []
+        seen: set[Hashable] = set()
+        for item in items:
+            item_id, text, item_attrs = _unpack(item)
+            if item_id in seen:
+                raise ValueError(f"duplicate id in build: {item_id!r}")
+            seen.add(item_id)
+            ids.append(item_id)
+            texts.append(text)
+            attrs.append(item_attrs)
+
+        def analyser(text: str) -> list[str]:
+            return analyse(text, tokenize)
+
+        vectorizer = TfidfVectorizer(
+            analyzer=analyser, sublinear_tf=True, min_df=min_df, dtype=np.float32
+        )
+        if texts:
+            matrix = vectorizer.fit_transform(texts)
+            vocabulary = [""] * len(vectorizer.vocabulary_)
+            for term, col in vectorizer.vocabulary_.items():
+                vocabulary[col] = term
+            idf = vectorizer.idf_
+        else:
+            matrix = sp.csr_matrix((0, 0), dtype=np.float32)
+            vocabulary, idf = [], np.zeros(0, dtype=np.float32)
+        index = cls(vocabulary, idf, industry_weight=industry_weight, tokenize=tokenize)
+        industries = np.vstack(
+            [index._industry_vector(t) for t in texts]
+            or [np.zeros((0, len(index.taxonomy.industries)), dtype=np.float32)]
+        )
+        index._load_rows(ids, sp.csr_matrix(matrix, dtype=np.float32), industries, attrs)
+        logger.info("built match index: %d items, %d terms", len(ids), len(vocabulary))
+        return index
+
+    def _load_rows(
+        self,
+        ids: list[Hashable],
+        matrix: sp.csr_matrix,
+        industries: np.ndarray,
+        attrs: list[dict[str, Any]],
+        alive: np.ndarray | None = None,
+    ) -> None:
+        """Replace the contents with ``ids`` and their vectors, industries and attributes."""
+        self._main = matrix
+        self._main_t = matrix.T.tocsr()
+        self._pending, self._pending_matrix = [], None
+        self._ids = list(ids)
+        self._alive = np.ones(len(ids), dtype=bool) if alive is None else alive.copy()
+        self._rows = {i: r for r, i in enumerate(self._ids) if self._alive[r]}
+        self._industries = np.asarray(industries, dtype=np.float32)
+        self._attrs = attrs
+        self._postings, self._posting_cache = {}, {}
+        for row, item_attrs in enumerate(attrs):
+            self._post(row, item_attrs)
+
+    # ----------------------------------------------------------------- vectors
+    def _vectorise(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (term columns, weights) of ``text``'s L2-normalised TF-IDF vector."""
+        counts: dict[int, int] = {}
+        for term in analyse(text, self._tokenize):
+            col = self.term_index.get(term)
+            if col is not None:
+                counts[col] = counts.get(col, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        cols = np.fromiter(sorted(counts), dtype=np.int32, count=len(counts))
+        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.float32)
+        weights = (1.0 + np.log(tf)) * self.idf[cols]
+        weights /= np.linalg.norm(weights)
+        return cols, weights.astype(np.float32)
+
+    def _industry_vector(self, text: str) -> np.ndarray:
+        """Return the L2-normalised industry score vector of ``text``."""
+        vec = np.zeros(len(self.taxonomy.industries), dtype=np.float32)
+        positions = {ind.id: pos for pos, ind in enumerate(self.taxonomy.industries)}
+        for score in self.taxonomy.score(text):
+            vec[positions[score.id]] = score.score
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    def _industry_ids(self, vec: np.ndarray) -> list[str]:
+        """Return the ids of the industries an item with industry vector ``vec`` belongs to."""
+        if not vec.any():
+            return []
+        best = float(vec.max())
+        return [
+            self.taxonomy.industries[pos].id
+            for pos in np.argsort(-vec, kind="stable").tolist()
+            if vec[pos] > 0 and vec[pos] >= INDUSTRY_MEMBERSHIP * best
+        ]
+
+    # ----------------------------------------------------------------- updates
+    def __len__(self) -> int:
+        """Return the number of live items."""
+        return len(self._rows)
+
+    def __contains__(self, item_id: object) -> bool:
+        """Return whether ``item_id`` is a live item."""
+        return item_id in self._rows
+
+    def add(self, id: Hashable, text: str, attrs: Mapping[str, Any] | None = None) -> None:
+        """Add an item, replacing any live item with the same id."""
+        if id in self._rows:
+            self.remove(id)
+        cols, weights = self._vectorise(text)
+        row = len(self._ids)
+        self._pending.append((cols, weights))
+        self._pending_matrix = None
+        self._ids.append(id)
+        self._rows[id] = row
+        if row >= len(self._alive):
+            self._alive = _grow(self._alive, row + 1)
+            self._industries = _grow(self._industries, row + 1)
+        self._alive[row] = True
+        self._industries[row] = self._industry_vector(text)
+        item_attrs = dict(attrs or {})
+        self._attrs.append(item_attrs)
+        self._post(row, item_attrs)
+        if len(self._pending) >= max(MIN_COMPACT_PENDING, self._main.shape[0] // 8):
+            self.compact()
+
+    def remove(self, id: Hashable) -> None:
+        """Remove the item ``id``; raise ``KeyError`` if there is no such live item."""
+        row = self._rows.pop(id)
+        self._alive[row] = False
+
+    def compact(self) -> None:
+        """Merge pending rows into the main matrix and drop removed items."""
+        n = len(self._ids)
+        matrix = sp.vstack([self._main, self._pending_block()], format="csr")
+        keep = np.flatnonzero(self._alive[:n])
+        self._load_rows(
+            [self._ids[r] for r in keep.tolist()],
+            sp.csr_matrix(matrix[keep], dtype=np.float32),
+            self._industries[keep],
+            [self._attrs[r] for r in keep.tolist()],
+        )
+        logger.debug("compacted match index to %d items", len(self._ids))
+
+    def _pending_block(self) -> sp.csr_matrix:
+        """Return the pending rows as one CSR matrix (cached until the next add)."""
+        if self._pending_matrix is None:
+            n_terms = len(self.vocabulary)
+            if not self._pending:
+                self._pending_matrix = sp.csr_matrix((0, n_terms), dtype=np.float32)
+            else:
+                indptr = np.zeros(len(self._pending) + 1, dtype=np.int64)
+                indptr[1:] = np.cumsum([len(c) for c, _ in self._pending])
+                self._pending_matrix = sp.csr_matrix(
+                    (
+                        np.concatenate([w for _, w in self._pending]),
+                        np.concatenate([c for c, _ in self._pending]),
+                        indptr,
+                    ),
+                    shape=(len(self._pending), n_terms),
+                )
+        return self._pending_matrix
+
+    # ----------------------------------------------------------------- filters
+    def _post(self, row: int, attrs: Mapping[str, Any]) -> None:
+        """Record ``row`` under each of its attribute values (and its industries)."""
+        values = dict(attrs)
+        if "industry" not in values:
+            values["industry"] = self._industry_ids(self._industries[row])
+        for key, value in values.items():
+            per_key = self._postings.setdefault(key, {})
+            for v in _as_values(value):
+                per_key.setdefault(v, []).append(row)
+                self._posting_cache.pop((key, v), None)
+
+    def _filter_mask(self, filters: Mapping[str, Any], n: int) -> np.ndarray:
+        """Return the rows whose attributes match every filter (any value of a list filter)."""
+        mask = np.ones(n, dtype=bool)
+        for key, wanted in filters.items():
+            allowed = np.zeros(n, dtype=bool)
+            per_key = self._postings.get(key, {})
+            for v in _as_values(wanted):
+                rows = self._posting_cache.get((key, v))
+                if rows is None:
+                    rows = np.asarray(per_key.get(v, []), dtype=np.int64)
+                    self._posting_cache[(key, v)] = rows
+                allowed[rows] = True
+            mask &= allowed
+        return mask
+
+    # ----------------------------------------------------------------- search
+    def search(self, query: str, k: int = 10, **filters: Any) -> list[Hit]:
+        """Return up to ``k`` best live items for ``query`` that pass ``filters``, best first.
+
+        A filter ``key=value`` keeps items whose attribute ``key`` equals ``value``; either side
+        may be a list, and then any overlap matches. ``industry`` filters on the item's own
+        ``industry`` attribute or, when it has none, on the industries classified from its text.
+        Items sharing neither a word nor an industry with the query are never returned.
+        """
+        n = len(self._ids)
+        if k <= 0 or n == 0:
+            return []
+        cols, weights = self._vectorise(query)
+        q_ind = self._industry_vector(query)
+        scores = np.zeros(n, dtype=np.float32)
+        if len(cols):
+            n_main = self._main.shape[0]
+            scores[:n_main] = weights @ self._main_t[cols]
+            if self._pending:
+                scores[n_main:] = self._pending_block()[:, cols] @ weights
+        valid = scores > 0
+        if self.industry_weight and q_ind.any():
+            industry_cos = self._industries[:n] @ q_ind
+            scores += self.industry_weight * industry_cos
+            # Without a shared word, only a clearly shared industry makes an item a match.
+            valid |= industry_cos >= INDUSTRY_ONLY_MATCH
+        valid &= self._alive[:n]
+        if filters:
+            valid &= self._filter_mask(filters, n)
+        candidates = np.flatnonzero(valid)
+        if len(candidates) > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        # Ties break by insertion order so results are reproducible across save/load.
+        order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        q_weights = dict(zip(cols.tolist(), weights.tolist(), strict=True))
+        return [
+            Hit(
+                id=self._ids[row],
+                score=round(float(scores[row]), 6),
+                reasons=self._reasons(row, q_weights, q_ind),
+            )
+            for row in order.tolist()
+        ]
+
+    def _row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (columns, weights) of a stored row."""
+        n_main = self._main.shape[0]
+        if row < n_main:
+            start, end = self._main.indptr[row], self._main.indptr[row + 1]
+            return self._main.indices[start:end], self._main.data[start:end]
+        return self._pending[row - n_main]
+
+    def _reasons(self, row: int, q_weights: Mapping[int, float], q_ind: np.ndarray) -> list[str]:
+        """Explain in Chinese why ``row`` matched: shared words and shared industries."""
+        cols, weights = self._row_vector(row)
+        shared = sorted(
+            (
+                (q_weights[c] * w, self.vocabulary[c])
+                for c, w in zip(cols.tolist(), weights.tolist(), strict=True)
+                if c in q_weights
+            ),
+            key=lambda cw: (-cw[0], cw[1]),
+        )
+        words = [t for _, t in shared if len(t) > 1] or [t for _, t in shared]
+        reasons = []
+        if words:
+            reasons.append("共同关键词：" + "、".join(words[:MAX_REASON_WORDS]))
+        products = self._industries[row] * q_ind
+        best = float(products.max()) if len(products) else 0.0
+        common = [
+            self.taxonomy.industries[pos].name
+            for pos in np.argsort(-products, kind="stable").tolist()
+            if best > 0 and products[pos] >= INDUSTRY_MEMBERSHIP * best
+        ]
+        if common:
+            reasons.append("行业：" + "、".join(common))
+        return reasons
+
+    # ----------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """Write the index to ``path`` as a pickle-free ``.npz`` file (see the module docstring)."""
+        self.compact()
+        for item_id in self._ids:
+            _check_json_id(item_id)
+        header = {
+            "format": FORMAT_VERSION,
+            "industry_weight": self.industry_weight,
+            "industries": [i.id for i in self.taxonomy.industries],
+            "vocabulary": self.vocabulary,
+            "ids": self._ids,
+            "attrs": self._attrs,
+        }
+        blob = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), np.uint8)
+        with Path(path).open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                header=blob,
+                idf=self.idf,
+                data=self._main.data,
+                indices=self._main.indices,
+                indptr=self._main.indptr,
+                industries=self._industries[: len(self._ids)],
+            )
+
+    @classmethod
+    def load(
+        cls, path: str | Path, *, tokenize: Callable[[str], list[str]] | None = None
+    ) -> MatchIndex:
+        """Read an index written by ``save``; never unpickles anything."""
+        with np.load(Path(path), allow_pickle=False) as npz:
+            header = json.loads(npz["header"].tobytes().decode("utf-8"))
+            if header.get("format") != FORMAT_VERSION:
+                raise ValueError(f"unsupported match index format: {header.get('format')!r}")
+            index = cls(
+                header["vocabulary"],
+                npz["idf"],
+                industry_weight=header["industry_weight"],
+                tokenize=tokenize,
+            )
+            if header["industries"] != [i.id for i in index.taxonomy.industries]:
+                raise ValueError("the index was saved with a different industry taxonomy")
+            ids = [_from_json(i) for i in header["ids"]]
+            matrix = sp.csr_matrix(
+                (npz["data"], npz["indices"], npz["indptr"]),
+                shape=(len(ids), len(header["vocabulary"])),
+            )
+            attrs = [{k: _from_json(v) for k, v in a.items()} for a in header["attrs"]]
+            index._load_rows(ids, matrix, npz["industries"], attrs)
+        return index
+
+
+def _unpack(item: Item) -> tuple[Hashable, str, dict[str, Any]]:
+    """Split an item into id, text and attributes."""
+    if len(item) == 2:
+        return item[0], item[1], {}
+    if len(item) == 3:
+        return item[0], item[1], dict(item[2])
+    raise ValueError("an item is (id, text) or (id, text, attrs)")
+
+
+def _as_values(value: Any) -> list[Hashable]:
+    """Return a filter or attribute value as a list of hashable values."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return [value]
+
+
+def _grow(array: np.ndarray, minimum: int) -> np.ndarray:
+    """Return ``array`` with room for at least ``minimum`` rows (doubling, zero-filled)."""
+    size = max(minimum, 2 * len(array), 16)
+    grown = np.zeros((size, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
+def _check_json_id(item_id: Hashable) -> None:
+    """Refuse ids that would not survive the JSON header."""
+    if isinstance(item_id, tuple):
+        for part in item_id:
+            _check_json_id(part)
+    elif not isinstance(item_id, str | int | float | bool) and item_id is not None:
+        raise TypeError(f"only JSON ids can be saved, got {type(item_id).__name__}")
+
+
+def _from_json(value: Any) -> Any:
+    """Turn JSON lists back into tuples so ids and attribute values stay hashable."""
+    if isinstance(value, list):
+        return tuple(_from_json(v) for v in value)
+    return value
