@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,6 +93,19 @@ def database_url(
         _drop_postgres_database(POSTGRES_URL, url)
 
 
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of a brand-new empty database on the same backend as ``database_url``."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url = _create_postgres_database(POSTGRES_URL)
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(POSTGRES_URL, url)
+
+
 @pytest.fixture(scope="session")
 def migrated_database(database_url: str) -> Iterator[Database]:
     """Yield a Database migrated to head with Alembic (the same path production takes)."""
@@ -147,6 +161,7 @@ def app(database_url: str, db_connection: Connection) -> Iterator[Flask]:
             bind=db_connection, join_transaction_mode="create_savepoint"
         )
     yield flask_app
+    flask_app.extensions["huaicai"].database.dispose()
 
 
 @pytest.fixture

@@ -31,6 +31,11 @@ class CliContext:
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         return Database(self.config.database_url, self.config.database.echo)
 
+    def close(self) -> None:
+        """Release pooled connections when the command ends."""
+        if "database" in self.__dict__:
+            self.database.dispose()
+
 
 pass_context = click.make_pass_decorator(CliContext)
 
@@ -55,6 +60,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
       huaicai up             start web server, scheduler (and fake WeChat in demo mode)
     """
     ctx.obj = CliContext(config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:
