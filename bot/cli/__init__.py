@@ -64,9 +64,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from bot.cli import db, server, users
+    from bot.cli import db, match, server, users
 
-    for module in (db, server, users):
+    for module in (db, match, server, users):
         for command in module.COMMANDS:
             main.add_command(command)
 

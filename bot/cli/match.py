@@ -1,0 +1,138 @@
+"""``huaicai match`` and ``huaicai eval``: matching from the command line, and its measurements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli import CliContext, pass_context
+from bot.config import PROJECT_ROOT
+from bot.services import enterprises, events, matching, talents
+
+DEFAULT_CSL = PROJECT_ROOT.parent / "shared" / "data" / "csl-dev"
+
+
+@click.group("match")
+def match_group() -> None:
+    """Show who matches a need, an event or a talent, and why."""
+
+
+def _print_talent_hits(hits: list[matching.TalentHit]) -> None:
+    if not hits:
+        click.echo("no consenting talent matches")
+    for rank, hit in enumerate(hits, 1):
+        talent = hit.talent
+        click.echo(
+            f"{rank:>2}. [{hit.score:.3f}] #{talent.id} {talent.name}"
+            f" · {talent.employer} · {talent.title}"
+        )
+        for reason in hit.reasons:
+            click.echo(f"      {reason}")
+
+
+@match_group.command("need")
+@click.argument("demand_id", type=int)
+@click.option("-k", "--top", default=10, show_default=True, help="How many hits.")
+@click.option("--save", is_flag=True, help="Store the hits as proposed matches.")
+@pass_context
+def match_need(ctx: CliContext, demand_id: int, top: int, save: bool) -> None:
+    """Print the talents who fit need DEMAND_ID (registration consent given)."""
+    with ctx.database.transaction() as session:
+        demand = enterprises.get_demand(session, demand_id)
+        if demand is None:
+            raise click.ClickException(f"no need with id {demand_id}")
+        click.echo(f"need #{demand.id}: {demand.title} ({demand.enterprise.name})")
+        _print_talent_hits(matching.match_demand(session, demand, k=top))
+        if save:
+            stored = matching.propose_matches(session, demand, k=top)
+            click.echo(f"stored {len(stored)} proposed matches")
+
+
+@match_group.command("event")
+@click.argument("event_id", type=int)
+@click.option("-k", "--top", default=20, show_default=True, help="How many hits.")
+@pass_context
+def match_event(ctx: CliContext, event_id: int, top: int) -> None:
+    """Print the talents to invite to event EVENT_ID (invitation consent given)."""
+    with ctx.database.transaction() as session:
+        event = events.get_event(session, event_id)
+        if event is None:
+            raise click.ClickException(f"no event with id {event_id}")
+        click.echo(f"event #{event.id}: {event.title}")
+        _print_talent_hits(matching.match_event(session, event, k=top))
+
+
+@match_group.command("talent")
+@click.argument("talent_id", type=int)
+@click.option("-k", "--top", default=10, show_default=True, help="How many hits.")
+@pass_context
+def match_talent(ctx: CliContext, talent_id: int, top: int) -> None:
+    """Print the approved needs that fit talent TALENT_ID."""
+    with ctx.database.transaction() as session:
+        talent = talents.get_talent(session, talent_id)
+        if talent is None:
+            raise click.ClickException(f"no talent with id {talent_id}")
+        click.echo(f"talent #{talent.id}: {talent.name} · {'、'.join(talent.keywords[:6])}")
+        found = matching.match_needs_for_talent(session, talent, k=top)
+        if not found:
+            click.echo("no approved need matches")
+        for rank, (demand, hit) in enumerate(found, 1):
+            click.echo(
+                f"{rank:>2}. [{hit.score:.3f}] need #{demand.id} {demand.title}"
+                f" ({demand.enterprise.name})"
+            )
+            for reason in hit.reasons:
+                click.echo(f"      {reason}")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure keyword extraction, matching and industry classification."""
+
+
+csl_option = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_CSL,
+    show_default=True,
+    help="CSL folder (dev split).",
+)
+
+
+@eval_group.command("keywords")
+@csl_option
+def eval_keywords(data_dir: Path) -> None:
+    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank."""
+    from matching.evaluation import evaluate_keywords
+
+    click.echo(evaluate_keywords(data_dir).format())
+
+
+@eval_group.command("match")
+@csl_option
+def eval_match(data_dir: Path) -> None:
+    """P@5, P@10 and nDCG@10 of MatchIndex beside a plain TF-IDF baseline."""
+    from matching.evaluation import evaluate_matching
+
+    click.echo(evaluate_matching(data_dir).format())
+
+
+@eval_group.command("industries")
+@click.option(
+    "--data",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "data" / "eval" / "industry_labelled.tsv",
+    show_default=True,
+    help="Labelled profiles and needs (TSV).",
+)
+def eval_industries(path: Path) -> None:
+    """Accuracy of classify_industries on our labelled profiles and needs."""
+    from matching.evaluation import evaluate_industries
+
+    click.echo(evaluate_industries(path).format())
+
+
+COMMANDS = [match_group, eval_group]
