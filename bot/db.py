@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -121,15 +121,18 @@ class Database:
 
     def ping(self) -> bool:
         """Return whether the database answers a trivial query."""
-        from sqlalchemy import text
+        return self.schema_revision() is not False
+
+    def schema_revision(self) -> str | None | Literal[False]:
+        """Return the Alembic revision of the schema, None if unmigrated, False if unreachable."""
+        from alembic.runtime.migration import MigrationContext
 
         try:
             with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                return MigrationContext.configure(connection).get_current_revision()
         except Exception:  # health checks report failures, they do not raise
-            logger.exception("database ping failed")
+            logger.exception("database unreachable")
             return False
-        return True
 
     def dispose(self) -> None:
         """Close pooled connections."""

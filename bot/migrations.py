@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Connection
@@ -37,6 +39,7 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache
 def head_revision() -> str | None:
     """Return the newest revision shipped with the code."""
     from alembic.script import ScriptDirectory

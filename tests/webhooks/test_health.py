@@ -13,6 +13,7 @@ def test_healthz_reports_version_and_database(client: FlaskClient, database_url:
     assert body["version"] == __version__
     assert body["database"]["ok"] is True
     assert body["database"]["backend"] == database_url.split(":")[0].split("+")[0]
+    assert body["database"]["schema_current"] is True
 
 
 def test_healthz_says_degraded_when_the_database_is_unreachable() -> None:
