@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +65,24 @@ class Hit:
     reasons: list[str] = field(default_factory=list)
 
 
-def _default_tokenize(text: str) -> list[str]:
-    """Tokenise with the project's jieba set-up, or plain jieba until that module exists."""
+@lru_cache(maxsize=1)
+def _project_tokenizer() -> Callable[[str], list[str]]:
+    """Return the project's tokeniser, or plain jieba until ``matching.text`` exists."""
     try:
         from matching.text import tokenize  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - only while matching.text is being written
         import jieba
 
-        return list(jieba.lcut(text))
-    return list(tokenize(text))
+        logger.warning("matching.text is missing: tokenising with plain jieba")
+        plain: Callable[[str], list[str]] = jieba.lcut
+        return plain
+    project: Callable[[str], list[str]] = tokenize
+    return project
+
+
+def _default_tokenize(text: str) -> list[str]:
+    """Tokenise with the project's jieba set-up."""
+    return list(_project_tokenizer()(text))
 
 
 def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> list[str]:
@@ -213,10 +223,7 @@ class MatchIndex:
 
     def _industry_vector(self, text: str) -> np.ndarray:
         """Return the L2-normalised industry score vector of ``text``."""
-        vec = np.zeros(len(self.taxonomy.industries), dtype=np.float32)
-        positions = {ind.id: pos for pos, ind in enumerate(self.taxonomy.industries)}
-        for score in self.taxonomy.score(text):
-            vec[positions[score.id]] = score.score
+        vec = np.asarray(self.taxonomy.scores(text), dtype=np.float32)
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm > 0 else vec
 

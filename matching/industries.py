@@ -1,7 +1,8 @@
-"""Classify a text into the policy's key and strategic industries (taxonomy in data/industries.toml).
+"""Classify a text into the policy's key and strategic industries (data/industries.toml).
 
-The classifier is deliberately transparent: it finds taxonomy terms in the text (longest match first,
-so 锂电池材料 wins over 材料), adds up their weights per industry and turns the evidence into a score.
+The classifier is deliberately transparent: it finds taxonomy terms in the text (longest match
+first, so 锂电池材料 wins over 材料), adds up their weights per industry and turns the evidence
+into a score.
 A person can always be told which words put a profile into an industry (``explain_industries``).
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import tomllib
 import unicodedata
 from collections import Counter
@@ -75,14 +75,43 @@ class Taxonomy:
                 per = weights.setdefault(key, {})
                 per[pos] = max(per.get(pos, 0.0), weight)
         self.term_weights = {t: sorted(per.items()) for t, per in weights.items()}
-        self._pattern = _compile_terms(list(self.term_weights))
+        # first character -> terms starting with it, longest first (a greedy longest-match scan is
+        # several times faster than one big regex alternation for ~700 terms)
+        self._by_first: dict[str, list[str]] = {}
+        for term in sorted(self.term_weights, key=lambda t: (-len(t), t)):
+            self._by_first.setdefault(term[0], []).append(term)
 
     def find_terms(self, text: str) -> Counter[str]:
         """Count the taxonomy terms in ``text`` (longest match first, no overlaps)."""
-        return Counter(m.group(0) for m in self._pattern.finditer(normalise(text)))
+        norm = normalise(text)
+        found: Counter[str] = Counter()
+        by_first = self._by_first
+        i, n = 0, len(norm)
+        while i < n:
+            for term in by_first.get(norm[i], ()):
+                if norm.startswith(term, i) and (not term.isascii() or _whole_word(norm, i, term)):
+                    found[term] += 1
+                    i += len(term)
+                    break
+            else:
+                i += 1
+        return found
+
+    def scores(self, text: str) -> list[float]:
+        """Return every industry's score for ``text`` in taxonomy order (0 without evidence)."""
+        evidence = [0.0] * len(self.industries)
+        for term, count in self.find_terms(text).items():
+            repeat = 1.0 + math.log(count)
+            for pos, weight in self.term_weights[term]:
+                evidence[pos] += weight * repeat
+        total = sum(evidence)
+        if total == 0:
+            return evidence
+        confidence = 1.0 - math.exp(-max(evidence) / CONFIDENCE_SCALE)
+        return [round(e / total * confidence, 4) for e in evidence]
 
     def score(self, text: str) -> list[IndustryScore]:
-        """Return every industry with evidence in ``text``, best first."""
+        """Return every industry with evidence in ``text``, best first, with the terms found."""
         found = self.find_terms(text)
         if not found:
             return []
@@ -116,15 +145,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _compile_terms(terms: list[str]) -> re.Pattern[str]:
-    """Compile one alternation that prefers longer terms and keeps ASCII terms whole words."""
-    parts = []
-    for term in sorted(terms, key=lambda t: (-len(t), t)):
-        escaped = re.escape(term)
-        if term.isascii():
-            escaped = rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-        parts.append(escaped)
-    return re.compile("|".join(parts))
+def _whole_word(text: str, start: int, term: str) -> bool:
+    """Return whether the ASCII ``term`` at ``start`` is not part of a longer ASCII word."""
+    end = start + len(term)
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
