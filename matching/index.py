@@ -49,6 +49,8 @@ MIN_COMPACT_PENDING = 4096
 # Cosine of industry vectors from which an item without a shared word still counts as a match.
 INDUSTRY_ONLY_MATCH = 0.5
 MAX_REASON_WORDS = 5
+# Rejoin at most this many adjacent tokens into one phrase of a reason.
+MAX_PHRASE_TERMS = 4
 
 _WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
 _SHORT_FILLER = frozenset("的了和与及或等在对为是用于中其并将从以被")
@@ -128,6 +130,7 @@ class MatchIndex:
         self._alive = np.zeros(0, dtype=bool)
         self._industries = np.zeros((0, n_ind), dtype=np.float32)
         self._attrs: list[dict[str, Any]] = []
+        self._texts: list[str] = []
         self._postings: dict[str, dict[Hashable, list[int]]] = {}
         self._posting_cache: dict[tuple[str, Hashable], np.ndarray] = {}
 
@@ -180,13 +183,14 @@ class MatchIndex:
             [index._industry_vector(t) for t in texts]
             or [np.zeros((0, len(index.taxonomy.industries)), dtype=np.float32)]
         )
-        index._load_rows(ids, sp.csr_matrix(matrix, dtype=np.float32), industries, attrs)
+        index._load_rows(ids, texts, sp.csr_matrix(matrix, dtype=np.float32), industries, attrs)
         logger.info("built match index: %d items, %d terms", len(ids), len(vocabulary))
         return index
 
     def _load_rows(
         self,
         ids: list[Hashable],
+        texts: list[str],
         matrix: sp.csr_matrix,
         industries: np.ndarray,
         attrs: list[dict[str, Any]],
@@ -201,6 +205,7 @@ class MatchIndex:
         self._rows = {i: r for r, i in enumerate(self._ids) if self._alive[r]}
         self._industries = np.asarray(industries, dtype=np.float32)
         self._attrs = attrs
+        self._texts = texts
         self._postings, self._posting_cache = {}, {}
         for row, item_attrs in enumerate(attrs):
             self._post(row, item_attrs)
@@ -208,8 +213,12 @@ class MatchIndex:
     # ----------------------------------------------------------------- vectors
     def _vectorise(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the (term columns, weights) of ``text``'s L2-normalised TF-IDF vector."""
+        return self._vectorise_terms(analyse(text, self._tokenize))
+
+    def _vectorise_terms(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (term columns, weights) of the L2-normalised TF-IDF vector of ``terms``."""
         counts: dict[int, int] = {}
-        for term in analyse(text, self._tokenize):
+        for term in terms:
             col = self.term_index.get(term)
             if col is not None:
                 counts[col] = counts.get(col, 0) + 1
@@ -264,6 +273,7 @@ class MatchIndex:
         self._industries[row] = self._industry_vector(text)
         item_attrs = dict(attrs or {})
         self._attrs.append(item_attrs)
+        self._texts.append(text)
         self._post(row, item_attrs)
         if len(self._pending) >= max(MIN_COMPACT_PENDING, self._main.shape[0] // 8):
             self.compact()
@@ -273,18 +283,31 @@ class MatchIndex:
         row = self._rows.pop(id)
         self._alive[row] = False
 
-    def compact(self) -> None:
-        """Merge pending rows into the main matrix and drop removed items."""
+    def compact(self, *, drop_removed: bool | None = None) -> None:
+        """Merge pending rows into the main matrix; drop removed items if many (or if asked).
+
+        Merging keeps row numbers, so it is a sparse stack and transpose; dropping removed items
+        renumbers rows and rebuilds the filter postings, so by default it only happens once a
+        fifth of the rows are tombstones.
+        """
         n = len(self._ids)
-        matrix = sp.vstack([self._main, self._pending_block()], format="csr")
-        keep = np.flatnonzero(self._alive[:n])
-        self._load_rows(
-            [self._ids[r] for r in keep.tolist()],
-            sp.csr_matrix(matrix[keep], dtype=np.float32),
-            self._industries[keep],
-            [self._attrs[r] for r in keep.tolist()],
-        )
-        logger.debug("compacted match index to %d items", len(self._ids))
+        if drop_removed is None:
+            drop_removed = n - len(self._rows) > n // 5
+        if drop_removed:
+            matrix = sp.vstack([self._main, self._pending_block()], format="csr")
+            keep = np.flatnonzero(self._alive[:n])
+            self._load_rows(
+                [self._ids[r] for r in keep.tolist()],
+                [self._texts[r] for r in keep.tolist()],
+                sp.csr_matrix(matrix[keep], dtype=np.float32),
+                self._industries[keep],
+                [self._attrs[r] for r in keep.tolist()],
+            )
+        elif self._pending:
+            self._main = sp.vstack([self._main, self._pending_block()], format="csr")
+            self._main_t = self._main.T.tocsr()
+            self._pending, self._pending_matrix = [], None
+        logger.debug("compacted match index: %d rows, %d live", len(self._ids), len(self._rows))
 
     def _pending_block(self) -> sp.csr_matrix:
         """Return the pending rows as one CSR matrix (cached until the next add)."""
@@ -344,7 +367,8 @@ class MatchIndex:
         n = len(self._ids)
         if k <= 0 or n == 0:
             return []
-        cols, weights = self._vectorise(query)
+        q_terms = analyse(query, self._tokenize)
+        cols, weights = self._vectorise_terms(q_terms)
         q_ind = self._industry_vector(query)
         scores = np.zeros(n, dtype=np.float32)
         if len(cols):
@@ -372,7 +396,7 @@ class MatchIndex:
             Hit(
                 id=self._ids[row],
                 score=round(float(scores[row]), 6),
-                reasons=self._reasons(row, q_weights, q_ind),
+                reasons=self._reasons(row, q_terms, q_weights, q_ind),
             )
             for row in order.tolist()
         ]
@@ -385,21 +409,24 @@ class MatchIndex:
             return self._main.indices[start:end], self._main.data[start:end]
         return self._pending[row - n_main]
 
-    def _reasons(self, row: int, q_weights: Mapping[int, float], q_ind: np.ndarray) -> list[str]:
-        """Explain in Chinese why ``row`` matched: shared words and shared industries."""
+    def _reasons(
+        self,
+        row: int,
+        q_terms: Sequence[str],
+        q_weights: Mapping[int, float],
+        q_ind: np.ndarray,
+    ) -> list[str]:
+        """Explain in Chinese why ``row`` matched: shared keywords and shared industries."""
         cols, weights = self._row_vector(row)
-        shared = sorted(
-            (
-                (q_weights[c] * w, self.vocabulary[c])
-                for c, w in zip(cols.tolist(), weights.tolist(), strict=True)
-                if c in q_weights
-            ),
-            key=lambda cw: (-cw[0], cw[1]),
-        )
-        words = [t for _, t in shared if len(t) > 1] or [t for _, t in shared]
+        contribution = {
+            self.vocabulary[c]: q_weights[c] * w
+            for c, w in zip(cols.tolist(), weights.tolist(), strict=True)
+            if c in q_weights
+        }
         reasons = []
-        if words:
-            reasons.append("共同关键词：" + "、".join(words[:MAX_REASON_WORDS]))
+        phrases = _shared_phrases(q_terms, contribution, self._texts[row])
+        if phrases:
+            reasons.append("共同关键词：" + "、".join(phrases[:MAX_REASON_WORDS]))
         products = self._industries[row] * q_ind
         best = float(products.max()) if len(products) else 0.0
         common = [
@@ -414,7 +441,7 @@ class MatchIndex:
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` as a pickle-free ``.npz`` file (see the module docstring)."""
-        self.compact()
+        self.compact(drop_removed=True)
         for item_id in self._ids:
             _check_json_id(item_id)
         header = {
@@ -424,6 +451,7 @@ class MatchIndex:
             "vocabulary": self.vocabulary,
             "ids": self._ids,
             "attrs": self._attrs,
+            "texts": self._texts,
         }
         blob = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), np.uint8)
         with Path(path).open("wb") as fh:
@@ -460,8 +488,38 @@ class MatchIndex:
                 shape=(len(ids), len(header["vocabulary"])),
             )
             attrs = [{k: _from_json(v) for k, v in a.items()} for a in header["attrs"]]
-            index._load_rows(ids, matrix, npz["industries"], attrs)
+            index._load_rows(ids, header["texts"], matrix, npz["industries"], attrs)
         return index
+
+
+def _shared_phrases(
+    q_terms: Sequence[str], contribution: Mapping[str, float], item_text: str
+) -> list[str]:
+    """Return the shared keywords, joining adjacent shared query terms the item also has verbatim.
+
+    Tokenisers split compounds (磷酸铁锂 → 磷酸/铁锂); a person wants to read 磷酸铁锂 and 正极材料,
+    so runs of consecutive shared query terms are rejoined when the joined phrase occurs in the
+    item's text. Phrases are ordered by the score they contributed.
+    """
+    text = unicodedata.normalize("NFKC", item_text).lower()
+    phrases: dict[str, float] = {}
+    i = 0
+    while i < len(q_terms):
+        if q_terms[i] not in contribution:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(q_terms) and q_terms[end] in contribution and end - i < MAX_PHRASE_TERMS:
+            end += 1
+        # Longest prefix of the run that the item has verbatim.
+        while end - i > 1 and "".join(q_terms[i:end]) not in text:
+            end -= 1
+        phrase = "".join(q_terms[i:end])
+        weight = sum(contribution[t] for t in q_terms[i:end])
+        phrases[phrase] = max(phrases.get(phrase, 0.0), weight)
+        i = end
+    ranked = sorted(phrases, key=lambda p: (-phrases[p], p))
+    return [p for p in ranked if len(p) > 1] or ranked
 
 
 def _unpack(item: Item) -> tuple[Hashable, str, dict[str, Any]]:

@@ -1,0 +1,197 @@
+"""Behaviour of the match index: ranking, reasons, filters, updates and persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching import Hit, MatchIndex
+
+TALENTS = [
+    (
+        "li",
+        "温县人，在上海交通大学从事锂离子电池正极材料研究十年，熟悉磷酸铁锂的合成与表征。",
+        {"county": "410825", "city": "上海", "consent": True, "active": True, "wish": ["联合研发"]},
+    ),
+    (
+        "wang",
+        "在郑州做怀山药规范化种植和病虫害防治，带过三个合作社，老家武陟。",
+        {"county": "410823", "city": "郑州", "consent": True, "active": True, "wish": ["技术咨询"]},
+    ),
+    (
+        "zhao",
+        "深圳一家公司的算法工程师，做计算机视觉和工业产品表面缺陷检测，擅长深度学习。",
+        {"county": "410882", "city": "深圳", "consent": False, "active": True, "wish": ["兼职顾问"]},
+    ),
+    (
+        "chen",
+        "陈家沟人，陈氏太极拳传人，在新加坡开武馆，推广太极拳文化和研学旅行。",
+        {"county": "410825", "city": "新加坡", "consent": True, "active": False, "wish": []},
+    ),
+    (
+        "sun",
+        "汽车零部件企业工程师，负责铝合金轮毂铸造工艺和汽车轻量化设计。",
+        {"county": "410823", "city": "宁波", "consent": True, "active": True, "wish": ["项目合作"]},
+    ),
+    (
+        "zhou",
+        "研究锂离子电池电解液和固态电解质，在天津大学化工学院任副教授。",
+        {"county": "410811", "city": "天津", "consent": True, "active": True, "wish": ["联合研发"]},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    """Return an index over the six talents with their attributes."""
+    return MatchIndex.build(TALENTS)
+
+
+def ids(hits: list[Hit]) -> list[object]:
+    """Return the ids of ``hits`` in order."""
+    return [h.id for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("need", "expected"),
+    [
+        ("我公司生产磷酸铁锂正极材料，想提高压实密度，寻求合成工艺方面的专家。", "li"),
+        ("合作社种的怀山药病虫害严重，需要种植技术指导。", "wang"),
+        ("钢管表面划痕人工质检漏检多，想上一套深度学习缺陷检测系统。", "zhao"),
+        ("想办太极拳研学旅行基地，需要懂太极拳文化的人。", "chen"),
+        ("铸造铝合金轮毂气孔多，求铸造工艺专家。", "sun"),
+    ],
+)
+def test_the_right_talent_ranks_first_for_a_need(
+    index: MatchIndex, need: str, expected: str
+) -> None:
+    hits = index.search(need, k=3)
+    assert hits[0].id == expected
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
+
+
+def test_every_hit_explains_itself_with_shared_keywords(index: MatchIndex) -> None:
+    hits = index.search("寻找磷酸铁锂正极材料合成方面的合作", k=5)
+    assert hits
+    for hit in hits:
+        assert hit.reasons, hit
+    top = hits[0]
+    keyword_reason = next(r for r in top.reasons if r.startswith("共同关键词："))
+    assert "磷酸铁锂" in keyword_reason
+    assert "正极" in keyword_reason
+
+
+def test_reasons_name_a_shared_industry(index: MatchIndex) -> None:
+    hits = index.search("怀山药种植基地需要专家", k=1)
+    assert hits[0].id == "wang"
+    assert "行业：现代高效农业" in "；".join(hits[0].reasons)
+
+
+def test_unrelated_query_finds_nothing(index: MatchIndex) -> None:
+    assert index.search("量子色动力学格点计算", k=5) == []
+
+
+def test_filters_exclude_items(index: MatchIndex) -> None:
+    need = "锂离子电池材料合作"
+    assert set(ids(index.search(need))) >= {"li", "zhou"}
+    assert ids(index.search(need, county="410825")) == ["li"]
+    assert "li" not in ids(index.search(need, county=["410811", "410823"]))
+    assert "zhou" in ids(index.search(need, county=["410811", "410823"]))
+    assert ids(index.search("缺陷检测", consent=True)) == []
+    assert ids(index.search("太极拳", active=True)) == []
+    assert ids(index.search("太极拳", active=False)) == ["chen"]
+    assert "wang" not in ids(index.search("合作", wish="联合研发"))
+    assert ids(index.search("锂离子电池", county="999999")) == []
+
+
+def test_industry_filter_uses_classified_industries(index: MatchIndex) -> None:
+    hits = index.search("锂离子电池 轮毂 山药", k=10, industry="new_materials")
+    assert "li" in ids(hits)
+    assert "wang" not in ids(hits)
+    assert ids(index.search("山药", industry=["modern_agriculture", "culture_tourism"])) == [
+        "wang"
+    ]
+
+
+def test_two_tuple_items_are_enough() -> None:
+    index = MatchIndex.build([(1, "怀地黄饮片炮制工艺"), (2, "数控机床主轴精度")])
+    assert ids(index.search("地黄炮制")) == [1]
+    assert ids(index.search("地黄炮制", industry="high_end_equipment")) == []
+
+
+def test_build_rejects_duplicate_ids() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        MatchIndex.build([("a", "山药"), ("a", "地黄")])
+
+
+def test_add_makes_a_profile_searchable_without_rebuilding() -> None:
+    index = MatchIndex.build(TALENTS)
+    assert "new" not in ids(index.search("固态电解质 锂离子电池"))
+    index.add("new", "焦作籍博士，研究固态电解质和锂离子电池界面。", {"consent": True})
+    assert index.search("固态电解质 锂离子电池", k=1)[0].id in {"new", "zhou"}
+    assert "new" in ids(index.search("固态电解质 锂离子电池", k=3, consent=True))
+    assert len(index) == len(TALENTS) + 1
+
+
+def test_add_with_an_existing_id_replaces_the_item() -> None:
+    index = MatchIndex.build(TALENTS)
+    index.add("li", "现在改做太极拳文化传播。")
+    assert "li" not in ids(index.search("磷酸铁锂 正极材料"))
+    assert "li" in ids(index.search("太极拳"))
+    assert len(index) == len(TALENTS)
+
+
+def test_remove_hides_an_item_and_unknown_ids_raise() -> None:
+    index = MatchIndex.build(TALENTS)
+    index.remove("wang")
+    assert "wang" not in ids(index.search("怀山药种植"))
+    assert "wang" not in index
+    with pytest.raises(KeyError):
+        index.remove("wang")
+
+
+def test_compaction_keeps_results() -> None:
+    index = MatchIndex.build(TALENTS)
+    index.add("new", "怀山药多糖提取和抗氧化活性研究。", {"county": "410825"})
+    index.remove("zhao")
+    queries = ["怀山药", "锂离子电池", "缺陷检测", "铸造"]
+    before = [index.search(q, county="410825") for q in queries] + [
+        index.search(q) for q in queries
+    ]
+    index.compact()
+    after = [index.search(q, county="410825") for q in queries] + [
+        index.search(q) for q in queries
+    ]
+    assert after == before
+
+
+def test_save_and_load_give_identical_results(tmp_path: Path) -> None:
+    index = MatchIndex.build(TALENTS)
+    index.add(("talent", 7), "怀菊花茶饮料褐变和货架期研究。", {"county": "410883", "tags": ["a"]})
+    index.remove("sun")
+    path = tmp_path / "index.npz"
+    index.save(path)
+    loaded = MatchIndex.load(path)
+    queries = ["怀菊花饮料", "锂离子电池材料", "太极拳", "铸造轮毂", "缺陷检测 深度学习"]
+    for query in queries:
+        assert loaded.search(query) == index.search(query)
+        assert loaded.search(query, consent=True) == index.search(query, consent=True)
+    assert ids(loaded.search("怀菊花", county="410883")) == [("talent", 7)]
+    assert len(loaded) == len(index)
+    loaded.add("later", "磷酸铁锂正极材料")
+    assert "later" in ids(loaded.search("磷酸铁锂"))
+
+
+def test_load_never_unpickles(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    np.savez(path, header=np.array([{"format": 1}], dtype=object))
+    with pytest.raises(ValueError):
+        MatchIndex.load(path)
+
+
+def test_save_refuses_ids_that_json_cannot_hold(tmp_path: Path) -> None:
+    index = MatchIndex.build([(frozenset({1}), "山药")])
+    with pytest.raises(TypeError):
+        index.save(tmp_path / "index.npz")
