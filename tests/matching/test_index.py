@@ -23,7 +23,13 @@ TALENTS = [
     (
         "zhao",
         "深圳一家公司的算法工程师，做计算机视觉和工业产品表面缺陷检测，擅长深度学习。",
-        {"county": "410882", "city": "深圳", "consent": False, "active": True, "wish": ["兼职顾问"]},
+        {
+            "county": "410882",
+            "city": "深圳",
+            "consent": False,
+            "active": True,
+            "wish": ["兼职顾问"],
+        },
     ),
     (
         "chen",
@@ -110,9 +116,7 @@ def test_industry_filter_uses_classified_industries(index: MatchIndex) -> None:
     hits = index.search("锂离子电池 轮毂 山药", k=10, industry="new_materials")
     assert "li" in ids(hits)
     assert "wang" not in ids(hits)
-    assert ids(index.search("山药", industry=["modern_agriculture", "culture_tourism"])) == [
-        "wang"
-    ]
+    assert ids(index.search("山药", industry=["modern_agriculture", "culture_tourism"])) == ["wang"]
 
 
 def test_two_tuple_items_are_enough() -> None:
@@ -161,9 +165,7 @@ def test_compaction_keeps_results() -> None:
         index.search(q) for q in queries
     ]
     index.compact()
-    after = [index.search(q, county="410825") for q in queries] + [
-        index.search(q) for q in queries
-    ]
+    after = [index.search(q, county="410825") for q in queries] + [index.search(q) for q in queries]
     assert after == before
 
 
