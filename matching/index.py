@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -49,6 +50,15 @@ MIN_COMPACT_PENDING = 4096
 # Cosine of industry vectors from which an item without a shared word still counts as a match.
 INDUSTRY_ONLY_MATCH = 0.5
 MAX_REASON_WORDS = 5
+MAX_RELATED_WORDS = 3
+# Pseudo relevance feedback: expand each query with the heaviest terms of its best few matches.
+DEFAULT_FEEDBACK_DOCS = 3
+DEFAULT_FEEDBACK_WEIGHT = 1.0
+DEFAULT_FEEDBACK_TERMS = 30
+# Expansion terms must be rarer than one item in this many (IDF as scikit-learn smooths it).
+FEEDBACK_MAX_DF_SHARE = 20.0
+# Cosine with the expansion from which an item without a shared query word still matches.
+FEEDBACK_ONLY_MATCH = 0.2
 # Rejoin at most this many adjacent tokens into one phrase of a reason.
 MAX_PHRASE_TERMS = 4
 
@@ -107,6 +117,9 @@ class MatchIndex:
         idf: np.ndarray,
         *,
         industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
+        feedback_docs: int = DEFAULT_FEEDBACK_DOCS,
+        feedback_weight: float = DEFAULT_FEEDBACK_WEIGHT,
+        feedback_terms: int = DEFAULT_FEEDBACK_TERMS,
         taxonomy: Taxonomy | None = None,
         tokenize: Callable[[str], list[str]] | None = None,
     ) -> None:
@@ -117,6 +130,9 @@ class MatchIndex:
         if self.idf.shape != (len(self.vocabulary),):
             raise ValueError("idf must have one weight per vocabulary term")
         self.industry_weight = float(industry_weight)
+        self.feedback_docs = int(feedback_docs)
+        self.feedback_weight = float(feedback_weight)
+        self.feedback_terms = int(feedback_terms)
         self.taxonomy = taxonomy or load_taxonomy()
         self._tokenize = tokenize
         n_terms, n_ind = len(self.vocabulary), len(self.taxonomy.industries)
@@ -141,6 +157,8 @@ class MatchIndex:
         items: Iterable[Item],
         *,
         industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
+        feedback_docs: int = DEFAULT_FEEDBACK_DOCS,
+        feedback_weight: float = DEFAULT_FEEDBACK_WEIGHT,
         min_df: int = 1,
         tokenize: Callable[[str], list[str]] | None = None,
     ) -> MatchIndex:
@@ -178,7 +196,14 @@ class MatchIndex:
         else:
             matrix = sp.csr_matrix((0, 0), dtype=np.float32)
             vocabulary, idf = [], np.zeros(0, dtype=np.float32)
-        index = cls(vocabulary, idf, industry_weight=industry_weight, tokenize=tokenize)
+        index = cls(
+            vocabulary,
+            idf,
+            industry_weight=industry_weight,
+            feedback_docs=feedback_docs,
+            feedback_weight=feedback_weight,
+            tokenize=tokenize,
+        )
         industries = np.vstack(
             [index._industry_vector(t) for t in texts]
             or [np.zeros((0, len(index.taxonomy.industries)), dtype=np.float32)]
@@ -370,36 +395,94 @@ class MatchIndex:
         q_terms = analyse(query, self._tokenize)
         cols, weights = self._vectorise_terms(q_terms)
         q_ind = self._industry_vector(query)
-        scores = np.zeros(n, dtype=np.float32)
-        if len(cols):
-            n_main = self._main.shape[0]
-            scores[:n_main] = weights @ self._main_t[cols]
-            if self._pending:
-                scores[n_main:] = self._pending_block()[:, cols] @ weights
-        valid = scores > 0
+        live = self._alive[:n].copy()
+        if filters:
+            live &= self._filter_mask(filters, n)
+        words = self._word_scores(cols, weights, n)
+        scores = words.copy()
+        valid = words > 0
+        expansion = self._feedback_vector(words, live, exclude=cols)
+        if expansion is not None:
+            related = self._word_scores(*expansion, n)
+            scores += self.feedback_weight * related
+            # An item sharing no query word needs clearly related words to be a match.
+            valid |= related >= FEEDBACK_ONLY_MATCH
         if self.industry_weight and q_ind.any():
             industry_cos = self._industries[:n] @ q_ind
             scores += self.industry_weight * industry_cos
             # Without a shared word, only a clearly shared industry makes an item a match.
             valid |= industry_cos >= INDUSTRY_ONLY_MATCH
-        valid &= self._alive[:n]
-        if filters:
-            valid &= self._filter_mask(filters, n)
-        candidates = np.flatnonzero(valid)
+        candidates = np.flatnonzero(valid & live)
         if len(candidates) > k:
             part = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[part]
         # Ties break by insertion order so results are reproducible across save/load.
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
         q_weights = dict(zip(cols.tolist(), weights.tolist(), strict=True))
+        e_weights = (
+            {}
+            if expansion is None
+            else {
+                c: self.feedback_weight * w
+                for c, w in zip(expansion[0].tolist(), expansion[1].tolist(), strict=True)
+            }
+        )
         return [
             Hit(
                 id=self._ids[row],
                 score=round(float(scores[row]), 6),
-                reasons=self._reasons(row, q_terms, q_weights, q_ind),
+                reasons=self._reasons(row, q_terms, q_weights, e_weights, q_ind),
             )
             for row in order.tolist()
         ]
+
+    def _word_scores(self, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+        """Return the dot product of the sparse query (cols, weights) with every row."""
+        scores = np.zeros(n, dtype=np.float32)
+        if len(cols):
+            n_main = self._main.shape[0]
+            scores[:n_main] = weights @ self._main_t[cols]
+            if self._pending:
+                scores[n_main:] = self._pending_block()[:, cols] @ weights
+        return scores
+
+    def _feedback_vector(
+        self, words: np.ndarray, live: np.ndarray, exclude: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return the unit vector of the best terms of the best few matches (pseudo feedback).
+
+        The items that match the query best say what else people in that field write: their
+        score-weighted centroid, cut to its ``feedback_terms`` heaviest terms not in the query,
+        becomes a second query (Rocchio-style relevance feedback without the user's clicks).
+        """
+        if not self.feedback_docs:
+            return None
+        candidates = np.flatnonzero(live & (words > 0))
+        if len(candidates) == 0:
+            return None
+        if len(candidates) > self.feedback_docs:
+            top = np.argpartition(-words[candidates], self.feedback_docs - 1)
+            candidates = candidates[top[: self.feedback_docs]]
+        total: dict[int, float] = {}
+        for row in candidates.tolist():
+            weight = float(words[row])
+            row_cols, row_weights = self._row_vector(row)
+            for c, w in zip(row_cols.tolist(), row_weights.tolist(), strict=True):
+                total[c] = total.get(c, 0.0) + weight * w
+        for c in exclude.tolist():
+            total.pop(c, None)
+        # Only specific terms expand a query: words that a twentieth of all items use (研究,
+        # 从事, a university's name in a small pool) would pull in everyone.
+        min_idf = math.log(FEEDBACK_MAX_DF_SHARE) + 1.0
+        total = {c: w for c, w in total.items() if self.idf[c] >= min_idf}
+        if not total:
+            return None
+        best = sorted(total.items(), key=lambda cw: (-cw[1], cw[0]))[: self.feedback_terms]
+        best.sort()
+        e_cols = np.array([c for c, _ in best], dtype=np.int32)
+        e_weights = np.array([w for _, w in best], dtype=np.float32)
+        e_weights /= np.linalg.norm(e_weights)
+        return e_cols, e_weights
 
     def _row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the (columns, weights) of a stored row."""
@@ -414,19 +497,25 @@ class MatchIndex:
         row: int,
         q_terms: Sequence[str],
         q_weights: Mapping[int, float],
+        e_weights: Mapping[int, float],
         q_ind: np.ndarray,
     ) -> list[str]:
-        """Explain in Chinese why ``row`` matched: shared keywords and shared industries."""
+        """Explain in Chinese why ``row`` matched: shared keywords, related words, industries."""
         cols, weights = self._row_vector(row)
-        contribution = {
-            self.vocabulary[c]: q_weights[c] * w
-            for c, w in zip(cols.tolist(), weights.tolist(), strict=True)
-            if c in q_weights
-        }
+        pairs = list(zip(cols.tolist(), weights.tolist(), strict=True))
+        contribution = {self.vocabulary[c]: q_weights[c] * w for c, w in pairs if c in q_weights}
+        related = sorted(
+            ((e_weights[c] * w, self.vocabulary[c]) for c, w in pairs if c in e_weights),
+            key=lambda cw: (-cw[0], cw[1]),
+        )
         reasons = []
         phrases = _shared_phrases(q_terms, contribution, self._texts[row])
         if phrases:
             reasons.append("共同关键词：" + "、".join(phrases[:MAX_REASON_WORDS]))
+        # Name related words only for items found through them, not through the query's words.
+        if related and not contribution:
+            words = [t for _, t in related if len(t) > 1] or [t for _, t in related]
+            reasons.append("相关词（与最匹配者相近）：" + "、".join(words[:MAX_RELATED_WORDS]))
         products = self._industries[row] * q_ind
         best = float(products.max()) if len(products) else 0.0
         common = [
@@ -447,6 +536,7 @@ class MatchIndex:
         header = {
             "format": FORMAT_VERSION,
             "industry_weight": self.industry_weight,
+            "feedback": [self.feedback_docs, self.feedback_weight, self.feedback_terms],
             "industries": [i.id for i in self.taxonomy.industries],
             "vocabulary": self.vocabulary,
             "ids": self._ids,
@@ -478,6 +568,9 @@ class MatchIndex:
                 header["vocabulary"],
                 npz["idf"],
                 industry_weight=header["industry_weight"],
+                feedback_docs=header["feedback"][0],
+                feedback_weight=header["feedback"][1],
+                feedback_terms=header["feedback"][2],
                 tokenize=tokenize,
             )
             if header["industries"] != [i.id for i in index.taxonomy.industries]:
