@@ -402,8 +402,10 @@ class MatchIndex:
         scores = words.copy()
         valid = words > 0
         expansion = self._feedback_vector(words, live, exclude=cols)
+        sources: set[int] = set()
         if expansion is not None:
-            related = self._word_scores(*expansion, n)
+            sources = set(expansion[2].tolist())
+            related = self._word_scores(expansion[0], expansion[1], n)
             scores += self.feedback_weight * related
             # An item sharing no query word needs clearly related words to be a match.
             valid |= related >= FEEDBACK_ONLY_MATCH
@@ -431,7 +433,9 @@ class MatchIndex:
             Hit(
                 id=self._ids[row],
                 score=round(float(scores[row]), 6),
-                reasons=self._reasons(row, q_terms, q_weights, e_weights, q_ind),
+                reasons=self._reasons(
+                    row, q_terms, q_weights, {} if row in sources else e_weights, q_ind
+                ),
             )
             for row in order.tolist()
         ]
@@ -448,8 +452,8 @@ class MatchIndex:
 
     def _feedback_vector(
         self, words: np.ndarray, live: np.ndarray, exclude: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Return the unit vector of the best terms of the best few matches (pseudo feedback).
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Return the best terms of the best few matches as a unit vector, and those matches.
 
         The items that match the query best say what else people in that field write: their
         score-weighted centroid, cut to its ``feedback_terms`` heaviest terms not in the query,
@@ -482,7 +486,7 @@ class MatchIndex:
         e_cols = np.array([c for c, _ in best], dtype=np.int32)
         e_weights = np.array([w for _, w in best], dtype=np.float32)
         e_weights /= np.linalg.norm(e_weights)
-        return e_cols, e_weights
+        return e_cols, e_weights, candidates
 
     def _row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the (columns, weights) of a stored row."""
@@ -512,8 +516,9 @@ class MatchIndex:
         phrases = _shared_phrases(q_terms, contribution, self._texts[row])
         if phrases:
             reasons.append("共同关键词：" + "、".join(phrases[:MAX_REASON_WORDS]))
-        # Name related words only for items found through them, not through the query's words.
-        if related and not contribution:
+        # Name related words where they carried more of the match than the query's own words
+        # (the caller passes none for the matches the related words were taken from).
+        if related and sum(c for c, _ in related) > sum(contribution.values()):
             words = [t for _, t in related if len(t) > 1] or [t for _, t in related]
             reasons.append("相关词（与最匹配者相近）：" + "、".join(words[:MAX_RELATED_WORDS]))
         products = self._industries[row] * q_ind
