@@ -53,7 +53,7 @@ MAX_REASON_WORDS = 5
 MAX_RELATED_WORDS = 3
 # Pseudo relevance feedback: expand each query with the heaviest terms of its best few matches.
 DEFAULT_FEEDBACK_DOCS = 3
-DEFAULT_FEEDBACK_WEIGHT = 1.0
+DEFAULT_FEEDBACK_WEIGHT = 0.7
 DEFAULT_FEEDBACK_TERMS = 30
 # Expansion terms must be rarer than one item in this many (IDF as scikit-learn smooths it).
 FEEDBACK_MAX_DF_SHARE = 20.0
@@ -401,19 +401,22 @@ class MatchIndex:
         words = self._word_scores(cols, weights, n)
         scores = words.copy()
         valid = words > 0
-        expansion = self._feedback_vector(words, live, exclude=cols)
-        sources: set[int] = set()
-        if expansion is not None:
-            sources = set(expansion[2].tolist())
-            related = self._word_scores(expansion[0], expansion[1], n)
-            scores += self.feedback_weight * related
-            # An item sharing no query word needs clearly related words to be a match.
-            valid |= related >= FEEDBACK_ONLY_MATCH
         if self.industry_weight and q_ind.any():
             industry_cos = self._industries[:n] @ q_ind
             scores += self.industry_weight * industry_cos
             # Without a shared word, only a clearly shared industry makes an item a match.
             valid |= industry_cos >= INDUSTRY_ONLY_MATCH
+        expansion = self._feedback_vector(scores, live & (words > 0), exclude=cols)
+        sources: set[int] = set()
+        if expansion is not None:
+            e_cols, e_weights_arr, source_rows, own = expansion
+            sources = set(source_rows.tolist())
+            related = self._word_scores(e_cols, e_weights_arr, n)
+            # Leave one out: a source must not be lifted by its own words.
+            related[source_rows] -= own
+            scores += self.feedback_weight * related
+            # An item sharing no query word needs clearly related words to be a match.
+            valid |= related >= FEEDBACK_ONLY_MATCH
         candidates = np.flatnonzero(valid & live)
         if len(candidates) > k:
             part = np.argpartition(-scores[candidates], k - 1)[:k]
@@ -451,9 +454,9 @@ class MatchIndex:
         return scores
 
     def _feedback_vector(
-        self, words: np.ndarray, live: np.ndarray, exclude: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Return the best terms of the best few matches as a unit vector, and those matches.
+        self, first: np.ndarray, eligible: np.ndarray, exclude: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Return the feedback terms and weights, their source rows and each source's own part.
 
         The items that match the query best say what else people in that field write: their
         score-weighted centroid, cut to its ``feedback_terms`` heaviest terms not in the query,
@@ -461,18 +464,23 @@ class MatchIndex:
         """
         if not self.feedback_docs:
             return None
-        candidates = np.flatnonzero(live & (words > 0))
+        candidates = np.flatnonzero(eligible)
         if len(candidates) == 0:
             return None
         if len(candidates) > self.feedback_docs:
-            top = np.argpartition(-words[candidates], self.feedback_docs - 1)
+            top = np.argpartition(-first[candidates], self.feedback_docs - 1)
             candidates = candidates[top[: self.feedback_docs]]
         total: dict[int, float] = {}
+        parts: list[dict[int, float]] = []
         for row in candidates.tolist():
-            weight = float(words[row])
+            weight = float(first[row])
             row_cols, row_weights = self._row_vector(row)
-            for c, w in zip(row_cols.tolist(), row_weights.tolist(), strict=True):
-                total[c] = total.get(c, 0.0) + weight * w
+            part = {
+                c: weight * w for c, w in zip(row_cols.tolist(), row_weights.tolist(), strict=True)
+            }
+            parts.append(part)
+            for c, w in part.items():
+                total[c] = total.get(c, 0.0) + w
         for c in exclude.tolist():
             total.pop(c, None)
         # Only specific terms expand a query: words that a twentieth of all items use (研究,
@@ -485,8 +493,15 @@ class MatchIndex:
         best.sort()
         e_cols = np.array([c for c, _ in best], dtype=np.int32)
         e_weights = np.array([w for _, w in best], dtype=np.float32)
-        e_weights /= np.linalg.norm(e_weights)
-        return e_cols, e_weights, candidates
+        norm = float(np.linalg.norm(e_weights))
+        e_weights /= norm
+        # What each source adds to its own related score: its part of the centroid · itself.
+        own = np.array(
+            [sum(part.get(c, 0.0) ** 2 for c, _ in best) / float(first[r]) / norm
+             for part, r in zip(parts, candidates.tolist(), strict=True)],
+            dtype=np.float32,
+        )  # fmt: skip
+        return e_cols, e_weights, candidates, own
 
     def _row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the (columns, weights) of a stored row."""
