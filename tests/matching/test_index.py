@@ -197,3 +197,38 @@ def test_save_refuses_ids_that_json_cannot_hold(tmp_path: Path) -> None:
     index = MatchIndex.build([(frozenset({1}), "山药")])
     with pytest.raises(TypeError):
         index.save(tmp_path / "index.npz")
+
+
+FILLER_WORDS = [
+    "太极拳", "云台山", "小麦", "玉米", "数控机床", "轴承", "芯片", "物流", "仓储", "养老",
+    "康复", "污水", "光伏", "风电", "区块链", "奶牛", "白酒", "博物馆",
+]  # fmt: skip
+
+
+def feedback_pool() -> list[tuple[str, str]]:
+    """Return 60 items: unrelated fillers, one direct match and one related-only profile."""
+    fillers = [
+        (f"f{i}-{j}", f"{a}和{b}")
+        for i, a in enumerate(FILLER_WORDS)
+        for j, b in enumerate(FILLER_WORDS)
+        if i < j
+    ][:58]
+    return [
+        *fillers,
+        ("direct", "磷酸铁锂正极材料的固相法合成与碳包覆改性"),
+        ("related", "钠离子电池层状氧化物的固相法制备与碳包覆"),
+    ]
+
+
+def test_feedback_finds_related_profiles_and_says_so() -> None:
+    query = "寻找磷酸铁锂正极材料专家"
+    plain = MatchIndex.build(feedback_pool(), feedback_docs=0)
+    assert "related" not in ids(plain.search(query))
+    index = MatchIndex.build(feedback_pool())
+    hits = index.search(query)
+    assert ids(hits)[:2] == ["direct", "related"]
+    related = hits[1].reasons
+    assert any(r.startswith("相关词") and ("碳包覆" in r or "固相法" in r) for r in related)
+    # Leave one out: the source of the feedback gains nothing from its own words.
+    assert hits[0].score == pytest.approx(plain.search(query)[0].score)
+    assert not any(r.startswith("相关词") for r in hits[0].reasons)
