@@ -1,21 +1,30 @@
 """Explainable talent ↔ need matching: a TF-IDF index with an industry prior, filters and updates.
 
 How a score is made: the query and every item are tokenised (``matching.text.tokenize``) and
-turned into sublinear TF-IDF vectors over the vocabulary fixed at ``build``; the cosine of the two
-vectors is added to ``industry_weight`` times the cosine of their industry vectors
-(``matching.industries``).
-Every hit says why it was found: the shared words that contributed most, and the shared industries.
+turned into sublinear TF-IDF vectors over the vocabulary fixed at ``build``. An item's score is
+the cosine of the two vectors, plus ``industry_weight`` times the cosine of their industry vectors
+(``matching.industries``), plus pseudo relevance feedback: the specific terms of the three best
+first-pass matches form a second query whose cosine (weight 0.7, each source leaving out its own
+words, capped at the item's direct score + 0.1) finds people who write about the same field in
+other words. Search is a sparse product over the postings of the query's terms, then
+``argpartition`` for the top k.
+
+Every hit says why it was found: the shared keywords (adjacent tokens rejoined into the phrase
+the item actually contains, e.g. 磷酸铁锂), related words where those carried the match, and
+the shared industries.
 
 Updates are incremental: ``add`` vectorises one text with the vocabulary and IDF of ``build`` and
 appends it to a small pending matrix; ``remove`` sets a tombstone. ``compact`` (run automatically
-when the pending part grows) merges pending rows and drops removed ones. Words that did not exist at
-``build`` are not searchable until the index is rebuilt, which a nightly job should do.
+when the pending part reaches 1/8 of the index) merges pending rows, and drops removed ones once
+they are a fifth of all rows. Words that did not exist at ``build`` are not searchable until the
+index is rebuilt, which a nightly job should do.
 
 Trust model of ``save``/``load``: the file is a NumPy ``.npz`` read with ``allow_pickle=False`` plus
 a JSON header inside it, so loading a file cannot run code. Ids and attributes must therefore be
 JSON values (str, int, float, bool, None, lists of those); lists come back as tuples so they stay
-hashable. A tampered file can still make the index return wrong results: keep index files where
-only the application can write them.
+hashable. The file holds the items' texts (for the reasons): it is personal data, keep it where
+only the application can read and write it. A tampered file can still make the index return
+wrong results, but cannot execute anything.
 """
 
 from __future__ import annotations
