@@ -174,11 +174,14 @@ class MatchIndex:
         feedback_docs: int = DEFAULT_FEEDBACK_DOCS,
         feedback_weight: float = DEFAULT_FEEDBACK_WEIGHT,
         min_df: int = 1,
+        background: Iterable[str] = (),
         tokenize: Callable[[str], list[str]] | None = None,
     ) -> MatchIndex:
         """Build an index from ``(id, text)`` or ``(id, text, attrs)`` items.
 
-        The vocabulary and IDF come from these texts and stay fixed for later ``add`` calls.
+        The vocabulary and IDF come from these texts (plus any ``background`` texts, which are
+        not searchable but give a young index words and word weights for later additions) and
+        stay fixed for later ``add`` calls.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -201,8 +204,17 @@ class MatchIndex:
         vectorizer = TfidfVectorizer(
             analyzer=analyser, sublinear_tf=True, min_df=min_df, dtype=np.float32
         )
-        if texts:
-            matrix = vectorizer.fit_transform(texts)
+        extra = list(background)
+        if texts or extra:
+            if extra:
+                vectorizer.fit(texts + extra)
+                matrix = (
+                    vectorizer.transform(texts)
+                    if texts
+                    else sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
+                )
+            else:
+                matrix = vectorizer.fit_transform(texts)
             vocabulary = [""] * len(vectorizer.vocabulary_)
             for term, col in vectorizer.vocabulary_.items():
                 vocabulary[col] = term

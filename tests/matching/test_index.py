@@ -232,3 +232,13 @@ def test_feedback_finds_related_profiles_and_says_so() -> None:
     # Leave one out: the source of the feedback gains nothing from its own words.
     assert hits[0].score == pytest.approx(plain.search(query)[0].score)
     assert not any(r.startswith("相关词") for r in hits[0].reasons)
+
+
+def test_background_texts_give_a_young_index_its_vocabulary() -> None:
+    index = MatchIndex.build([], background=["怀山药种植", "锂离子电池正极材料", "太极拳文化"])
+    assert len(index) == 0
+    assert index.search("怀山药") == []
+    index.add("late", "温县怀山药种植户")
+    hits = index.search("怀山药种植技术")
+    assert ids(hits) == ["late"]
+    assert hits[0].reasons[0].startswith("共同关键词：")
