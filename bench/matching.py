@@ -13,6 +13,8 @@ taxonomy (data/industries.toml), THUOCL domain lexicons and CSL dev author keywo
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import logging
 import random
 import resource
@@ -214,7 +216,9 @@ def run(args: argparse.Namespace) -> int:
     import jieba
     import jieba.analyse
 
-    from matching import MatchIndex, extract_keywords
+    package = importlib.import_module("matching")
+    MatchIndex = package.MatchIndex
+    extract_keywords = package.extract_keywords
 
     jieba.setLogLevel(logging.WARNING)
     vocab = load_vocabularies()
@@ -227,7 +231,9 @@ def run(args: argparse.Namespace) -> int:
 
     index, build_s = timed(lambda: MatchIndex.build(items))
     county_codes = list(COUNTIES)
-    latencies, filtered = [], []
+    latencies: list[float] = []
+    filtered: list[float] = []
+    example: list[Any] = []
     n_hits = 0
     for i, query in enumerate(queries):
         filters: dict[str, Any] = {}
@@ -235,19 +241,19 @@ def run(args: argparse.Namespace) -> int:
             filters = {"consent": True, "active": True}
         elif i % 3 == 2:
             filters = {"county": county_codes[i % len(county_codes)], "consent": True}
-        hits, seconds = timed(lambda q=query, f=filters: index.search(q, k=10, **f))
+        hits, seconds = timed(functools.partial(index.search, query, k=10, **filters))
         (filtered if filters else latencies).append(seconds * 1000)
         n_hits += len(hits)
         if i == 0:
             example = hits
     all_search = latencies + filtered
-    add_ms = []
+    add_ms: list[float] = []
     for item_id, text, attrs in extra:
-        _, seconds = timed(lambda i=item_id, t=text, a=attrs: index.add(i, t, a))
+        _, seconds = timed(functools.partial(index.add, item_id, text, attrs))
         add_ms.append(seconds * 1000)
-    remove_ms = []
+    remove_ms: list[float] = []
     for item_id, _, _ in extra[: len(extra) // 2]:
-        _, seconds = timed(lambda i=item_id: index.remove(i))
+        _, seconds = timed(functools.partial(index.remove, item_id))
         remove_ms.append(seconds * 1000)
     _, compact_s = timed(index.compact)
     with tempfile.TemporaryDirectory() as tmp:
