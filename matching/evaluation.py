@@ -123,11 +123,16 @@ def _score_rankings(
 
 
 def _baseline_rankings(titles: Sequence[str], abstracts: Sequence[str], k: int) -> list[list[int]]:
-    """Rank abstracts for each title with a default ``TfidfVectorizer`` over ``jieba.lcut``."""
+    """Rank abstracts for each title with a default ``TfidfVectorizer`` over ``jieba.lcut``.
+
+    A fresh ``jieba.Tokenizer`` keeps the baseline plain even when our own set-up has added
+    lexicons to jieba's default tokenizer in this process.
+    """
     import jieba
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None)
+    plain = jieba.Tokenizer()
+    vectorizer = TfidfVectorizer(tokenizer=plain.lcut, token_pattern=None)
     pool = vectorizer.fit_transform(abstracts)
     scores = (vectorizer.transform(titles) @ pool.T).toarray()
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
