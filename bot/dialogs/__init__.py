@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-DIALOG_MODULES: tuple[str, ...] = ()
+DIALOG_MODULES: tuple[str, ...] = ("bot.dialogs.registration",)
 
 
 def load() -> None:

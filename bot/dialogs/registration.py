@@ -1,0 +1,467 @@
+"""Talent registration by chat: consent first, then nine questions, a summary and 确认."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import matching
+from bot.dialogs import common_texts as common
+from bot.dialogs import registration_texts as texts
+from bot.dialogs.steps import (
+    RETURN_TO,
+    Advance,
+    Finish,
+    Outcome,
+    Reject,
+    Step,
+    StepFlow,
+    fixed,
+    word_of,
+)
+from bot.dispatch import Context, registry
+from bot.models import ConsentPurpose, Talent
+from bot.services import consents, dialogs, talents
+from bot.validators import ValidationError
+from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS, JIAOZUO_CITY_CODE
+
+FLOW = "registration"
+MENU_KEY = "REGISTER"
+JIAOZUO_PREFIX = JIAOZUO_CITY_CODE[:4]
+# Two candidates closer than this in confidence are both offered to choose from.
+CHOICE_MARGIN = 0.2
+MAX_CHOICES = 3
+KEYWORDS_SHOWN = 8
+MIN_EXPERTISE_LENGTH = 4
+LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
+NAME_PUNCTUATION = frozenset("·•.- ")
+
+# The talent fields each numbered question fills.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "origin": ("origin_text", "origin_code", "origin_name", "is_from_jiaozuo"),
+    "city": ("city",),
+    "employer": ("employer",),
+    "title": ("title",),
+    "education": ("education",),
+    "expertise": ("expertise", "keywords"),
+    "wishes": ("cooperation_wishes",),
+    "contact": ("phone", "email"),
+}
+
+
+def _clean(field: str, value: Any) -> Any:
+    """Validate one talent field with the talent service's rules."""
+    return talents.clean_fields({field: value})[field]
+
+
+def _numbered(options: tuple[str, ...]) -> str:
+    return "\n".join(f"{index}. {option}" for index, option in enumerate(options, 1))
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+
+def _ask_consent(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.CONSENT.format(version=texts.CONSENT_VERSION)
+
+
+def _answer_consent(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in texts.AGREE_WORDS:
+        for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
+            consents.record_consent(
+                ctx.session,
+                purpose=purpose,
+                version=texts.CONSENT_VERSION,
+                granted=True,
+                openid=ctx.openid,
+            )
+        return Advance({"_consented": True}, note=texts.AGREED)
+    if word in texts.DECLINE_WORDS:
+        consents.record_consent(
+            ctx.session,
+            purpose=ConsentPurpose.REGISTRATION,
+            version=texts.CONSENT_VERSION,
+            granted=False,
+            openid=ctx.openid,
+        )
+        return Finish(texts.DECLINED)
+    return Reject(texts.CONSENT_UNCLEAR)
+
+
+# --- name ------------------------------------------------------------------------------------
+
+
+def _answer_name(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    limit = talents.TEXT_FIELDS["name"][1]
+    if len(text) > limit:
+        return Reject(texts.NAME_TOO_LONG.format(max=limit))
+    if not _looks_like_name(text):
+        return Reject(texts.NAME_NOT_A_NAME)
+    return Advance({"name": _clean("name", text)})
+
+
+def _looks_like_name(text: str) -> bool:
+    letters = [char for char in text if char not in NAME_PUNCTUATION]
+    return bool(letters) and all(unicodedata.category(char).startswith("L") for char in letters)
+
+
+# --- origin ----------------------------------------------------------------------------------
+
+
+def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    try:
+        origin_text = _clean("origin_text", text)
+    except ValidationError:
+        return Reject(texts.ORIGIN_TOO_LONG)
+    candidates = matching.recognise_origin(origin_text)
+    local = [c for c in candidates if c.code.startswith(JIAOZUO_PREFIX)]
+    if not local or (candidates and candidates[0].confidence - local[0].confidence > CHOICE_MARGIN):
+        return Advance({"origin_text": origin_text, "_choices": []}, goto="origin_friend")
+    close = [c for c in local if local[0].confidence - c.confidence < CHOICE_MARGIN]
+    choices = [[c.code, c.name] for c in close[:MAX_CHOICES]]
+    goto = "origin_confirm" if len(choices) == 1 else "origin_choose"
+    return Advance({"origin_text": origin_text, "_choices": choices}, goto=goto)
+
+
+def _ask_origin_confirm(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.CONFIRM_ORIGIN.format(name=data["_choices"][0][1])
+
+
+def _ask_origin_choose(ctx: Context, data: dict[str, Any]) -> str:
+    names = tuple(name for _code, name in data["_choices"])
+    return texts.CHOOSE_ORIGIN.format(options=_numbered(names))
+
+
+def _ask_origin_friend(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.NOT_JIAOZUO.format(text=data.get("origin_text", ""))
+
+
+def _chosen_origin(choice: list[str]) -> Advance:
+    code, name = choice
+    return Advance(
+        {"origin_code": code, "origin_name": _clean("origin_name", name), "is_from_jiaozuo": True}
+    )
+
+
+def _answer_origin_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS:
+        return _chosen_origin(data["_choices"][0])
+    if word in common.NO_WORDS:
+        return Advance(goto="origin", note=texts.ORIGIN_RETRY)
+    return _answer_origin(ctx, text, data)
+
+
+def _answer_origin_choose(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    choices = data["_choices"]
+    if text.isdigit():
+        index = int(text)
+        if 1 <= index <= len(choices):
+            return _chosen_origin(choices[index - 1])
+        return Reject(texts.CHOOSE_HINT)
+    if word_of(text) in common.NO_WORDS:
+        return Advance(goto="origin", note=texts.ORIGIN_RETRY)
+    return _answer_origin(ctx, text, data)
+
+
+def _answer_origin_friend(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS or word == "焦作之友":
+        origin_name = _clean("origin_name", data.get("origin_text", "")[:64])
+        return Advance({"origin_code": None, "origin_name": origin_name, "is_from_jiaozuo": False})
+    if word in common.NO_WORDS:
+        return Advance(goto="origin", note=texts.ORIGIN_RETRY)
+    return _answer_origin(ctx, text, data)
+
+
+# --- plain text answers ----------------------------------------------------------------------
+
+
+def _text_answer(field: str) -> Any:
+    def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+        try:
+            return Advance({field: _clean(field, text)})
+        except ValidationError as error:
+            return Reject(error.message_zh)
+
+    return answer
+
+
+# --- education -------------------------------------------------------------------------------
+
+
+def _ask_education(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.ASK_EDUCATION.format(options=_numbered(EDUCATION_LEVELS))
+
+
+def _answer_education(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word.isdigit() and 1 <= int(word) <= len(EDUCATION_LEVELS):
+        return Advance({"education": EDUCATION_LEVELS[int(word) - 1]})
+    level = texts.EDUCATION_ALIASES.get(word)
+    if level is None:
+        return Reject(texts.EDUCATION_UNKNOWN)
+    return Advance({"education": _clean("education", level)})
+
+
+# --- expertise and keywords ------------------------------------------------------------------
+
+
+def _answer_expertise(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    try:
+        expertise = _clean("expertise", text)
+    except ValidationError as error:
+        return Reject(error.message_zh)
+    if len(expertise) < MIN_EXPERTISE_LENGTH:
+        return Reject(texts.EXPERTISE_TOO_SHORT)
+    keywords = _clean("keywords", matching.extract_keywords(expertise, top_k=KEYWORDS_SHOWN))
+    return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
+
+
+def _ask_keywords(ctx: Context, data: dict[str, Any]) -> str:
+    keywords = data.get("keywords") or []
+    if not keywords:
+        return texts.NO_KEYWORDS
+    return texts.CONFIRM_KEYWORDS.format(keywords="、".join(keywords))
+
+
+def _answer_keywords(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    if word_of(text) in common.YES_WORDS and data.get("keywords"):
+        return Advance()
+    terms = [term for term in LIST_SEPARATORS.split(text) if term]
+    try:
+        keywords = _clean("keywords", terms)
+    except ValidationError:
+        return Reject(texts.KEYWORDS_INVALID)
+    if not keywords:
+        return Reject(texts.KEYWORDS_INVALID)
+    return Advance({"keywords": keywords})
+
+
+# --- cooperation wishes ----------------------------------------------------------------------
+
+
+def _ask_wishes(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.ASK_WISHES.format(options=_numbered(COOPERATION_WISHES))
+
+
+def _answer_wishes(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    wishes = parse_choices(text, COOPERATION_WISHES)
+    if not wishes:
+        return Reject(texts.WISHES_UNKNOWN)
+    return Advance({"cooperation_wishes": _clean("cooperation_wishes", wishes)})
+
+
+def parse_choices(text: str, options: tuple[str, ...]) -> list[str]:
+    """Return the options chosen by numbers ("1 3 5", "135") or by words; [] when unclear."""
+    word = word_of(text)
+    if word in texts.ALL_WORDS:
+        return list(options)
+    numbers = re.findall(r"\d+", word)
+    if numbers:
+        if len(numbers) == 1 and len(numbers[0]) > 1 and len(options) < 10:
+            numbers = list(numbers[0])
+        indexes = [int(number) for number in numbers]
+        if any(not 1 <= index <= len(options) for index in indexes):
+            return []
+        return list(dict.fromkeys(options[index - 1] for index in indexes))
+    chosen = [
+        option
+        for option in options
+        if any(part and part in word for part in (option, *option.split("/")))
+    ]
+    return chosen
+
+
+# --- contact ---------------------------------------------------------------------------------
+
+
+def _answer_contact(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    if word_of(text) in texts.SKIP_WORDS:
+        return Advance({"phone": "", "email": ""})
+    phones, emails = [], []
+    for token in LIST_SEPARATORS.split(text):
+        if not token:
+            continue
+        try:
+            if "@" in token:
+                emails.append(_clean("email", token))
+            else:
+                phones.append(_clean("phone", token))
+        except ValidationError as error:
+            return Reject(error.message_zh)
+    if len(phones) > 1:
+        return Reject(texts.CONTACT_TWO_PHONES)
+    if len(emails) > 1:
+        return Reject(texts.CONTACT_TWO_EMAILS)
+    return Advance({"phone": "".join(phones), "email": "".join(emails)})
+
+
+# --- summary and confirmation ----------------------------------------------------------------
+
+
+def profile_lines(values: Mapping[str, Any]) -> str:
+    """Return the numbered profile of a talent or of registration answers."""
+    contact = "，".join(part for part in (values.get("phone"), values.get("email")) if part)
+    origin = values.get("origin_name") or ""
+    if origin and values.get("is_from_jiaozuo") is False:
+        origin += texts.FRIEND_MARK
+    expertise = values.get("expertise") or ""
+    if values.get("keywords"):
+        expertise += f"（关键词：{'、'.join(values['keywords'])}）"
+    shown = {
+        "name": values.get("name"),
+        "origin": origin,
+        "city": values.get("city"),
+        "employer": values.get("employer"),
+        "title": values.get("title"),
+        "education": values.get("education"),
+        "expertise": expertise,
+        "wishes": "、".join(values.get("cooperation_wishes") or []),
+        "contact": contact,
+    }
+    return "\n".join(
+        texts.PROFILE_LINE.format(number=number, label=label, value=shown[key] or texts.NOT_SET)
+        for number, (key, (label, _aliases)) in enumerate(texts.FIELDS.items(), 1)
+    )
+
+
+def talent_values(talent: Talent) -> dict[str, Any]:
+    """Return the fields of ``talent`` that a profile shows."""
+    return {field: getattr(talent, field) for group in FIELD_GROUPS.values() for field in group}
+
+
+def field_named(text: str) -> str | None:
+    """Return the step key a person means by a field name or number ("单位", "4")."""
+    word = word_of(text)
+    for prefix in texts.EDIT_PREFIXES:
+        if word.startswith(prefix):
+            word = word[len(prefix) :].strip()
+            break
+    keys = list(texts.FIELDS)
+    if word.isdigit() and 1 <= int(word) <= len(keys):
+        return keys[int(word) - 1]
+    for key, (_label, aliases) in texts.FIELDS.items():
+        if word in aliases:
+            return key
+    return None
+
+
+def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.SUMMARY.format(profile=profile_lines(data))
+
+
+def _answer_summary(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS or word in {"提交", "完成"}:
+        return _create(ctx, data)
+    field = field_named(text)
+    if field is not None:
+        return Advance({RETURN_TO: "summary"}, goto=field)
+    return Reject(texts.SUMMARY_UNCLEAR)
+
+
+def _create(ctx: Context, data: dict[str, Any]) -> Outcome:
+    existing = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    if existing is not None:
+        return Finish(show_registered(existing))
+    fields = {
+        field: data[field]
+        for group in FIELD_GROUPS.values()
+        for field in group
+        if field in data and field != "name"
+    }
+    talent = talents.create_talent(
+        ctx.session, name=data["name"], openid=ctx.openid, source="chat", actor="self", **fields
+    )
+    consents.attach_consents(ctx.session, ctx.openid, talent)
+    return Finish(texts.DONE.format(name=talent.name))
+
+
+def show_registered(talent: Talent) -> str:
+    """Return the reply for someone who is already registered."""
+    return texts.ALREADY_REGISTERED.format(profile=profile_lines(talent_values(talent)))
+
+
+# --- the flow --------------------------------------------------------------------------------
+
+
+QUESTION_STEPS: tuple[Step, ...] = (
+    Step("name", "姓名", fixed(texts.ASK_NAME), _answer_name, texts.HELP_NAME),
+    Step("origin", "籍贯", fixed(texts.ASK_ORIGIN), _answer_origin, texts.HELP_ORIGIN),
+    Step(
+        "origin_confirm",
+        "籍贯",
+        _ask_origin_confirm,
+        _answer_origin_confirm,
+        texts.HELP_ORIGIN,
+        entry=False,
+    ),
+    Step(
+        "origin_choose", "籍贯", _ask_origin_choose, _answer_origin_choose, texts.HELP_ORIGIN,
+        entry=False,
+    ),
+    Step(
+        "origin_friend", "籍贯", _ask_origin_friend, _answer_origin_friend, texts.HELP_ORIGIN,
+        entry=False,
+    ),
+    Step(
+        "city", "工作城市", fixed(texts.ASK_CITY), _text_answer("city"), texts.HELP_CITY,
+        optional=True, skip_updates={"city": ""},
+    ),
+    Step(
+        "employer", "工作单位", fixed(texts.ASK_EMPLOYER), _text_answer("employer"),
+        texts.HELP_EMPLOYER, optional=True, skip_updates={"employer": ""},
+    ),
+    Step(
+        "title", "职务/职称", fixed(texts.ASK_TITLE), _text_answer("title"), texts.HELP_TITLE,
+        optional=True, skip_updates={"title": ""},
+    ),
+    Step(
+        "education", "最高学历", _ask_education, _answer_education, texts.HELP_EDUCATION,
+        optional=True, skip_updates={"education": ""},
+    ),
+    Step(
+        "expertise", "专业领域", fixed(texts.ASK_EXPERTISE), _answer_expertise,
+        texts.HELP_EXPERTISE,
+    ),
+    Step("keywords", "关键词", _ask_keywords, _answer_keywords, texts.HELP_EXPERTISE, entry=False),
+    Step("wishes", "合作意向", _ask_wishes, _answer_wishes, texts.HELP_WISHES),
+    Step(
+        "contact", "联系方式", fixed(texts.ASK_CONTACT), _answer_contact, texts.HELP_CONTACT,
+        optional=True, skip_updates={"phone": "", "email": ""},
+    ),
+)  # fmt: skip
+
+flow = StepFlow(
+    FLOW,
+    (
+        Step("consent", "同意书", _ask_consent, _answer_consent, texts.CONSENT_HELP, counted=False),
+        *QUESTION_STEPS,
+        Step(
+            "summary", "最后确认", _ask_summary, _answer_summary, texts.SUMMARY_HELP, counted=False
+        ),
+    ),
+    title=texts.TITLE,
+    start_words=texts.START_WORDS,
+    on_cancel=lambda ctx, data: texts.CANCELLED,
+    keep_on_restart=("_consented",),
+    restart_at=lambda data: "name" if data.get("_consented") else "consent",
+)
+
+
+@registry.command(*texts.START_WORDS)
+@registry.click(MENU_KEY)
+def start_registration(ctx: Context) -> str:
+    """Offer registration: the profile if registered, the unfinished one, or the consent."""
+    talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    if talent is not None:
+        return show_registered(talent)
+    state = dialogs.get_state(ctx.session, ctx.openid)
+    if state is not None and state.flow == FLOW:
+        return flow.resume(ctx, state)
+    return flow.start(ctx)

@@ -1,0 +1,108 @@
+"""Chat fixtures: a person talking to the registry on the test's rolled-back session."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+import matching
+from bot import dialogs
+from bot.config import Config, load_config
+from bot.dispatch import Context, Incoming, registry
+from bot.vocabulary import JIAOZUO_COUNTIES
+from matching import OriginCandidate
+
+_message_ids = itertools.count(1)
+START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+@dataclass
+class Chat:
+    """One WeChat user talking to HuaiCai through ``registry.dispatch``."""
+
+    session: Session
+    config: Config
+    openid: str
+    now: datetime = START
+    followups: list[str] = field(default_factory=list)
+
+    def send(self, content: str = "", *, kind: str = "text", **extra: str) -> str:
+        """Send a message (or an event with ``event=``/``event_key=``); return the reply."""
+        msg_id = None if kind == "event" else str(next(_message_ids))
+        message = Incoming(
+            openid=self.openid,
+            kind=kind,
+            create_time=int(self.now.timestamp()),
+            content=content,
+            msg_id=msg_id,
+            **extra,
+        )
+        ctx = Context(session=self.session, message=message, config=self.config, now=self.now)
+        reply = registry.dispatch(ctx)
+        self.session.flush()
+        self.followups = ctx.followups
+        self.now += timedelta(seconds=20)
+        return reply or ""
+
+    def click(self, key: str) -> str:
+        """Click a menu button."""
+        return self.send(kind="event", event="CLICK", event_key=key)
+
+    def wait(self, **delta: float) -> None:
+        """Let time pass (a break in the conversation)."""
+        self.now += timedelta(**delta)
+
+
+def talk(chat: Chat, lines: list[tuple[str, str]]) -> list[str]:
+    """Play a transcript: each user line must get a reply containing the expected fragment."""
+    replies = []
+    for says, expected in lines:
+        reply = chat.send(says)
+        assert expected in reply, f"\nuser: {says}\nbot:  {reply}\nexpected: {expected}"
+        replies.append(reply)
+    return replies
+
+
+def _origin_stand_in(text: str) -> list[OriginCandidate]:
+    found = []
+    for code, name in JIAOZUO_COUNTIES.items():
+        short = name[:-1] if len(name) > 2 else name
+        if short in text:
+            found.append(OriginCandidate(code, f"焦作市{name}", 0.9, (short,)))
+    return found
+
+
+def _keywords_stand_in(text: str, top_k: int = 10) -> list[str]:
+    words = ["锂离子电池", "正极材料", "固态电解质", "怀山药", "中药材", "烧结工艺", "氟化工"]
+    return [word for word in words if word in text][:top_k]
+
+
+@pytest.fixture(autouse=True)
+def matching_stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand in for origin and keyword recognition only while their real code has not landed."""
+    try:
+        matching.recognise_origin("温县")
+    except NotImplementedError:
+        monkeypatch.setattr(matching, "recognise_origin", _origin_stand_in)
+    try:
+        matching.extract_keywords("锂离子电池正极材料", top_k=3)
+    except NotImplementedError:
+        monkeypatch.setattr(matching, "extract_keywords", _keywords_stand_in)
+
+
+@pytest.fixture(scope="session")
+def chat_config() -> Config:
+    """Return the project's configuration (menu included) with no environment layer."""
+    dialogs.load()
+    return load_config(environ={})
+
+
+@pytest.fixture
+def chat(db_session: Session, chat_config: Config) -> Iterator[Chat]:
+    """Return a new person chatting with HuaiCai."""
+    yield Chat(db_session, chat_config, openid=f"o-chat-{next(_message_ids)}")
