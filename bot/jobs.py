@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.db import Database, utcnow
 from bot.models import InboundMessage
+from bot.services import outbox
+from bot.wechat.client import make_client
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +35,33 @@ def purge_inbound_messages(session: Session, config: Config) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
+    """Send the outbox messages that are due through the WeChat API."""
+    # The sender commits each claim and outcome on its own, so it gets its own sessions on the
+    # job's engine (or connection, in tests) rather than the job's transaction.
+    bind = session.get_bind()
+    client = make_client(config, bind.engine)
+    sessions = sessionmaker(
+        bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    try:
+        return outbox.deliver_due(sessions, client)
+    finally:
+        client.close()
+
+
 JOBS: list[Job] = [
     Job(
         id="purge-inbound-messages",
         run=purge_inbound_messages,
         every_seconds=lambda config: 3600,
         description="forget old WeChat delivery records",
+    ),
+    Job(
+        id="deliver-outbox",
+        run=deliver_outbox,
+        every_seconds=lambda config: config.scheduler.outbox_interval_seconds,
+        description="send due outbox messages through the WeChat API",
     ),
 ]
 

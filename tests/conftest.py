@@ -25,6 +25,8 @@ from bot.db import Base, Database
 from webhooks import create_app
 from webhooks.extensions import runtime
 
+pytest_plugins = ["tests.wechat_fixtures"]
+
 POSTGRES_URL = os.environ.get("HUAICAI_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
