@@ -123,7 +123,11 @@ def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> li
 
 
 class MatchIndex:
-    """A searchable, explainable, incrementally updated set of texts with attributes."""
+    """A searchable, explainable, incrementally updated set of texts with attributes.
+
+    Searches may run side by side; ``add``, ``remove``, ``compact`` and ``save`` change shared
+    state, so the caller must not run them concurrently with each other or with searches.
+    """
 
     def __init__(
         self,
