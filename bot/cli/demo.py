@@ -1,0 +1,87 @@
+"""``huaicai demo``: load and clear demo data."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli import CliContext, pass_context
+from bot.demo import DEFAULT_SEED, DEFAULT_TALENTS, load_demo
+from bot.services import demo as demo_data
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Load or remove demo data (every row it creates is marked as demo)."""
+
+
+def _require_schema(ctx: CliContext) -> None:
+    if ctx.database.schema_revision() is None:
+        raise click.ClickException("the database has no schema yet: run `huaicai db upgrade` first")
+
+
+@demo_group.command("load")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing when the database already holds talents, enterprises, needs or events.",
+)
+@click.option(
+    "--talents",
+    "talent_count",
+    type=click.IntRange(0, 5000),
+    default=DEFAULT_TALENTS,
+    show_default=True,
+    help="How many demo talents to create.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed; the same seed gives the same data.",
+)
+@pass_context
+def load(ctx: CliContext, if_empty: bool, talent_count: int, seed: int) -> None:
+    """Fill the database with demo talents, enterprises, needs, events and a console login."""
+    _require_schema(ctx)
+    console = ctx.config.console
+    with ctx.database.transaction() as session:
+        if if_empty and not demo_data.is_database_empty(session):
+            click.echo("the database already holds data: demo data not loaded")
+            return
+        if demo_data.has_demo_data(session):
+            raise click.ClickException(
+                "demo data is already loaded; run `huaicai demo clear` first"
+            )
+        with click.progressbar(length=talent_count, label="demo talents") as bar:
+            counts = load_demo(
+                session,
+                talents=talent_count,
+                seed=seed,
+                console=console,
+                timezone=ctx.config.app.timezone,
+                progress=bar.update,
+            )
+    click.echo(f"loaded {counts.describe()}")
+    if counts.users:
+        click.echo(f"console login: {console.demo_username} / {console.demo_password}")
+
+
+@demo_group.command("clear")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+def clear(ctx: CliContext, yes: bool) -> None:
+    """Delete every row marked as demo (and what hangs off it); other data stays."""
+    _require_schema(ctx)
+    with ctx.database.transaction() as session:
+        present = demo_data.count_demo_rows(session)
+        if present.total == 0:
+            click.echo("no demo data to delete")
+            return
+        if not yes:
+            click.confirm(f"Delete {present.describe()}?", abort=True)
+        removed = demo_data.clear_demo(session, actor="cli")
+    click.echo(f"deleted {removed.describe()}")
+
+
+COMMANDS = [demo_group]
