@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-DIALOG_MODULES: tuple[str, ...] = ("bot.dialogs.registration",)
+DIALOG_MODULES: tuple[str, ...] = (
+    "bot.dialogs.registration",
+    "bot.dialogs.profile",
+)
 
 
 def load() -> None:

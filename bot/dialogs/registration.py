@@ -250,13 +250,15 @@ def _ask_wishes(ctx: Context, data: dict[str, Any]) -> str:
 
 
 def _answer_wishes(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
-    wishes = parse_choices(text, COOPERATION_WISHES)
+    wishes = parse_choices(text, COOPERATION_WISHES, texts.WISH_ALIASES)
     if not wishes:
         return Reject(texts.WISHES_UNKNOWN)
     return Advance({"cooperation_wishes": _clean("cooperation_wishes", wishes)})
 
 
-def parse_choices(text: str, options: tuple[str, ...]) -> list[str]:
+def parse_choices(
+    text: str, options: tuple[str, ...], aliases: Mapping[str, str] | None = None
+) -> list[str]:
     """Return the options chosen by numbers ("1 3 5", "135") or by words; [] when unclear."""
     word = word_of(text)
     if word in texts.ALL_WORDS:
@@ -269,12 +271,9 @@ def parse_choices(text: str, options: tuple[str, ...]) -> list[str]:
         if any(not 1 <= index <= len(options) for index in indexes):
             return []
         return list(dict.fromkeys(options[index - 1] for index in indexes))
-    chosen = [
-        option
-        for option in options
-        if any(part and part in word for part in (option, *option.split("/")))
-    ]
-    return chosen
+    named = {part: option for option in options for part in (option, *option.split("/"))}
+    named.update(aliases or {})
+    return [option for option in options if any(w in word for w, o in named.items() if o == option)]
 
 
 # --- contact ---------------------------------------------------------------------------------
@@ -304,8 +303,8 @@ def _answer_contact(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
 # --- summary and confirmation ----------------------------------------------------------------
 
 
-def profile_lines(values: Mapping[str, Any]) -> str:
-    """Return the numbered profile of a talent or of registration answers."""
+def profile_items(values: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Return each numbered profile item as step key -> (label, value as shown)."""
     contact = "，".join(part for part in (values.get("phone"), values.get("email")) if part)
     origin = values.get("origin_name") or ""
     if origin and values.get("is_from_jiaozuo") is False:
@@ -324,9 +323,17 @@ def profile_lines(values: Mapping[str, Any]) -> str:
         "wishes": "、".join(values.get("cooperation_wishes") or []),
         "contact": contact,
     }
+    return {
+        key: (label, str(shown[key] or texts.NOT_SET))
+        for key, (label, _aliases) in texts.FIELDS.items()
+    }
+
+
+def profile_lines(values: Mapping[str, Any]) -> str:
+    """Return the numbered profile of a talent or of registration answers."""
     return "\n".join(
-        texts.PROFILE_LINE.format(number=number, label=label, value=shown[key] or texts.NOT_SET)
-        for number, (key, (label, _aliases)) in enumerate(texts.FIELDS.items(), 1)
+        texts.PROFILE_LINE.format(number=number, label=label, value=value)
+        for number, (label, value) in enumerate(profile_items(values).values(), 1)
     )
 
 

@@ -59,3 +59,153 @@ def test_declining_consent_stores_only_the_refusal(chat: Chat, db_session: Sessi
         ConsentPurpose.REGISTRATION,
         "2026-11",
     )
+
+
+def test_back_and_corrections_at_the_summary(chat: Chat, db_session: Session) -> None:
+    talk(
+        chat,
+        [
+            ("入库", "同意"),
+            ("同意", "（1/9）"),
+            ("上一步", "已经是第一个问题"),
+            ("李娜", "（2/9）"),
+            ("上一步", "（1/9）"),
+            ("李娜", "（2/9）"),
+            ("武陟", "焦作市武陟县，对吗"),
+            ("不对", "（2/9）"),
+            ("孟州", "焦作市孟州市，对吗"),
+            ("是的", "（3/9）"),
+            ("跳过", "（4/9）"),
+            ("上一步", "（3/9）"),
+            ("上海", "（4/9）"),
+            ("复旦大学", "（5/9）"),
+            ("研究员", "（6/9）"),
+            ("研究生", "（7/9）"),
+            ("怀山药和中药材质量标准", "怀山药"),
+            ("怀山药，质量标准，道地药材", "（8/9）"),
+            ("技术咨询 讲座", "（9/9）"),
+            ("不留", "请核对"),
+            ("修改 单位", "（4/9）"),
+            ("复旦大学药学院", "请核对"),
+            ("6", "（6/9）"),
+            ("博士", "请核对"),
+            ("确认", "登记完成"),
+        ],
+    )
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None
+    assert (talent.origin_name, talent.city, talent.employer) == (
+        "焦作市孟州市",
+        "上海",
+        "复旦大学药学院",
+    )
+    assert talent.education == "博士"
+    assert talent.keywords == ["怀山药", "质量标准", "道地药材"]
+    assert talent.cooperation_wishes == ["技术咨询", "讲座培训"]
+    assert (talent.phone, talent.email) == ("", "")
+
+
+def test_validation_failures_explain_with_an_example(chat: Chat) -> None:
+    talk(chat, [("注册", "同意"), ("同意", "姓名")])
+    talk(
+        chat,
+        [
+            ("😀😀", "例如：张伟"),
+            ("王" * 40, "最多32个字"),
+            ("王芳", "籍贯"),
+            ("温县", "对吗"),
+            ("对", "城市"),
+            ("北京", "单位"),
+            ("跳过", "职务"),
+            ("跳过", "学历"),
+            ("小学毕业", "例如“2”"),
+            ("9", "例如“2”"),
+            ("跳过", "专业领域"),
+            ("跳过", "没法跳过"),
+            ("AI", "再多写几个字"),
+            ("氟化工新材料", "对"),
+            ("对", "合作"),
+            ("12", "（9/9）"),
+            ("1381234", "例如 13812345678"),
+            ("abc@", "name@example.com"),
+            ("13812345678 wang@Example.COM", "wang@example.com"),
+        ],
+    )
+
+
+def test_non_text_messages_get_the_same_question_again(chat: Chat) -> None:
+    talk(chat, [("注册", "同意"), ("同意", "姓名")])
+    for kind in ("image", "location", "link"):
+        reply = chat.send(kind=kind)
+        assert "只能看懂文字" in reply and "（1/9）" in reply
+    assert "（2/9）" in chat.send("赵强")
+
+
+def test_unfinished_registration_resumes_after_days(chat: Chat, db_session: Session) -> None:
+    talk(
+        chat,
+        [("注册", "同意"), ("同意", "姓名"), ("陈静", "籍贯"), ("沁阳", "对吗"), ("对", "城市")],
+    )
+    chat.wait(days=3)
+    talk(
+        chat,
+        [
+            ("在吗", "上次停在第3步（工作城市）"),
+            ("继续", "（3/9）"),
+            ("深圳", "（4/9）"),
+        ],
+    )
+    chat.wait(days=2)
+    talk(chat, [("注册", "欢迎回来"), ("华为", "（5/9）")])
+    chat.wait(hours=5)
+    talk(chat, [("取消", "已取消")])
+    assert db_session.scalars(select(DialogState)).all() == []
+    assert db_session.scalars(select(Talent)).all() == []
+
+
+def test_restart_and_help(chat: Chat) -> None:
+    talk(
+        chat,
+        [
+            ("注册", "同意"),
+            ("帮助", "回复“同意”开始登记"),
+            ("重新开始", "同意"),
+            ("同意", "（1/9）"),
+            ("周明", "（2/9）"),
+            ("帮助", "焦作之友"),
+            ("重新开始", "从头来"),
+        ],
+    )
+    assert "（2/9）" in chat.send("周明")
+
+
+def test_people_from_elsewhere_register_as_friends_of_jiaozuo(
+    chat: Chat, db_session: Session
+) -> None:
+    talk(
+        chat,
+        [
+            ("注册", "同意"),
+            ("同意", "姓名"),
+            ("Anna Schmidt", "籍贯"),
+            ("德国慕尼黑", "焦作之友"),
+            ("是", "（3/9）"),
+        ],
+    )
+    for says in ("慕尼黑", "跳过", "跳过", "跳过", "新能源汽车电池管理系统", "对", "2", "跳过"):
+        chat.send(says)
+    assert "登记完成" in chat.send("确认")
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None
+    assert (talent.is_from_jiaozuo, talent.origin_code, talent.origin_name) == (
+        False,
+        None,
+        "德国慕尼黑",
+    )
+
+
+def test_registered_person_saying_register_sees_the_profile(chat: Chat) -> None:
+    talk(chat, FULL_REGISTRATION)
+    reply = chat.send("注册")
+    assert "已经登记过了" in reply and "张伟" in reply and "焦作市温县" in reply
+    assert "已经登记过了" in chat.click("REGISTER")

@@ -1,0 +1,307 @@
+"""Profile self-service: view, change any field, privacy and consents, export, erase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.dialogs import profile_texts as texts
+from bot.dialogs import registration_texts
+from bot.dialogs.registration import (
+    FIELD_GROUPS,
+    QUESTION_STEPS,
+    field_named,
+    profile_items,
+    profile_lines,
+    talent_values,
+)
+from bot.dialogs.steps import Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
+from bot.dispatch import Context, registry
+from bot.models import Consent, ConsentPurpose, Talent
+from bot.services import audit, consents, dialogs, talents
+from bot.validators import ValidationError
+
+MENU_VIEW = "PROFILE"
+MENU_PRIVACY = "PRIVACY"
+# Keep each exported message well inside WeChat's 2048-byte text limit.
+EXPORT_CHUNK_CHARS = 600
+SEEN_SHOWN = 10
+OWN_ACTORS = frozenset({"self", "system"})
+
+
+def _local(ctx: Context, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(ctx.config.app.timezone))
+
+
+def _registered(handler: Callable[[Context, Talent], str]) -> Callable[[Context], str]:
+    """Wrap a handler that needs the person's talent record."""
+
+    def wrapped(ctx: Context) -> str:
+        talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+        if talent is None:
+            return texts.NOT_REGISTERED
+        return handler(ctx, talent)
+
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
+
+
+# --- view and change -------------------------------------------------------------------------
+
+
+@registry.command(*texts.VIEW_WORDS)
+@registry.click(MENU_VIEW)
+@_registered
+def view_profile(ctx: Context, talent: Talent) -> str:
+    """Show the person their profile."""
+    return texts.VIEW.format(profile=profile_lines(talent_values(talent)))
+
+
+def _edit_words() -> list[str]:
+    words = []
+    for prefix in registration_texts.EDIT_PREFIXES:
+        for _label, aliases in registration_texts.FIELDS.values():
+            for alias in aliases:
+                words += [f"{prefix}{alias}", f"{prefix} {alias}"]
+    return words
+
+
+@registry.command(*texts.EDIT_WORDS)
+@_registered
+def pick_field(ctx: Context, talent: Talent) -> str:
+    """Ask which field to change."""
+    return _which_field()
+
+
+def _which_field() -> str:
+    fields = "、".join(label for label, _aliases in registration_texts.FIELDS.values())
+    return texts.PICK_FIELD.format(fields=fields)
+
+
+@registry.command(*_edit_words())
+@_registered
+def start_edit(ctx: Context, talent: Talent) -> str:
+    """Ask for the new value of the field named in "修改 <字段>"."""
+    key = field_named(ctx.message.text)
+    if key is None:
+        return _which_field()
+    label, current = profile_items(talent_values(talent))[key]
+    intro = texts.EDIT_INTRO.format(label=label, current=current)
+    return intro + "\n" + edit_flow.start(ctx, {"_field": key}, at=key)
+
+
+def _apply_edit(ctx: Context, data: dict[str, Any]) -> Outcome:
+    talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    if talent is None:
+        return Finish(texts.NOT_REGISTERED)
+    key = data["_field"]
+    changes = {field: data[field] for field in FIELD_GROUPS[key] if field in data}
+    try:
+        changed = talents.update_talent(ctx.session, talent, actor="self", **changes)
+    except ValidationError as error:
+        return Reject(error.message_zh)
+    if not changed:
+        return Finish(texts.UNCHANGED)
+    label, value = profile_items(talent_values(talent))[key]
+    return Finish(texts.EDITED.format(label=label, value=value))
+
+
+edit_flow = StepFlow(
+    "profile_edit",
+    QUESTION_STEPS,
+    title=texts.EDIT_TITLE,
+    on_cancel=lambda ctx, data: texts.EDIT_CANCELLED,
+    on_group_done=_apply_edit,
+    show_progress=False,
+)
+
+
+# --- privacy and consents --------------------------------------------------------------------
+
+
+@registry.command(*texts.PRIVACY_WORDS)
+@registry.click(MENU_PRIVACY)
+@_registered
+def show_privacy(ctx: Context, talent: Talent) -> str:
+    """Show what is stored, who has seen it and the consents given."""
+    return texts.PRIVACY.format(
+        stored=texts.STORED.format(count=len(FIELD_GROUPS)),
+        seen=_seen_by_others(ctx, talent),
+        consents=_consent_lines(ctx, consents.consents_of(ctx.session, talent)),
+    )
+
+
+def _seen_by_others(ctx: Context, talent: Talent) -> str:
+    entries = [
+        entry
+        for entry in audit.entries_for(ctx.session, "talent", talent.id)
+        if entry.actor not in OWN_ACTORS and entry.action in texts.ACTIONS
+    ]
+    if not entries:
+        return texts.NOBODY_SAW
+    lines = [
+        texts.SEEN_LINE.format(
+            at=_local(ctx, entry.at).strftime("%Y-%m-%d %H:%M"),
+            actor=_actor_name(entry.actor),
+            action=texts.ACTIONS[entry.action],
+        )
+        for entry in entries[-SEEN_SHOWN:]
+    ]
+    return "\n".join(lines)
+
+
+def _actor_name(actor: str) -> str:
+    kind, _, name = actor.partition(":")
+    return texts.STAFF.format(name=name) if kind == "console" else actor
+
+
+def _consent_lines(ctx: Context, decisions: list[Consent]) -> str:
+    if not decisions:
+        return texts.NO_CONSENTS
+    lines = []
+    for consent in decisions:
+        if consent.withdrawn_at is not None:
+            status = texts.WITHDRAWN
+        else:
+            status = texts.GRANTED if consent.granted else texts.DECLINED
+        lines.append(
+            texts.CONSENT_LINE.format(
+                purpose=texts.PURPOSES.get(str(consent.purpose), str(consent.purpose)),
+                status=status,
+                date=_local(ctx, consent.decided_at).strftime("%Y-%m-%d"),
+                version=consent.version,
+            )
+        )
+    return "\n".join(lines)
+
+
+@registry.command(*texts.WITHDRAW_INVITATIONS_WORDS)
+@_registered
+def withdraw_invitations(ctx: Context, talent: Talent) -> str:
+    """Withdraw the consent to receive event invitations."""
+    if consents.withdraw_consent(ctx.session, talent, ConsentPurpose.INVITATIONS):
+        return texts.INVITATIONS_WITHDRAWN
+    return texts.INVITATIONS_NOT_GIVEN
+
+
+@registry.command(*texts.RESTORE_INVITATIONS_WORDS)
+@_registered
+def restore_invitations(ctx: Context, talent: Talent) -> str:
+    """Give the consent to receive event invitations again."""
+    if consents.has_consent(ctx.session, talent, ConsentPurpose.INVITATIONS):
+        return texts.INVITATIONS_ALREADY
+    consents.record_consent(
+        ctx.session,
+        purpose=ConsentPurpose.INVITATIONS,
+        version=registration_texts.CONSENT_VERSION,
+        granted=True,
+        talent=talent,
+    )
+    return texts.INVITATIONS_RESTORED
+
+
+@registry.command(*texts.WITHDRAW_INTRODUCTIONS_WORDS)
+@_registered
+def withdraw_introductions(ctx: Context, talent: Talent) -> str:
+    """Withdraw every consent to be introduced to an enterprise."""
+    scopes = {
+        consent.scope
+        for consent in consents.consents_of(ctx.session, talent)
+        if consent.purpose == ConsentPurpose.INTRODUCTION
+    }
+    count = sum(
+        consents.withdraw_consent(ctx.session, talent, ConsentPurpose.INTRODUCTION, scope)
+        for scope in sorted(scopes)
+    )
+    if not count:
+        return texts.INTRODUCTIONS_NONE
+    return texts.INTRODUCTIONS_WITHDRAWN.format(count=count)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@registry.command(*texts.EXPORT_WORDS)
+@_registered
+def export_data(ctx: Context, talent: Talent) -> str:
+    """Send the person everything stored about them; long exports go on in follow-ups."""
+    exported = talents.export_talent(ctx.session, talent, actor="self")
+    lines = [
+        texts.EXPORT_LINE.format(label=texts.EXPORT_LABELS.get(key, key), value=_shown(value))
+        for key, value in exported.items()
+        if key != "consents"
+    ]
+    lines.append(texts.EXPORT_LABELS["consents"] + "：")
+    lines.append(_consent_lines(ctx, consents.consents_of(ctx.session, talent)))
+    chunks = split_message("\n".join(lines), EXPORT_CHUNK_CHARS)
+    ctx.followups.extend(chunks[1:])
+    return texts.EXPORT_HEADER.format(parts=len(chunks)) + "\n" + chunks[0]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return texts.YES if value else texts.NO
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value) or texts.EMPTY
+    return str(value) if value not in (None, "") else texts.EMPTY
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters, at line ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+# --- erase -----------------------------------------------------------------------------------
+
+
+def _answer_erase(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    if word_of(text) not in texts.ERASE_CONFIRM_WORDS:
+        return Finish(texts.ERASE_KEPT)
+    talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    dialogs.clear(ctx.session, ctx.openid)
+    if talent is not None:
+        talents.erase_talent(ctx.session, talent, actor="self")
+    return Finish(texts.ERASED)
+
+
+erase_flow = StepFlow(
+    "erase",
+    (
+        Step(
+            "confirm",
+            texts.ERASE_TITLE,
+            fixed(texts.ERASE_CONFIRM),
+            _answer_erase,
+            texts.ERASE_HELP,
+            counted=False,
+        ),
+    ),
+    title=texts.ERASE_TITLE,
+    on_cancel=lambda ctx, data: texts.ERASE_KEPT,
+    show_progress=False,
+)
+
+
+@registry.command(*texts.ERASE_WORDS)
+@_registered
+def start_erase(ctx: Context, talent: Talent) -> str:
+    """Ask for confirmation before deleting everything."""
+    return erase_flow.start(ctx)
