@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT, ConsoleConfig
 from bot.db import utcnow
+from bot.dialogs.registration_texts import CONSENT_VERSION
 from bot.models import ConsentPurpose, DemandStatus, Enterprise, EventStatus, Role
 from bot.services import consents, enterprises, events, talents, users
 from bot.services.demo import DemoCounts, has_demo_data
@@ -32,7 +33,6 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 DEFAULT_SEED = 2020_23  # 焦发〔2020〕23号
 DEFAULT_TALENTS = 300
 ACTOR = "demo"
-CONSENT_VERSION = "demo-1"
 # Shares of the talents' consent decisions on invitations: most grant, some decline, few never
 # answered (no record).
 INVITATION_GRANTED = 0.85
@@ -556,6 +556,7 @@ def _load_talent(session: Session, profile: TalentProfile, now: datetime) -> Non
     if profile.invitations is not None:
         decisions.append((ConsentPurpose.INVITATIONS, profile.invitations))
     for purpose, granted in decisions:
+        # Demo people "saw" the consent text people registering now see.
         consent = consents.record_consent(
             session, purpose=purpose, version=CONSENT_VERSION, granted=granted, talent=talent
         )

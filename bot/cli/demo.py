@@ -42,7 +42,7 @@ def _require_schema(ctx: CliContext) -> None:
 )
 @pass_context
 def load(ctx: CliContext, if_empty: bool, talent_count: int, seed: int) -> None:
-    """Fill the database with demo talents, enterprises, needs, events and a console login."""
+    """Load demo talents, enterprises, needs, events and a console login."""
     _require_schema(ctx)
     console = ctx.config.console
     with ctx.database.transaction() as session:
@@ -71,7 +71,7 @@ def load(ctx: CliContext, if_empty: bool, talent_count: int, seed: int) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_context
 def clear(ctx: CliContext, yes: bool) -> None:
-    """Delete every row marked as demo (and what hangs off it); other data stays."""
+    """Delete the demo rows and what hangs off them; other data stays."""
     _require_schema(ctx)
     with ctx.database.transaction() as session:
         present = demo_data.count_demo_rows(session)
