@@ -7,6 +7,7 @@ import importlib
 DIALOG_MODULES: tuple[str, ...] = (
     "bot.dialogs.registration",
     "bot.dialogs.profile",
+    "bot.dialogs.enterprise",
 )
 
 

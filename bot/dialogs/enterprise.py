@@ -1,0 +1,242 @@
+"""Enterprise needs by chat: the enterprise, its contact and need, then organiser review."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matching
+from bot.dialogs import common_texts as common
+from bot.dialogs import enterprise_texts as texts
+from bot.dialogs.registration import parse_choices
+from bot.dialogs.steps import (
+    RETURN_TO,
+    Advance,
+    Finish,
+    Outcome,
+    Reject,
+    Step,
+    StepFlow,
+    fixed,
+    word_of,
+)
+from bot.dispatch import Context, registry
+from bot.services import dialogs, enterprises
+from bot.services.stats import DEMAND_STATUS_LABELS
+from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
+from bot.vocabulary import COOPERATION_MODES
+
+FLOW = "enterprise_demand"
+MENU_NEW = "DEMAND_NEW"
+MENU_MINE = "DEMAND_MINE"
+MIN_DESCRIPTION_LENGTH = 10
+KEYWORDS_SHOWN = 8
+FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+# The text bounds of the enterprise and demand services.
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "enterprise_name": ("企业名称", 100),
+    "contact_name": ("联系人", 32),
+    "title": ("需求标题", 100),
+    "description": ("需求描述", 4000),
+    "budget": ("预算", 60),
+}
+
+
+def _text_answer(key: str) -> Callable[[Context, str, dict[str, Any]], Outcome]:
+    label, limit = TEXT_LIMITS[key]
+
+    def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+        try:
+            value = validate_text(key, text, label=label, max_length=limit)
+        except ValidationError as error:
+            return Reject(error.message_zh)
+        if key == "description" and len(value) < MIN_DESCRIPTION_LENGTH:
+            return Reject(texts.DESCRIPTION_TOO_SHORT.format(min=MIN_DESCRIPTION_LENGTH))
+        return Advance({key: value})
+
+    return answer
+
+
+def _answer_credit_code(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    try:
+        return Advance({"credit_code": validate_credit_code(text)})
+    except ValidationError as error:
+        return Reject(error.message_zh)
+
+
+def _answer_contact_phone(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    try:
+        return Advance({"contact_phone": validate_mobile(text)})
+    except ValidationError as error:
+        return Reject(error.message_zh)
+
+
+def _ask_mode(ctx: Context, data: dict[str, Any]) -> str:
+    options = "\n".join(f"{i}. {mode}" for i, mode in enumerate(COOPERATION_MODES, 1))
+    return texts.ASK_MODE.format(options=options)
+
+
+def _answer_mode(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    chosen = parse_choices(text, COOPERATION_MODES)
+    if len(chosen) != 1:
+        return Reject(texts.MODE_UNKNOWN)
+    return Advance({"cooperation_mode": chosen[0]})
+
+
+def parse_deadline(text: str) -> date | None:
+    """Return the date in "2027-03-31" or "2027年3月" (the month's last day); None if unreadable."""
+    word = word_of(text)
+    match = FULL_DATE.match(word)
+    try:
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day)
+        match = MONTH.match(word)
+        if match:
+            year, month = (int(part) for part in match.groups())
+            return date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        return None
+    return None
+
+
+def _answer_deadline(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    deadline = parse_deadline(text)
+    if deadline is None:
+        return Reject(texts.DEADLINE_INVALID)
+    today = ctx.now.astimezone(ZoneInfo(ctx.config.app.timezone)).date()
+    if deadline <= today:
+        return Reject(texts.DEADLINE_PAST)
+    return Advance({"deadline": deadline.isoformat()})
+
+
+def _details(data: dict[str, Any]) -> str:
+    shown = dict(data)
+    if shown.get("deadline"):
+        shown["deadline"] = date.fromisoformat(shown["deadline"]).strftime("%Y年%m月%d日")
+    return "\n".join(
+        texts.LINE.format(number=number, label=label, value=shown.get(key) or texts.NOT_SET)
+        for number, (key, (label, _aliases)) in enumerate(texts.FIELDS.items(), 1)
+    )
+
+
+def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
+    keywords = matching.extract_keywords(
+        f"{data.get('title', '')}。{data.get('description', '')}", top_k=KEYWORDS_SHOWN
+    )
+    return texts.SUMMARY.format(
+        details=_details(data), keywords="、".join(keywords) or texts.NO_KEYWORDS
+    )
+
+
+def _field_named(text: str) -> str | None:
+    word = word_of(text)
+    for prefix in texts.EDIT_PREFIXES:
+        if word.startswith(prefix):
+            word = word[len(prefix) :].strip()
+            break
+    keys = list(texts.FIELDS)
+    if word.isdigit() and 1 <= int(word) <= len(keys):
+        return keys[int(word) - 1]
+    return next((key for key, (_l, aliases) in texts.FIELDS.items() if word in aliases), None)
+
+
+def _answer_summary(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS or word in {"提交", "确认提交"}:
+        return _submit(ctx, data)
+    field = _field_named(text)
+    if field is not None:
+        return Advance({RETURN_TO: "summary"}, goto=field)
+    return Reject(texts.SUMMARY_UNCLEAR)
+
+
+def _submit(ctx: Context, data: dict[str, Any]) -> Outcome:
+    try:
+        enterprise = enterprises.register_enterprise(
+            ctx.session,
+            name=data["enterprise_name"],
+            credit_code=data["credit_code"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_openid=ctx.openid,
+            actor="wechat",
+        )
+        demand = enterprises.submit_demand(
+            ctx.session,
+            enterprise,
+            title=data["title"],
+            description=data["description"],
+            cooperation_mode=data.get("cooperation_mode", ""),
+            deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+            budget=data.get("budget", ""),
+            submitted_by_openid=ctx.openid,
+            actor="wechat",
+        )
+    except ValidationError as error:
+        return Reject(error.message_zh)
+    return Finish(texts.SUBMITTED.format(title=demand.title))
+
+
+flow = StepFlow(
+    FLOW,
+    (
+        Step("enterprise_name", "企业名称", fixed(texts.ASK_NAME),
+             _text_answer("enterprise_name"), texts.HELP_NAME),
+        Step("credit_code", "统一社会信用代码", fixed(texts.ASK_CREDIT_CODE),
+             _answer_credit_code, texts.HELP_CREDIT_CODE),
+        Step("contact_name", "联系人", fixed(texts.ASK_CONTACT_NAME),
+             _text_answer("contact_name"), texts.HELP_CONTACT_NAME),
+        Step("contact_phone", "联系电话", fixed(texts.ASK_CONTACT_PHONE),
+             _answer_contact_phone, texts.HELP_CONTACT_PHONE),
+        Step("title", "需求标题", fixed(texts.ASK_TITLE), _text_answer("title"), texts.HELP_TITLE),
+        Step("description", "需求描述", fixed(texts.ASK_DESCRIPTION),
+             _text_answer("description"), texts.HELP_DESCRIPTION),
+        Step("cooperation_mode", "合作方式", _ask_mode, _answer_mode, texts.HELP_MODE),
+        Step("deadline", "截止日期", fixed(texts.ASK_DEADLINE), _answer_deadline,
+             texts.HELP_DEADLINE, optional=True, skip_updates={"deadline": None}),
+        Step("budget", "预算", fixed(texts.ASK_BUDGET), _text_answer("budget"),
+             texts.HELP_BUDGET, optional=True, skip_updates={"budget": ""}),
+        Step("summary", "最后确认", _ask_summary, _answer_summary, texts.SUMMARY_HELP,
+             counted=False),
+    ),
+    title=texts.TITLE,
+    start_words=texts.START_WORDS,
+    on_cancel=lambda ctx, data: texts.CANCELLED,
+)  # fmt: skip
+
+
+@registry.command(*texts.START_WORDS)
+@registry.click(MENU_NEW)
+def start_demand(ctx: Context) -> str:
+    """Start (or resume) entering an enterprise need."""
+    state = dialogs.get_state(ctx.session, ctx.openid)
+    if state is not None and state.flow == FLOW:
+        return flow.resume(ctx, state)
+    return texts.INTRO + "\n\n" + flow.start(ctx)
+
+
+@registry.command(*texts.MINE_WORDS)
+@registry.click(MENU_MINE)
+def list_my_demands(ctx: Context) -> str:
+    """List the needs this person submitted, with their review status."""
+    demands = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid)
+    if not demands:
+        return texts.NO_DEMANDS
+    zone = ZoneInfo(ctx.config.app.timezone)
+    lines = [
+        texts.MINE_LINE.format(
+            number=number,
+            title=demand.title,
+            enterprise=demand.enterprise.name,
+            status=DEMAND_STATUS_LABELS.get(demand.status, str(demand.status)),
+            date=demand.created_at.astimezone(zone).strftime("%Y-%m-%d"),
+        )
+        for number, demand in enumerate(demands, 1)
+    ]
+    return texts.MINE.format(lines="\n".join(lines))

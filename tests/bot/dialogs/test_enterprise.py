@@ -1,0 +1,90 @@
+"""Enterprise needs by chat: a bad then a good credit code, review status in 我的需求."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.dialogs.enterprise import parse_deadline
+from bot.models import DemandStatus
+from bot.services import enterprises
+from bot.validators import CREDIT_CODE_CHARSET
+from tests.bot.dialogs.conftest import Chat, talk
+from tests.factories import valid_credit_code
+
+
+def _with_wrong_check_character(code: str) -> str:
+    wrong = next(char for char in CREDIT_CODE_CHARSET if char != code[-1])
+    return code[:-1] + wrong
+
+
+def test_enterprise_need_from_bad_credit_code_to_review(chat: Chat, db_session: Session) -> None:
+    good = valid_credit_code(4242)
+    talk(
+        chat,
+        [
+            ("我的需求", "还没有提交过需求"),
+            ("企业需求", "（1/9）"),
+            ("焦作市怀川新材料有限公司", "（2/9）"),
+            ("12345", "应为18位"),
+            (_with_wrong_check_character(good), "校验位对不上"),
+            (good.lower(), "（3/9）"),
+            ("王经理", "（4/9）"),
+            ("0391-1234567", "11位手机号"),
+            ("13912345678", "（5/9）"),
+            ("高镍正极材料烧结工艺优化", "（6/9）"),
+            ("太短了", "至少10个字"),
+            (
+                "我公司生产锂离子电池正极材料，需要优化高镍三元材料的烧结工艺，提高循环寿命。",
+                "（7/9）",
+            ),
+            ("7", "例如“2”"),
+            ("2", "（8/9）"),
+            ("2020-01-01", "已经过去"),
+            ("下个月", "2027-03-31"),
+            ("2027年3月", "（9/9）"),
+            ("跳过", "锂离子电池"),
+            ("修改 预算", "（9/9）"),
+            ("50万元", "2027年03月31日"),
+            ("确认", "等待市科技局审核"),
+            ("我的需求", "高镍正极材料烧结工艺优化（焦作市怀川新材料有限公司）— 待审核"),
+        ],
+    )
+    enterprise = enterprises.get_enterprise_by_credit_code(db_session, good)
+    assert enterprise is not None
+    assert (enterprise.contact_name, enterprise.contact_phone) == ("王经理", "13912345678")
+    (demand,) = enterprises.list_demands(db_session, submitted_by_openid=chat.openid)
+    assert demand.status == DemandStatus.PENDING_REVIEW
+    assert (demand.cooperation_mode, demand.deadline, demand.budget) == (
+        "合作研发",
+        date(2027, 3, 31),
+        "50万元",
+    )
+    assert demand.keywords
+    enterprises.review_demand(db_session, demand, approve=True, reviewer="console:wang")
+    assert "已发布" in chat.click("DEMAND_MINE")
+
+
+def test_back_and_cancel_in_the_enterprise_flow(chat: Chat) -> None:
+    talk(
+        chat,
+        [
+            ("发布需求", "（1/9）"),
+            ("上一步", "已经是第一个问题"),
+            ("焦作某公司", "（2/9）"),
+            ("上一步", "（1/9）"),
+            ("跳过", "没法跳过"),
+            ("取消", "已取消"),
+            ("我的需求", "还没有提交过需求"),
+        ],
+    )
+
+
+def test_deadlines_in_the_forms_people_write() -> None:
+    assert parse_deadline("2027-03-05") == date(2027, 3, 5)
+    assert parse_deadline("２０２７年３月５日") == date(2027, 3, 5)
+    assert parse_deadline("2027/3") == date(2027, 3, 31)
+    assert parse_deadline("2028年2月") == date(2028, 2, 29)
+    assert parse_deadline("2027-02-30") is None
+    assert parse_deadline("明年") is None
