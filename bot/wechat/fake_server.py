@@ -103,8 +103,12 @@ class FakeWeChat:
         *,
         token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
         seed: int | None = None,
+        auto_follow: bool = False,
     ) -> None:
         self.appid = appid
+        # Demo mode: an openid never seen is taken for a follower who has just written, since
+        # the chat simulator talks to our server, not to the fake.
+        self.auto_follow = auto_follow
         self.secret = secret
         self.token_lifetime = token_lifetime
         self.clock_offset = 0.0
@@ -398,8 +402,16 @@ class FakeWeChat:
 
     # --- endpoints ----------------------------------------------------------------------------
 
+    def _known(self, openid: Any) -> FakeUser | None:
+        if not isinstance(openid, str) or not openid:
+            return None
+        user = self.users.get(openid)
+        if user is None and self.auto_follow:
+            user = self.set_user(openid, last_interaction=self.now())
+        return user
+
     def _follower(self, openid: Any) -> tuple[FakeUser | None, int | None]:
-        user = self.users.get(openid) if isinstance(openid, str) else None
+        user = self._known(openid)
         if user is None:
             return None, 40003
         if not user.following:
@@ -489,7 +501,7 @@ class FakeWeChat:
 
     def _user_info(self, params: dict[str, str], _body: Any) -> dict[str, Any]:
         with self._lock:
-            user = self.users.get(params.get("openid", ""))
+            user = self._known(params.get("openid"))
             if user is None:
                 return _error(40003)
             if not user.following:
@@ -561,10 +573,10 @@ def _json_response(result: dict[str, Any]) -> Response:
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 8900, *, appid: str, secret: str
+    host: str = "127.0.0.1", port: int = 8900, *, appid: str, secret: str, auto_follow: bool = True
 ) -> None:  # pragma: no cover - exercised by hand and by `huaicai up`
     """Serve the fake API in the foreground until interrupted."""
-    fake = FakeWeChat(appid, secret)
+    fake = FakeWeChat(appid, secret, auto_follow=auto_follow)
     server = make_server(host, port, fake.app, threaded=True)
     logger.info("fake WeChat API listening on http://%s:%s/cgi-bin/", host, port)
     try:

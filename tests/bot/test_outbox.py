@@ -19,7 +19,8 @@ from bot.models import OutboxMessage, OutboxStatus, Talent
 from bot.services import outbox
 from bot.wechat.client import HuaiCaiWeChatClient
 from bot.wechat.fake_server import FakeWeChat
-from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
+from bot.wechat.token_store import RedisTokenStore
+from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET, REDIS_URL
 
 SEND = "message/custom/send"
 TEMPLATE = {"template_id": "T-EVENT", "data": {"thing1": {"value": "对接会"}}, "url": "https://e"}
@@ -398,3 +399,70 @@ def test_deliver_outbox_job_sends_with_the_database_token_store(
     with committed_database.transaction() as session:
         assert outbox.status_counts(session)[OutboxStatus.SENT] == 1
     assert [call.path for call in fake_wechat.calls()] == ["stable_token", SEND]
+
+
+def test_two_senders_at_once_send_each_message_once(
+    committed_database: Database, fake_wechat: FakeWeChat, redis_key_prefix: str
+) -> None:
+    with committed_database.transaction() as session:
+        _person(session, fake_wechat, "o-1", wrote_hours_ago=1)
+        for n in range(4):
+            outbox.enqueue(
+                session, kind="text", openid="o-1", payload={"content": f"#{n}"}, dedupe_key=f"{n}"
+            )
+    # Each send is slow, so the second sender claims while the first is still sending.
+    fake_wechat.inject(latency=0.1, times=None, path=SEND)
+    reports: list[outbox.DeliveryReport] = []
+    barrier = threading.Barrier(2)
+
+    def sender() -> None:
+        store = RedisTokenStore.from_url(REDIS_URL, FAKE_APPID, key_prefix=redis_key_prefix)
+        client = HuaiCaiWeChatClient(
+            FAKE_APPID, FAKE_SECRET, store=store, api_base_url=fake_wechat.api_base_url
+        )
+        try:
+            client.access_token  # noqa: B018 - take the token before the race
+            barrier.wait(timeout=10)
+            reports.append(outbox.deliver_due(committed_database.session, client, limit=2))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    sent = sorted(o.message_id for report in reports for o in report.outcomes)
+    assert len(reports) == 2
+    assert len(sent) == 4 and len(set(sent)) == 4
+    contents = sorted(call.body["text"]["content"] for call in fake_wechat.calls(SEND))
+    assert contents == ["#0", "#1", "#2", "#3"]
+
+
+def test_person_writing_while_a_send_is_refused_puts_the_message_back_in_the_queue(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    talent = _person(db_session, fake_wechat, "o-1", wrote_hours_ago=1)
+    fake_wechat.set_user("o-1")  # WeChat will refuse with 45015
+    message = _text(db_session, "o-1", "k1")
+    send = wechat_client.send_customer_service_text
+
+    def send_while_the_person_writes(openid: str, content: str) -> Any:
+        outcome = send(openid, content)
+        # Meanwhile the callback side records a new message (and releases deferred ones).
+        with sessions() as session, session.begin():
+            session.get(Talent, talent.id).last_interaction_at = utcnow()  # type: ignore[union-attr]
+            outbox.release_deferred(session, "o-1")
+        fake_wechat.interact("o-1")
+        return outcome
+
+    wechat_client.send_customer_service_text = send_while_the_person_writes  # type: ignore[method-assign]
+    [outcome] = outbox.deliver_due(sessions, wechat_client).outcomes
+    assert outcome.status is OutboxStatus.PENDING
+    assert "45015" in outcome.detail
+    wechat_client.send_customer_service_text = send  # type: ignore[method-assign]
+    outbox.deliver_due(sessions, wechat_client)
+    assert _reload(db_session, message).status is OutboxStatus.SENT

@@ -251,3 +251,12 @@ def test_users_can_be_set_over_http(fake_wechat: FakeWeChat, http: requests.Sess
     assert fake_wechat.users["o-http"].following is False
     http.post(f"{fake_wechat.url}/fake/users/o-http2", json={"interact": True}, timeout=5)
     assert fake_wechat.users["o-http2"].last_interaction is not None
+
+
+def test_demo_mode_takes_unknown_openids_for_followers_who_just_wrote(
+    http: requests.Session,
+) -> None:
+    with FakeWeChat(FAKE_APPID, FAKE_SECRET, auto_follow=True) as fake:
+        token = _stable_token(http, fake)["access_token"]
+        assert _call(http, fake, "message/custom/send", token, _text("o-new"))["errcode"] == 0
+        assert fake.users["o-new"].following
