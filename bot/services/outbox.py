@@ -98,6 +98,12 @@ def enqueue(
     session: Session, *, kind: str, openid: str | None, payload: dict[str, Any], dedupe_key: str
 ) -> OutboxMessage:
     """Queue a message once per ``dedupe_key`` and return its row (the existing one on repeats)."""
+    if kind not in KINDS:
+        raise ValueError(
+            f"unknown outbox message kind {kind!r} (known: {', '.join(sorted(KINDS))})"
+        )
+    if kind == "text" and not (isinstance(payload.get("content"), str) and payload["content"]):
+        raise ValueError("a text message needs a non-empty payload['content']")
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # ON CONFLICT DO NOTHING keeps the caller's transaction usable when another transaction
     # queued the same key first (an IntegrityError would abort it on PostgreSQL).

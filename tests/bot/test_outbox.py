@@ -103,7 +103,7 @@ def test_concurrent_enqueues_of_one_key_make_one_message(committed_database: Dat
             barrier.wait(timeout=10)
             with committed_database.transaction() as session:
                 message = outbox.enqueue(
-                    session, kind="text", openid="o-1", payload={}, dedupe_key="same"
+                    session, kind="text", openid="o-1", payload={"content": "x"}, dedupe_key="same"
                 )
                 ids.append(message.id)
         except BaseException as exc:  # reported by the assertion below
@@ -329,16 +329,23 @@ def test_busy_then_success_is_sent_on_the_retry(
     assert (row.status, row.attempts, row.last_error) == (OutboxStatus.SENT, 2, "")
 
 
-def test_unknown_kind_fails_without_sending(
+def test_enqueue_refuses_unknown_kinds_and_empty_texts(db_session: Session) -> None:
+    with pytest.raises(ValueError, match="unknown outbox message kind"):
+        outbox.enqueue(db_session, kind="carrier-pigeon", openid="o-1", payload={}, dedupe_key="a")
+    with pytest.raises(ValueError, match="content"):
+        outbox.enqueue(db_session, kind="text", openid="o-1", payload={}, dedupe_key="b")
+
+
+def test_row_of_an_unknown_kind_fails_without_sending(
     db_session: Session,
     sessions: SessionFactory,
     fake_wechat: FakeWeChat,
     wechat_client: HuaiCaiWeChatClient,
 ) -> None:
     _person(db_session, fake_wechat, "o-1")
-    message = outbox.enqueue(
-        db_session, kind="carrier-pigeon", openid="o-1", payload={}, dedupe_key="k1"
-    )
+    # A row written by a newer version that knows more kinds than this sender.
+    message = OutboxMessage(kind="carrier-pigeon", openid="o-1", payload={}, dedupe_key="k1")
+    db_session.add(message)
     db_session.commit()
     outbox.deliver_due(sessions, wechat_client)
     row = _reload(db_session, message)
