@@ -473,3 +473,36 @@ def test_person_writing_while_a_send_is_refused_puts_the_message_back_in_the_que
     wechat_client.send_customer_service_text = send  # type: ignore[method-assign]
     outbox.deliver_due(sessions, wechat_client)
     assert _reload(db_session, message).status is OutboxStatus.SENT
+
+
+def test_sender_skips_messages_another_sender_holds(
+    committed_database: Database, fake_wechat: FakeWeChat, wechat_client: HuaiCaiWeChatClient
+) -> None:
+    if committed_database.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers instead")
+    with committed_database.transaction() as session:
+        _person(session, fake_wechat, "o-1", wrote_hours_ago=1)
+        ids = [
+            outbox.enqueue(
+                session, kind="text", openid="o-1", payload={"content": f"#{n}"}, dedupe_key=f"{n}"
+            ).id
+            for n in range(4)
+        ]
+    holder = committed_database.engine.connect()
+    holding = holder.begin()
+    holder.execute(
+        select(OutboxMessage.id).where(OutboxMessage.id.in_(ids[:2])).with_for_update()
+    ).all()
+    # Without SKIP LOCKED the sender would wait for the holder; let it go after a while so that
+    # a regression fails the assertion below instead of hanging the run.
+    release = threading.Timer(5, holding.rollback)
+    release.start()
+    try:
+        report = outbox.deliver_due(committed_database.session, wechat_client)
+    finally:
+        release.cancel()
+        release.join()
+        if holding.is_active:
+            holding.rollback()
+        holder.close()
+    assert sorted(o.message_id for o in report.outcomes) == ids[2:]
