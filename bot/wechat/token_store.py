@@ -62,6 +62,8 @@ class DatabaseTokenStore:
 
     PostgreSQL locks the row with ``SELECT ... FOR UPDATE``; SQLite has no row locks, so the
     refresh runs in a ``BEGIN IMMEDIATE`` transaction, which takes the database's write lock.
+    On SQLite, then, do not ask for a token while this process holds an open write transaction
+    on another connection: the refresh would wait for it (the outbox sender never does).
     """
 
     def __init__(
