@@ -203,7 +203,7 @@ flow = StepFlow(
         Step("budget", "预算", fixed(texts.ASK_BUDGET), _text_answer("budget"),
              texts.HELP_BUDGET, optional=True, skip_updates={"budget": ""}),
         Step("summary", "最后确认", _ask_summary, _answer_summary, texts.SUMMARY_HELP,
-             counted=False),
+             counted=False, takes_commands=True),
     ),
     title=texts.TITLE,
     start_words=texts.START_WORDS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TITLE = "发布企业需求"
+TITLE = "企业需求登记"
 START_WORDS = ("企业需求", "发布需求", "技术需求", "提交需求", "我要发布需求")
 MINE_WORDS = ("我的需求", "需求进度", "查看需求")
 

@@ -35,6 +35,7 @@ CHOICE_MARGIN = 0.2
 MAX_CHOICES = 3
 KEYWORDS_SHOWN = 8
 MIN_EXPERTISE_LENGTH = 4
+EXPERTISE_SHOWN = 120
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 NAME_PUNCTUATION = frozenset("·•.- ")
 
@@ -310,6 +311,9 @@ def profile_items(values: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     if origin and values.get("is_from_jiaozuo") is False:
         origin += texts.FRIEND_MARK
     expertise = values.get("expertise") or ""
+    if len(expertise) > EXPERTISE_SHOWN:
+        # Keep the profile inside WeChat's 2048-byte text message; 导出 shows it in full.
+        expertise = expertise[:EXPERTISE_SHOWN] + "…"
     if values.get("keywords"):
         expertise += f"（关键词：{'、'.join(values['keywords'])}）"
     shown = {
@@ -356,6 +360,13 @@ def field_named(text: str) -> str | None:
         if word in aliases:
             return key
     return None
+
+
+def correction_target(text: str) -> str | None:
+    """Return the question a person wants to correct ("修改 单位"), or None."""
+    if not word_of(text).startswith(texts.EDIT_PREFIXES):
+        return None
+    return field_named(text)
 
 
 def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
@@ -450,7 +461,13 @@ flow = StepFlow(
         Step("consent", "同意书", _ask_consent, _answer_consent, texts.CONSENT_HELP, counted=False),
         *QUESTION_STEPS,
         Step(
-            "summary", "最后确认", _ask_summary, _answer_summary, texts.SUMMARY_HELP, counted=False
+            "summary",
+            "最后确认",
+            _ask_summary,
+            _answer_summary,
+            texts.SUMMARY_HELP,
+            counted=False,
+            takes_commands=True,
         ),
     ),
     title=texts.TITLE,
@@ -458,6 +475,7 @@ flow = StepFlow(
     on_cancel=lambda ctx, data: texts.CANCELLED,
     keep_on_restart=("_consented",),
     restart_at=lambda data: "name" if data.get("_consented") else "consent",
+    jump_to=correction_target,
 )
 
 

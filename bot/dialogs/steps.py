@@ -72,6 +72,8 @@ class Step:
     entry: bool = True
     # Counted steps show progress like (3/9); the consent and the summary are not counted.
     counted: bool = True
+    # Whether command words of other features ("修改 单位") are answers here (summaries).
+    takes_commands: bool = False
 
 
 def word_of(text: str) -> str:
@@ -98,6 +100,7 @@ class StepFlow:
         on_group_done: Callable[[Context, dict[str, Any]], Outcome] | None = None,
         keep_on_restart: tuple[str, ...] = (),
         restart_at: Callable[[Mapping[str, Any]], str] | None = None,
+        jump_to: Callable[[str], str | None] | None = None,
         show_progress: bool = True,
     ) -> None:
         self.name = name
@@ -110,6 +113,8 @@ class StepFlow:
         self.on_group_done = on_group_done
         self.keep_on_restart = keep_on_restart
         self.restart_at = restart_at
+        # Reads "修改 单位" as the step to go back to for a correction, if the flow allows it.
+        self.jump_to = jump_to
         self.show_progress = show_progress
         entries = [key for key in self.order if self.steps[key].entry and self.steps[key].counted]
         self.numbers = {key: index + 1 for index, key in enumerate(entries)}
@@ -152,8 +157,30 @@ class StepFlow:
         if word is not None:
             return self.controls[word](self, ctx, state)
         step = self.steps[state.step]
+        target = self.jump_to(text) if self.jump_to and not step.takes_commands else None
+        if target is not None:
+            return self._jump(ctx, state, target)
+        other = registry.commands.get(word_of(text))
+        if other is not None and not step.takes_commands:
+            return self._interrupted_by(ctx, other)
         data = dict(state.data)
         return self.apply(ctx, state, step, data, step.answer(ctx, text, data))
+
+    def _jump(self, ctx: Context, state: DialogState, target: str) -> str:
+        data = dict(state.data)
+        if target not in data.get(HISTORY, []):
+            dialogs.touch(ctx.session, state, now=ctx.now)
+            return texts.NOT_YET + "\n" + self.ask(ctx, state.step, data)
+        data[RETURN_TO] = state.step
+        dialogs.advance(ctx.session, state, target, data, now=ctx.now)
+        return self.ask(ctx, target, data)
+
+    def _interrupted_by(self, ctx: Context, command: Callable[[Context], str | None]) -> str:
+        # A command of another feature (我的资料, 企业需求...) is obeyed, not taken as an answer.
+        reply = command(ctx) or ""
+        if dialogs.active_flow(ctx.session, ctx.openid) == self.name:
+            reply += texts.SEPARATOR + texts.PAUSED.format(title=self.title)
+        return reply
 
     def _after_break(self, ctx: Context, state: DialogState, text: str, word: str | None) -> str:
         if word == "resume" or word_of(text) in self.start_words:
@@ -189,8 +216,9 @@ class StepFlow:
             if target is None:
                 raise LookupError(f"flow {self.name}: step {step.key} has no next step")
             group = self.group_of(step.key)
-            if self.steps[group].counted:
-                data[HISTORY] = [*data.get(HISTORY, []), group]
+            history = data.get(HISTORY, [])
+            if self.steps[group].counted and group not in history:
+                data[HISTORY] = [*history, group]
         dialogs.advance(ctx.session, state, target, data, now=ctx.now)
         question = self.ask(ctx, target, data)
         return f"{outcome.note}\n{question}" if outcome.note else question
@@ -200,7 +228,7 @@ class StepFlow:
         step = self.steps[key]
         question = step.question(ctx, data)
         if step.optional:
-            question += texts.SKIP_HINT
+            question += ("\n" if "\n" in question else "") + texts.SKIP_HINT
         number = self.numbers.get(self.group_of(key))
         if self.show_progress and number is not None and step.entry:
             question = texts.PROGRESS.format(number=number, total=self.total) + question

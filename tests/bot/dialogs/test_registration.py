@@ -209,3 +209,33 @@ def test_registered_person_saying_register_sees_the_profile(chat: Chat) -> None:
     reply = chat.send("注册")
     assert "已经登记过了" in reply and "张伟" in reply and "焦作市温县" in reply
     assert "已经登记过了" in chat.click("REGISTER")
+
+
+def test_other_commands_during_registration_are_obeyed_not_stored(chat: Chat) -> None:
+    talk(chat, [("注册", "同意"), ("同意", "姓名"), ("孙丽", "籍贯"), ("温县", "对吗")])
+    talk(chat, [("对", "（3/9）"), ("我的资料", "还没有登记"), ("继续", "（3/9）")])
+    reply = chat.send("我的需求")
+    assert "还没有提交过需求" in reply and "人才登记还没完成" in reply
+    assert "（4/9）" in chat.send("杭州")
+
+
+def test_correcting_an_earlier_answer_mid_way(chat: Chat, db_session: Session) -> None:
+    talk(chat, FULL_REGISTRATION[:6])
+    talk(
+        chat,
+        [
+            ("修改 专业", "还没填到"),
+            ("修改 名字", "（1/9）"),
+            ("张卫", "（4/9）"),
+            ("修改 籍贯", "（2/9）"),
+            ("武陟", "焦作市武陟县，对吗"),
+            ("对", "（4/9）"),
+            ("上一步", "（3/9）"),
+            ("北京", "（4/9）"),
+        ],
+    )
+    for says, _expected in FULL_REGISTRATION[6:]:
+        chat.send(says)
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None
+    assert (talent.name, talent.origin_code, talent.city) == ("张卫", "410823", "北京")
