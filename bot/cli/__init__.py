@@ -64,9 +64,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from bot.cli import db, demo, match, menu, server, users, wechat
+    from bot.cli import chat, db, demo, match, menu, server, users, wechat
 
-    for module in (db, demo, match, menu, server, users, wechat):
+    for module in (chat, db, demo, match, menu, server, users, wechat):
         for command in module.COMMANDS:
             main.add_command(command)
 

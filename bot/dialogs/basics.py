@@ -1,0 +1,54 @@
+"""The account's basics: follow and unfollow, QR scenes nobody handles, help and the fallback."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.dialogs import basics_texts as texts
+from bot.dispatch import Context, registry
+from bot.services import inbound
+
+logger = logging.getLogger(__name__)
+
+MENU_HELP = "HELP"
+
+
+@registry.event("subscribe")
+def welcome(ctx: Context) -> str:
+    """Welcome a new follower and offer registration (a scene nobody handles gets a note)."""
+    if ctx.message.event_key:
+        logger.info("subscribe with unhandled scene %r", ctx.message.event_key)
+        return texts.WELCOME + "\n\n" + texts.UNKNOWN_SCENE
+    return texts.WELCOME
+
+
+@registry.event("SCAN")
+def unknown_scene(ctx: Context) -> str:
+    """Answer a scan of a QR code whose scene no feature handles."""
+    logger.info("scan of unhandled scene %r", ctx.message.event_key)
+    return texts.UNKNOWN_SCENE
+
+
+@registry.event("unsubscribe")
+def farewell(ctx: Context) -> None:
+    """Stop writing to someone who unfollowed (WeChat shows them no reply)."""
+    inbound.record_unsubscribe(ctx.session, ctx.openid)
+
+
+@registry.command(*texts.HELP_WORDS)
+@registry.click(MENU_HELP)
+def show_help(ctx: Context) -> str:
+    """List what one can do here."""
+    return texts.HELP
+
+
+@registry.fallback
+def fallback(ctx: Context) -> str | None:
+    """Answer anything no feature claimed with what one can do here."""
+    message = ctx.message
+    if message.kind == "event":
+        # Menu clicks deserve an answer; location reports, link opens and the like do not.
+        return texts.UNKNOWN_BUTTON if message.event == "CLICK" else None
+    if message.is_text:
+        return texts.NOT_UNDERSTOOD
+    return texts.NOT_TEXT

@@ -1,0 +1,23 @@
+"""What the account says outside any dialog: welcome, help and fallbacks (Simplified Chinese)."""
+
+from __future__ import annotations
+
+HELP_WORDS = ("帮助", "help", "?", "？", "菜单", "功能")
+
+MENU = (
+    "您可以回复：\n"
+    "· “注册”——登记进入焦作籍在外人才库（约两分钟）；\n"
+    "· “我的资料”——查看或修改您的登记信息；\n"
+    "· “企业需求”——企业发布技术需求，寻找合作人才；\n"
+    "· “帮助”——再看一遍这份说明。"
+)
+WELCOME = (
+    "欢迎关注怀才！这里是焦作在外人才的家乡联络站，"
+    "家乡的科技合作、活动邀请和人才政策都会在这里与您对接。\n"
+    "回复“注册”，两分钟完成人才登记。"
+)
+UNKNOWN_SCENE = "这个二维码暂时没有对应的活动，可能已经过期了。如需帮助，请联系活动主办方。"
+HELP = "怀才为焦作在外人才和家乡企业牵线搭桥。\n" + MENU
+NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。\n" + MENU
+NOT_TEXT = "收到啦！不过我暂时只能看懂文字消息。\n" + MENU
+UNKNOWN_BUTTON = "这个菜单暂时不可用。\n" + MENU

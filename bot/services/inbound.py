@@ -1,0 +1,237 @@
+"""Handle each WeChat delivery once: claim its key, run the dialog, keep the reply for retries.
+
+WeChat retries a callback it got no answer to within 5 s, and two copies may reach two workers
+at the same moment. Each delivery is claimed by inserting its ``inbound_messages`` row under the
+unique key; the dialog step, the cached reply and any queued messages commit in that same
+transaction, so either all of it happened once or none of it did. A second copy's INSERT waits
+on the uncommitted key (PostgreSQL row lock, SQLite's single writer) and then finds the row.
+
+The handler runs in a worker thread with its own session. The request waits at most the reply
+budget; past it the request answers ``success`` and the worker's reply goes out later as a
+customer-service message through the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from bot.db import utcnow
+from bot.dispatch import Context, Incoming, Registry, registry
+from bot.models import InboundMessage
+from bot.services import outbox, talents
+
+logger = logging.getLogger(__name__)
+
+PROCESSING = "processing"
+HANDLED = "handled"  # the reply went back as the passive reply (and is cached for retries)
+QUEUED = "queued"  # the reply was late and went to the outbox; retries get "success"
+
+MAX_KEY_LENGTH = 160  # inbound_messages.dedup_key
+# Events after which WeChat opens the 48-hour customer-service window, besides messages.
+WINDOW_EVENTS = frozenset({"subscribe", "SCAN", "CLICK"})
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one delivery and the passive reply to give (None: answer ``success``)."""
+
+    reply: str | None
+    outcome: str  # handled, repeat, queued, late
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.outcome == "repeat"
+
+
+@dataclass
+class Delivery:
+    """The hand-over between a waiting request and its worker, decided once under a lock."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    abandoned: bool = False
+    taken: bool = False
+
+    def give_up(self) -> bool:
+        """Stop waiting unless the worker already promised its reply; return whether we did."""
+        with self.lock:
+            if self.taken:
+                return False
+            self.abandoned = True
+            return True
+
+    def take(self) -> bool:
+        """Promise the reply to the waiting request; False when it has already given up."""
+        with self.lock:
+            if self.abandoned:
+                return False
+            self.taken = True
+            return True
+
+
+def delivery_key(message: Incoming) -> str:
+    """Return the stored de-duplication key (hashed when WeChat's identity is too long)."""
+    key = message.dedup_key
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def opens_window(message: Incoming) -> bool:
+    """Return whether the message is one after which WeChat lets us write to the person."""
+    return message.kind != "event" or message.event in WINDOW_EVENTS
+
+
+def _claim(session: Session, key: str, message: Incoming) -> int | None:
+    """Insert the delivery's row; return its id, or None when another delivery holds the key."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # ON CONFLICT DO NOTHING waits for a concurrent claim of the same key to end, and keeps the
+    # transaction usable (an IntegrityError would abort it on PostgreSQL).
+    statement = (
+        insert(InboundMessage)
+        .values(
+            dedup_key=key,
+            openid=message.openid,
+            msg_type=(message.event or message.kind)[:32],
+            status=PROCESSING,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(InboundMessage.id)
+    )
+    return session.scalars(statement).first()
+
+
+def find(session: Session, key: str) -> InboundMessage | None:
+    """Return the delivery stored under ``key``, if any."""
+    return session.scalars(select(InboundMessage).where(InboundMessage.dedup_key == key)).first()
+
+
+def process(
+    session_factory: Callable[[], Session],
+    config: Config,
+    message: Incoming,
+    *,
+    delivery: Delivery | None = None,
+    dispatcher: Registry = registry,
+) -> Result:
+    """Handle one delivery in one transaction and return the reply to give now."""
+    key = delivery_key(message)
+    with session_factory() as session, session.begin():
+        row_id = _claim(session, key, message)
+        if row_id is None:
+            row = find(session, key)
+            cached = row.reply if row is not None and row.status == HANDLED else None
+            logger.info("inbound: %s repeated (%s)", key, row.status if row else "gone")
+            return Result(cached, "repeat")
+        now = utcnow()
+        if opens_window(message):
+            talents.touch_interaction(session, message.openid, now)
+            outbox.release_deferred(session, message.openid)
+        ctx = Context(session=session, message=message, config=config, now=now)
+        reply = dispatcher.dispatch(ctx) or None
+        late = delivery is not None and not delivery.take()
+        status = HANDLED
+        if late and reply:
+            outbox.enqueue(
+                session,
+                kind="text",
+                openid=message.openid,
+                payload={"content": reply},
+                dedupe_key=f"reply:{key}",
+            )
+            status = QUEUED
+        # Queued in the claim's transaction: they exist exactly when the reply does, and the
+        # sender only sees them after the commit.
+        for number, text in enumerate(ctx.followups):
+            if text.strip():
+                outbox.enqueue(
+                    session,
+                    kind="text",
+                    openid=message.openid,
+                    payload={"content": text},
+                    dedupe_key=f"followup:{key}:{number}",
+                )
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == row_id)
+            .values(status=status, reply=reply, handled_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    logger.info("inbound: %s %s from %s", key, status, message.openid)
+    if late:
+        return Result(None, "queued" if reply else "late")
+    return Result(reply, "handled")
+
+
+class Responder:
+    """Run deliveries in worker threads and wait for each one at most the reply budget."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        config: Config,
+        *,
+        max_workers: int = 8,
+        dispatcher: Registry = registry,
+    ) -> None:
+        self.session_factory = session_factory
+        self.config = config
+        self.dispatcher = dispatcher
+        self.budget = config.wechat.reply_budget_seconds
+        # Threads start on first use, so a forking server (gunicorn) creates them per worker.
+        self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="inbound")
+
+    def respond(self, message: Incoming) -> Result:
+        """Handle ``message``; past the budget return at once and let the worker finish."""
+        delivery = Delivery()
+        future = self.executor.submit(self._work, message, delivery)
+        try:
+            return future.result(timeout=self.budget)
+        except FutureTimeout:
+            if delivery.give_up():
+                logger.warning(
+                    "inbound: %s not done within %.2f s; its reply will be sent later",
+                    delivery_key(message),
+                    self.budget,
+                )
+                return Result(None, "late")
+            return future.result()  # the worker promised its reply and is committing it
+
+    def _work(self, message: Incoming, delivery: Delivery) -> Result:
+        try:
+            return process(
+                self.session_factory,
+                self.config,
+                message,
+                delivery=delivery,
+                dispatcher=self.dispatcher,
+            )
+        except Exception:
+            # Logged here because nobody reads the future once the request has given up.
+            logger.exception("inbound: handling %s failed", delivery_key(message))
+            raise
+
+    def close(self) -> None:
+        """Wait for running deliveries and stop the threads."""
+        self.executor.shutdown(wait=True)
+
+
+def record_unsubscribe(session: Session, openid: str) -> bool:
+    """Mark the person as no longer following (nothing more is sent); return whether known."""
+    talent = talents.get_talent_by_openid(session, openid)
+    if talent is None:
+        return False
+    talent.is_following = False
+    return True

@@ -1,0 +1,139 @@
+"""The callback on a real threaded server: concurrent copies, the reply budget, chunked bodies."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import InboundMessage, OutboxMessage
+from bot.services import inbound
+from bot.wechat.simulator import Reply, SignedRequest, WeChatUser
+from tests.webhooks.conftest import CountingHandler, LiveServer, MakeUser
+
+
+def _post(server: LiveServer, user: WeChatUser, request: SignedRequest) -> Reply:
+    response = requests.post(
+        server.url,
+        params=request.query,
+        data=request.body,
+        headers={"Content-Type": "text/xml"},
+        timeout=10,
+    )
+    return user.read_reply(response.status_code, response.content)
+
+
+def _stored(database: Database) -> list[InboundMessage]:
+    with database.session() as session:
+        return list(session.scalars(select(InboundMessage)))
+
+
+def _outbox(database: Database) -> list[OutboxMessage]:
+    with database.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_two_copies_at_the_same_moment_run_once_and_get_the_same_reply(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+    command: Callable[..., CountingHandler],
+) -> None:
+    handler = command("并发", reply="只处理一次", delay=0.3, followups=("补充一条",))
+    server = live_server()
+    user = wechat_user("safe")
+    request = user.text("并发")
+    start = threading.Barrier(2)
+    replies: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        replies.append(_post(server, user, request).text)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert replies == ["只处理一次", "只处理一次"]
+    assert handler.calls == 1
+    assert [row.status for row in _stored(committed_database)] == [inbound.HANDLED]
+    assert [row.payload["content"] for row in _outbox(committed_database)] == ["补充一条"]
+
+
+def test_slow_handling_answers_success_now_and_sends_the_reply_later(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+    command: Callable[..., CountingHandler],
+) -> None:
+    handler = command("慢", reply="慢慢来的回复", delay=1.0)
+    server = live_server(reply_budget_seconds=0.2)
+    user = wechat_user()
+    request = user.text("慢")
+
+    began = time.monotonic()
+    first = _post(server, user, request)
+    answered_after = time.monotonic() - began
+    retry_meanwhile = _post(server, user, request)  # WeChat's retry while the work still runs
+
+    assert first.text == "" and first.status == 200
+    assert answered_after < 0.9
+    assert retry_meanwhile.text == ""
+    _wait_for(lambda: [r.status for r in _stored(committed_database)] == [inbound.QUEUED])
+    queued = _outbox(committed_database)
+    assert [(m.kind, m.openid, m.payload) for m in queued] == [
+        ("text", user.openid, {"content": "慢慢来的回复"})
+    ]
+    assert queued[0].dedupe_key.startswith("reply:msg:")
+
+    handler.gate.set()  # later retries are quick, and must not run the work again
+    assert _post(server, user, request).text == ""
+    server.app.extensions["huaicai_wechat"].responder.close()  # wait for every worker
+    assert handler.calls == 1
+    assert len(_outbox(committed_database)) == 1
+
+
+def test_chunked_body_over_the_cap_is_refused(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+) -> None:
+    server = live_server(max_body_bytes=2048)
+    user = wechat_user()
+    request = user.text("长" * 2000)
+    parts = urlsplit(request.url(server.url))
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(request.body), 1000):
+            yield request.body[start : start + 1000]
+
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.request(
+            "POST",
+            f"{parts.path}?{parts.query}",
+            body=chunks(),
+            headers={"Content-Type": "text/xml"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert _stored(committed_database) == []
