@@ -28,6 +28,7 @@ RETURN_TO = "_return"
 # A flow untouched for this long is not continued by whatever the person says next: they are
 # reminded where they were and continue with 继续.
 RESUME_AFTER = timedelta(hours=1)
+TRAILING_PUNCTUATION = "。.！!，,、~～ "
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class Step:
 def word_of(text: str) -> str:
     """Return ``text`` as a command word: NFKC-normalised, stripped, lower-case."""
     return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def trimmed(text: str) -> str:
+    """Return ``text`` without the full stop speech recognition (and many people) add."""
+    return text.rstrip(TRAILING_PUNCTUATION) or text
 
 
 def fixed(text: str) -> Question:
@@ -146,7 +152,7 @@ class StepFlow:
         if state is None or state.flow != self.name or state.step not in self.steps:
             logger.warning("flow %s lost its state; starting again", self.name)
             return self.start(ctx)
-        text = ctx.message.text
+        text = trimmed(ctx.message.text)
         word = texts.CONTROL_WORDS.get(word_of(text)) if text else None
         if ctx.now - state.updated_at > RESUME_AFTER and word not in {"cancel", "restart"}:
             return self._after_break(ctx, state, text, word)
