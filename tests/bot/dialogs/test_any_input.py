@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dispatch import Context, registry
 from bot.models import Demand, DialogState, Enterprise, Talent
 from bot.services import talents
 from bot.validators import validate_credit_code, validate_mobile
@@ -72,17 +70,6 @@ messages = st.one_of(
 )
 
 
-def _stand_in_fallback(ctx: Context) -> str:
-    return "（兜底回复）"
-
-
-@pytest.fixture
-def answering_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in for the general fallback only while the callback side has not landed it."""
-    if registry.fallback_handler is None:
-        monkeypatch.setattr(registry, "fallback_handler", _stand_in_fallback)
-
-
 def _assert_stored_values_are_valid(session: Session) -> None:
     for talent in session.scalars(select(Talent)):
         values = {field: getattr(talent, field) for field in talents.PERSONAL_EXPORT_FIELDS}
@@ -114,7 +101,6 @@ def _assert_stored_values_are_valid(session: Session) -> None:
 def test_any_conversation_is_answered_and_stores_only_valid_values(
     chat: Chat,
     db_session: Session,
-    answering_registry: None,
     opener: str,
     conversation: list[tuple[str, str]],
 ) -> None:

@@ -90,6 +90,13 @@ def test_build_menu_fills_in_base_url_and_checks_routing(tmp_path: Path) -> None
         build_menu(config, routed_keys={"REGISTER", "DEMAND_NEW"})
 
 
+def test_shipped_menu_is_valid_and_every_click_is_routed() -> None:
+    dialogs.load()
+    payload = build_menu(load_config(environ={}), routed_keys=registry.clicks)
+    assert [button["name"] for button in payload["button"]] == ["人才入库", "合作对接", "关于"]
+    assert payload["button"][2]["sub_button"][1]["url"].startswith("http")
+
+
 def test_menu_push_sends_the_menu_to_wechat(
     tmp_path: Path, committed_database: Database, fake_wechat: FakeWeChat
 ) -> None:
