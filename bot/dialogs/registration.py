@@ -123,7 +123,10 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     if not local or (candidates and candidates[0].confidence - local[0].confidence > CHOICE_MARGIN):
         return Advance({"origin_text": origin_text, "_choices": []}, goto="origin_friend")
     close = [c for c in local if local[0].confidence - c.confidence < CHOICE_MARGIN]
-    choices = [[c.code, c.name] for c in close[:MAX_CHOICES]]
+    # Modern and historical names (孟县, 孟州) may both point at one division.
+    unique = {c.code: c for c in reversed(close)}
+    ranked = sorted(unique.values(), key=lambda c: -c.confidence)
+    choices = [[c.code, c.name] for c in ranked[:MAX_CHOICES]]
     goto = "origin_confirm" if len(choices) == 1 else "origin_choose"
     return Advance({"origin_text": origin_text, "_choices": choices}, goto=goto)
 
@@ -231,8 +234,8 @@ def _ask_keywords(ctx: Context, data: dict[str, Any]) -> str:
 
 
 def _answer_keywords(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
-    if word_of(text) in common.YES_WORDS and data.get("keywords"):
-        return Advance()
+    if word_of(text) in common.YES_WORDS:
+        return Advance() if data.get("keywords") else Reject(texts.KEYWORDS_NEEDED)
     terms = [term for term in LIST_SEPARATORS.split(text) if term]
     try:
         keywords = _clean("keywords", terms)

@@ -149,7 +149,7 @@ def test_enterprise_need_with_a_bad_then_a_good_credit_code(
             ),
             ("1", "（8/9）"),
             ("跳过", "（9/9）"),
-            ("面议", "怀山药"),
+            ("面议", "提炼的关键词"),
             ("确认", "等待市科技局审核"),
         ],
     )

@@ -31,11 +31,11 @@ def test_view_and_change_fields(chat: Chat, db_session: Session) -> None:
             ("123", "例如 13812345678"),
             ("13987654321", "13987654321"),
             ("修改 籍贯", "籍贯"),
-            ("博爱", "焦作市博爱县，对吗"),
+            ("博爱县", "焦作市博爱县，对吗"),
             ("对", "籍贯是：焦作市博爱县"),
             ("修改 研究方向", "专业领域"),
-            ("怀山药深加工与中药材质量标准", "怀山药"),
-            ("对", "关键词：怀山药、中药材"),
+            ("怀山药深加工与中药材质量标准", "关键词"),
+            ("怀山药，中药材", "关键词：怀山药、中药材"),
             ("修改 城市", "现在是：北京"),
             ("取消", "没有改动"),
         ],
@@ -89,7 +89,7 @@ def test_privacy_shows_access_and_withdraws_consents(chat: Chat, db_session: Ses
 def test_export_sends_everything_split_into_messages(chat: Chat, db_session: Session) -> None:
     talk(chat, FULL_REGISTRATION)
     talk(chat, [("修改 专业", "专业领域"), ("锂离子电池" + "正极材料研究。" * 150, "关键词")])
-    talk(chat, [("对", "改好了")])
+    talk(chat, [("锂离子电池，正极材料", "改好了")])
     reply = chat.send("导出")
     assert "姓名：张伟" in reply and "全部资料" in reply
     assert chat.followups, "a long export continues in follow-up messages"

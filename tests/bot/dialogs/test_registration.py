@@ -19,8 +19,8 @@ FULL_REGISTRATION = [
     ("清华大学材料学院", "（5/9）"),
     ("教授", "（6/9）"),
     ("1", "（7/9）"),
-    ("锂离子电池正极材料和固态电解质的研发", "锂离子电池"),
-    ("对", "（8/9）"),
+    ("锂离子电池正极材料和固态电解质的研发", "关键词"),
+    ("锂离子电池，正极材料，固态电解质", "（8/9）"),
     ("1 3 5", "（9/9）"),
     ("13812345678", "请核对"),
     ("确认", "登记完成"),
@@ -40,7 +40,7 @@ def test_full_registration_creates_the_talent(chat: Chat, db_session: Session) -
         "教授",
         "博士",
     )
-    assert "锂离子电池" in talent.keywords
+    assert talent.keywords == ["锂离子电池", "正极材料", "固态电解质"]
     assert talent.cooperation_wishes == ["技术咨询", "成果转化", "兼职/顾问"]
     assert talent.phone == "13812345678"
     granted = {c.purpose for c in talent.consents if c.granted}
@@ -81,7 +81,7 @@ def test_back_and_corrections_at_the_summary(chat: Chat, db_session: Session) ->
             ("复旦大学", "（5/9）"),
             ("研究员", "（6/9）"),
             ("研究生", "（7/9）"),
-            ("怀山药和中药材质量标准", "怀山药"),
+            ("怀山药和中药材质量标准", "关键词"),
             ("怀山药，质量标准，道地药材", "（8/9）"),
             ("技术咨询 讲座", "（9/9）"),
             ("不留", "请核对"),
@@ -123,8 +123,8 @@ def test_validation_failures_explain_with_an_example(chat: Chat) -> None:
             ("跳过", "专业领域"),
             ("跳过", "没法跳过"),
             ("AI", "再多写几个字"),
-            ("氟化工新材料", "对"),
-            ("对", "合作"),
+            ("氟化工新材料", "关键词"),
+            ("氟化工", "合作"),
             ("12", "（9/9）"),
             ("1381234", "例如 13812345678"),
             ("abc@", "name@example.com"),
@@ -192,7 +192,16 @@ def test_people_from_elsewhere_register_as_friends_of_jiaozuo(
             ("是", "（3/9）"),
         ],
     )
-    for says in ("慕尼黑", "跳过", "跳过", "跳过", "新能源汽车电池管理系统", "对", "2", "跳过"):
+    for says in (
+        "慕尼黑",
+        "跳过",
+        "跳过",
+        "跳过",
+        "新能源汽车电池管理系统",
+        "电池管理",
+        "2",
+        "跳过",
+    ):
         chat.send(says)
     assert "登记完成" in chat.send("确认")
     talent = talents.get_talent_by_openid(db_session, chat.openid)
