@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import matching
 from bot.models import Consent, ConsentPurpose, DialogState, Talent
 from bot.services import talents
+from matching import OriginCandidate
 from tests.bot.dialogs.conftest import Chat, talk
 
 FULL_REGISTRATION = [
@@ -248,3 +251,25 @@ def test_correcting_an_earlier_answer_mid_way(chat: Chat, db_session: Session) -
     talent = talents.get_talent_by_openid(db_session, chat.openid)
     assert talent is not None
     assert (talent.name, talent.origin_code, talent.city) == ("张卫", "410823", "北京")
+
+
+def test_close_origin_candidates_are_offered_to_choose(
+    chat: Chat, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    candidates = {
+        "温陟": [
+            OriginCandidate("410825", "焦作市温县", 0.6, ("温",)),
+            OriginCandidate("410823", "焦作市武陟县", 0.55, ("陟",)),
+            OriginCandidate("410825", "焦作市温县", 0.5, ("温",)),
+        ],
+        "济源": [
+            OriginCandidate("419001", "济源市", 0.9, ("济源",)),
+            OriginCandidate("410800", "焦作市", 0.3, ("济源",)),
+        ],
+    }
+    monkeypatch.setattr(matching, "recognise_origin", lambda text: candidates.get(text, []))
+    talk(chat, [("注册", "同意"), ("同意", "姓名"), ("郑华", "籍贯")])
+    reply = chat.send("温陟")
+    assert "1. 焦作市温县\n2. 焦作市武陟县\n都不是" in reply
+    talk(chat, [("3", "请回复序号"), ("济源", "焦作之友"), ("温陟", "哪一个"), ("2", "（3/9）")])
+    assert chat.send("上一步").endswith("例如：温县、武陟县詹店镇、焦作市解放区。")
