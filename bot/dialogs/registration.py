@@ -121,7 +121,9 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     candidates = matching.recognise_origin(origin_text)
     local = [c for c in candidates if c.code.startswith(JIAOZUO_PREFIX)]
     if not local or (candidates and candidates[0].confidence - local[0].confidence > CHOICE_MARGIN):
-        return Advance({"origin_text": origin_text, "_choices": []}, goto="origin_friend")
+        elsewhere = candidates[0].name if candidates and candidates[0] not in local else ""
+        updates = {"origin_text": origin_text, "_choices": [], "_elsewhere": elsewhere}
+        return Advance(updates, goto="origin_friend")
     close = [c for c in local if local[0].confidence - c.confidence < CHOICE_MARGIN]
     # Modern and historical names (孟县, 孟州) may both point at one division.
     unique = {c.code: c for c in reversed(close)}
@@ -141,6 +143,8 @@ def _ask_origin_choose(ctx: Context, data: dict[str, Any]) -> str:
 
 
 def _ask_origin_friend(ctx: Context, data: dict[str, Any]) -> str:
+    if data.get("_elsewhere"):
+        return texts.NOT_JIAOZUO_NAMED.format(name=data["_elsewhere"])
     return texts.NOT_JIAOZUO.format(text=data.get("origin_text", ""))
 
 

@@ -271,5 +271,6 @@ def test_close_origin_candidates_are_offered_to_choose(
     talk(chat, [("注册", "同意"), ("同意", "姓名"), ("郑华", "籍贯")])
     reply = chat.send("温陟")
     assert "1. 焦作市温县\n2. 焦作市武陟县\n都不是" in reply
-    talk(chat, [("3", "请回复序号"), ("济源", "焦作之友"), ("温陟", "哪一个"), ("2", "（3/9）")])
+    talk(chat, [("3", "请回复序号"), ("济源", "济源市”，它现在不属于焦作市")])
+    talk(chat, [("温陟", "哪一个"), ("2", "（3/9）")])
     assert chat.send("上一步").endswith("例如：温县、武陟县詹店镇、焦作市解放区。")
