@@ -14,6 +14,7 @@ from bot.dialogs import common_texts as common
 from bot.dialogs import enterprise_texts as texts
 from bot.dialogs.registration import parse_choices
 from bot.dialogs.steps import (
+    HISTORY,
     RETURN_TO,
     Advance,
     Finish,
@@ -35,6 +36,8 @@ MENU_NEW = "DEMAND_NEW"
 MENU_MINE = "DEMAND_MINE"
 MIN_DESCRIPTION_LENGTH = 10
 KEYWORDS_SHOWN = 8
+# The answers that can be taken over from the person's previous need.
+REUSED_STEPS = ("enterprise_name", "credit_code", "contact_name", "contact_phone")
 FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 # The text bounds of the enterprise and demand services.
@@ -183,9 +186,26 @@ def _submit(ctx: Context, data: dict[str, Any]) -> Outcome:
     return Finish(texts.SUBMITTED.format(title=demand.title))
 
 
+def _ask_reuse(ctx: Context, data: dict[str, Any]) -> str:
+    return texts.ASK_REUSE.format(
+        name=data.get("enterprise_name", ""), contact=data.get("contact_name", "")
+    )
+
+
+def _answer_reuse(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS:
+        return Advance({HISTORY: list(REUSED_STEPS)}, goto="title")
+    if word in common.NO_WORDS:
+        return Advance({key: "" for key in REUSED_STEPS}, goto="enterprise_name")
+    return Reject(texts.REUSE_UNCLEAR)
+
+
 flow = StepFlow(
     FLOW,
     (
+        Step("reuse", "沿用企业信息", _ask_reuse, _answer_reuse, texts.HELP_REUSE,
+             counted=False),
         Step("enterprise_name", "企业名称", fixed(texts.ASK_NAME),
              _text_answer("enterprise_name"), texts.HELP_NAME),
         Step("credit_code", "统一社会信用代码", fixed(texts.ASK_CREDIT_CODE),
@@ -208,6 +228,7 @@ flow = StepFlow(
     title=texts.TITLE,
     start_words=texts.START_WORDS,
     on_cancel=lambda ctx, data: texts.CANCELLED,
+    restart_at=lambda data: "enterprise_name",
 )  # fmt: skip
 
 
@@ -218,7 +239,19 @@ def start_demand(ctx: Context) -> str:
     state = dialogs.get_state(ctx.session, ctx.openid)
     if state is not None and state.flow == FLOW:
         return flow.resume(ctx, state)
-    return texts.INTRO + "\n\n" + flow.start(ctx)
+    earlier = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid, limit=1)
+    if not earlier:
+        return texts.INTRO + "\n\n" + flow.start(ctx, at="enterprise_name")
+    enterprise = earlier[0].enterprise
+    known = {
+        "enterprise_name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "contact_name": enterprise.contact_name,
+        "contact_phone": enterprise.contact_phone,
+    }
+    if not all(known.values()):
+        return texts.INTRO + "\n\n" + flow.start(ctx, at="enterprise_name")
+    return texts.INTRO + "\n\n" + flow.start(ctx, known, at="reuse")
 
 
 @registry.command(*texts.MINE_WORDS)

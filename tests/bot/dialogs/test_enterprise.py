@@ -11,7 +11,7 @@ from bot.models import DemandStatus
 from bot.services import enterprises
 from bot.validators import CREDIT_CODE_CHARSET
 from tests.bot.dialogs.conftest import Chat, talk
-from tests.factories import valid_credit_code
+from tests.factories import make_demand, make_enterprise, valid_credit_code
 
 
 def _with_wrong_check_character(code: str) -> str:
@@ -88,3 +88,26 @@ def test_deadlines_in_the_forms_people_write() -> None:
     assert parse_deadline("2028年2月") == date(2028, 2, 29)
     assert parse_deadline("2027-02-30") is None
     assert parse_deadline("明年") is None
+
+
+def test_a_second_need_reuses_the_enterprise_details(chat: Chat, db_session: Session) -> None:
+    enterprise = make_enterprise(db_session, contact_name="钱经理", contact_phone="13600001111")
+    make_demand(db_session, enterprise, submitted_by_openid=chat.openid)
+    talk(
+        chat,
+        [
+            ("企业需求", "还是为“" + enterprise.name + "”发布、联系人还是钱经理吗"),
+            ("嗯嗯", "回复“是”或“不是”"),
+            ("是", "（5/9）"),
+            ("上一步", "（4/9）"),
+            ("13600001111", "（5/9）"),
+            ("含氟精细化学品工艺放大", "（6/9）"),
+            ("需要把实验室的含氟精细化学品合成工艺放大到百吨级，解决安全与收率问题。", "（7/9）"),
+            ("合作研发", "（8/9）"),
+            ("跳过", "（9/9）"),
+            ("跳过", "1. 企业名称：" + enterprise.name),
+            ("确认", "等待市科技局审核"),
+        ],
+    )
+    assert len(enterprises.list_demands(db_session, submitted_by_openid=chat.openid)) == 2
+    talk(chat, [("企业需求", "还是为"), ("不是", "（1/9）"), ("重新开始", "（1/9）")])
