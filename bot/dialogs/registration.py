@@ -497,3 +497,9 @@ def start_registration(ctx: Context) -> str:
     if state is not None and state.flow == FLOW:
         return flow.resume(ctx, state)
     return flow.start(ctx)
+
+
+@registry.command("继续")
+def nothing_to_continue(ctx: Context) -> str:
+    """Answer 继续 when no flow is waiting (an unfinished one is resumed by its flow)."""
+    return texts.NOTHING_TO_CONTINUE

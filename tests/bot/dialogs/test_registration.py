@@ -161,7 +161,7 @@ def test_unfinished_registration_resumes_after_days(chat: Chat, db_session: Sess
     chat.wait(days=2)
     talk(chat, [("注册", "欢迎回来"), ("华为", "（5/9）")])
     chat.wait(hours=5)
-    talk(chat, [("取消", "已取消")])
+    talk(chat, [("取消", "已取消"), ("继续", "没有填到一半")])
     assert db_session.scalars(select(DialogState)).all() == []
     assert db_session.scalars(select(Talent)).all() == []
 
