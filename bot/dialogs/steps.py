@@ -244,7 +244,7 @@ class StepFlow:
         """Describe step ``key`` for a reminder ("第4步（工作单位）")."""
         group = self.group_of(key)
         number = self.numbers.get(group)
-        if number is None:
+        if number is None or not self.show_progress:
             return texts.WHERE_OTHER.format(label=self.steps[group].label)
         return texts.WHERE_STEP.format(number=number, label=self.steps[group].label)
 

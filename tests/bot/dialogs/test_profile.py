@@ -110,3 +110,12 @@ def test_erase_asks_first_then_leaves_nothing_personal(chat: Chat, db_session: S
             for personal in (chat.openid, "张伟", "13812345678", "清华大学"):
                 assert personal not in text, f"{personal} left in {table.name}"
     talk(chat, [("我的资料", "还没有登记"), ("注册", "同意"), ("同意", "（1/9）")])
+
+
+def test_an_edit_left_for_days_is_recalled_by_its_field(chat: Chat, db_session: Session) -> None:
+    talk(chat, FULL_REGISTRATION)
+    talk(chat, [("修改 单位", "现在是：清华大学材料学院")])
+    chat.wait(days=2)
+    talk(chat, [("你好", "上次停在“工作单位”这一步"), ("继续", "工作单位"), ("浙江大学", "改好了")])
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None and talent.employer == "浙江大学"
