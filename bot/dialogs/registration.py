@@ -25,11 +25,10 @@ from bot.dispatch import Context, registry
 from bot.models import ConsentPurpose, Talent
 from bot.services import consents, dialogs, talents
 from bot.validators import ValidationError
-from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS, JIAOZUO_CITY_CODE
+from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
 FLOW = "registration"
 MENU_KEY = "REGISTER"
-JIAOZUO_PREFIX = JIAOZUO_CITY_CODE[:4]
 # Two candidates closer than this in confidence are both offered to choose from.
 CHOICE_MARGIN = 0.2
 MAX_CHOICES = 3
@@ -119,7 +118,7 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     except ValidationError:
         return Reject(texts.ORIGIN_TOO_LONG)
     candidates = matching.recognise_origin(origin_text)
-    local = [c for c in candidates if c.code.startswith(JIAOZUO_PREFIX)]
+    local = [c for c in candidates if c.in_jiaozuo]
     if not local or (candidates and candidates[0].confidence - local[0].confidence > CHOICE_MARGIN):
         elsewhere = candidates[0].name if candidates and candidates[0] not in local else ""
         updates = {"origin_text": origin_text, "_choices": [], "_elsewhere": elsewhere}

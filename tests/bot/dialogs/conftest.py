@@ -14,8 +14,6 @@ import matching
 from bot import dialogs
 from bot.config import Config, load_config
 from bot.dispatch import Context, Incoming, registry
-from bot.vocabulary import JIAOZUO_COUNTIES
-from matching import OriginCandidate
 
 _message_ids = itertools.count(1)
 START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -68,15 +66,6 @@ def talk(chat: Chat, lines: list[tuple[str, str]]) -> list[str]:
     return replies
 
 
-def _origin_stand_in(text: str) -> list[OriginCandidate]:
-    found = []
-    for code, name in JIAOZUO_COUNTIES.items():
-        short = name[:-1] if len(name) > 2 else name
-        if short in text:
-            found.append(OriginCandidate(code, f"焦作市{name}", 0.9, (short,)))
-    return found
-
-
 def _keywords_stand_in(text: str, top_k: int = 10) -> list[str]:
     words = ["锂离子电池", "正极材料", "固态电解质", "怀山药", "中药材", "烧结工艺", "氟化工"]
     return [word for word in words if word in text][:top_k]
@@ -84,11 +73,7 @@ def _keywords_stand_in(text: str, top_k: int = 10) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def matching_stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in for origin and keyword recognition only while their real code has not landed."""
-    try:
-        matching.recognise_origin("温县")
-    except NotImplementedError:
-        monkeypatch.setattr(matching, "recognise_origin", _origin_stand_in)
+    """Stand in for keyword extraction only while its real code has not landed."""
     try:
         matching.extract_keywords("锂离子电池正极材料", top_k=3)
     except NotImplementedError:

@@ -263,7 +263,7 @@ def test_close_origin_candidates_are_offered_to_choose(
             OriginCandidate("410825", "焦作市温县", 0.5, ("温",)),
         ],
         "济源": [
-            OriginCandidate("419001", "济源市", 0.9, ("济源",)),
+            OriginCandidate("419001", "济源市", 0.9, ("济源",), "historical", in_jiaozuo=False),
             OriginCandidate("410800", "焦作市", 0.3, ("济源",)),
         ],
     }
