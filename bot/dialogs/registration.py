@@ -29,6 +29,8 @@ from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
 FLOW = "registration"
 MENU_KEY = "REGISTER"
+# A candidate of this kind names 焦作市 as a whole: worth asking for the county.
+CITY_KIND = "city"
 # Two candidates closer than this in confidence are both offered to choose from.
 CHOICE_MARGIN = 0.2
 MAX_CHOICES = 3
@@ -127,17 +129,20 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     # Modern and historical names (孟县, 孟州) may both point at one division.
     unique = {c.code: c for c in reversed(close)}
     ranked = sorted(unique.values(), key=lambda c: -c.confidence)
-    choices = [[c.code, c.name] for c in ranked[:MAX_CHOICES]]
+    choices = [[c.code, c.name, c.kind] for c in ranked[:MAX_CHOICES]]
     goto = "origin_confirm" if len(choices) == 1 else "origin_choose"
     return Advance({"origin_text": origin_text, "_choices": choices}, goto=goto)
 
 
 def _ask_origin_confirm(ctx: Context, data: dict[str, Any]) -> str:
-    return texts.CONFIRM_ORIGIN.format(name=data["_choices"][0][1])
+    _code, name, kind = data["_choices"][0]
+    if kind == CITY_KIND:
+        return texts.CONFIRM_CITY_ONLY.format(name=name)
+    return texts.CONFIRM_ORIGIN.format(name=name)
 
 
 def _ask_origin_choose(ctx: Context, data: dict[str, Any]) -> str:
-    names = tuple(name for _code, name in data["_choices"])
+    names = tuple(name for _code, name, _kind in data["_choices"])
     return texts.CHOOSE_ORIGIN.format(options=_numbered(names))
 
 
@@ -148,7 +153,7 @@ def _ask_origin_friend(ctx: Context, data: dict[str, Any]) -> str:
 
 
 def _chosen_origin(choice: list[str]) -> Advance:
-    code, name = choice
+    code, name, _kind = choice
     return Advance(
         {"origin_code": code, "origin_name": _clean("origin_name", name), "is_from_jiaozuo": True}
     )

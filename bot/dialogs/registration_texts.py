@@ -35,6 +35,10 @@ HELP_ORIGIN = (
 )
 ORIGIN_TOO_LONG = "籍贯写得太长了，写到县（市、区）就行，例如：温县。"
 CONFIRM_ORIGIN = "您的籍贯是{name}，对吗？（回复“对”或“不对”）"
+CONFIRM_CITY_ONLY = (
+    "好的，您是{name}人！能再具体到县（市、区）吗？直接回复就行，例如：温县。"
+    "不方便的话回复“对”，就登记为{name}。"
+)
 CHOOSE_ORIGIN = "您说的是下面哪一个？请回复序号：\n{options}\n都不是的话，请再说具体些。"
 CHOOSE_HINT = "请回复序号（例如 1），或者重新说一下您的籍贯。"
 ORIGIN_RETRY = "好的，那请再说一下您的籍贯，写得具体些，例如：温县赵堡镇。"

@@ -274,3 +274,11 @@ def test_close_origin_candidates_are_offered_to_choose(
     talk(chat, [("3", "请回复序号"), ("济源", "济源市”，它现在不属于焦作市")])
     talk(chat, [("温陟", "哪一个"), ("2", "（3/9）")])
     assert chat.send("上一步").endswith("例如：温县、武陟县詹店镇、焦作市解放区。")
+
+
+def test_a_city_wide_answer_is_asked_for_the_county(chat: Chat, db_session: Session) -> None:
+    talk(chat, [("注册", "同意"), ("同意", "姓名"), ("吴刚", "籍贯")])
+    talk(chat, [("怀川人", "能再具体到县"), ("山阳区", "焦作市山阳区，对吗"), ("不对", "籍贯")])
+    talk(chat, [("怀川人", "能再具体到县"), ("对", "（3/9）")])
+    (state,) = db_session.scalars(select(DialogState))
+    assert (state.data["origin_code"], state.data["origin_name"]) == ("410800", "焦作市")
