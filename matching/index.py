@@ -77,6 +77,7 @@ FEEDBACK_ONLY_MATCH = 0.2
 MAX_PHRASE_TERMS = 4
 
 _WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
+_ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
 _SHORT_FILLER = frozenset("的了和与及或等在对为是用于中其并将从以被")
 
 Item = tuple[Hashable, str] | tuple[Hashable, str, Mapping[str, Any]]
@@ -120,6 +121,51 @@ def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> li
         for raw in tokens
         if (t := raw.strip()) and _WORDLIKE.search(t) is not None and t not in _SHORT_FILLER
     ]
+
+
+@lru_cache(maxsize=1)
+def _subword_vocabulary() -> tuple[Mapping[str, int], Callable[[str], bool]]:
+    """Return the tokeniser's word frequencies and its content-word test."""
+    try:
+        from matching.text import (  # type: ignore[import-not-found,unused-ignore]
+            is_content_word,
+            tokenizer,
+        )
+    except ImportError:  # pragma: no cover - only while matching.text is being written
+        import jieba
+
+        jieba.dt.check_initialized()
+        return jieba.dt.FREQ, lambda t: t not in _SHORT_FILLER
+    freq: Mapping[str, int] = tokenizer().FREQ
+    content: Callable[[str], bool] = is_content_word
+    return freq, content
+
+
+def subwords(token: str) -> list[str]:
+    """Return the dictionary words of two and three hanzi inside a longer ``token``.
+
+    The lexicon keeps 怀山药 and 锂离子电池 whole, which makes tokens precise but would stop a need
+    for 山药 or 电池 from finding them; indexing the inner words as well (as jieba's search mode
+    does) restores that.
+    """
+    if len(token) < 3 or not _ALL_HAN.fullmatch(token):
+        return []
+    freq, is_content = _subword_vocabulary()
+    found = []
+    for size in (2, 3):
+        for start in range(len(token) - size + 1):
+            part = token[start : start + size]
+            if part != token and freq.get(part) and is_content(part):
+                found.append(part)
+    return found
+
+
+def index_terms(tokens: Sequence[str]) -> list[str]:
+    """Return ``tokens`` followed by the inner words of each (see ``subwords``)."""
+    terms = list(tokens)
+    for token in tokens:
+        terms.extend(subwords(token))
+    return terms
 
 
 class MatchIndex:
@@ -203,7 +249,7 @@ class MatchIndex:
             attrs.append(item_attrs)
 
         def analyser(text: str) -> list[str]:
-            return analyse(text, tokenize)
+            return index_terms(analyse(text, tokenize))
 
         vectorizer = TfidfVectorizer(
             analyzer=analyser, sublinear_tf=True, min_df=min_df, dtype=np.float32
@@ -268,7 +314,7 @@ class MatchIndex:
     # ----------------------------------------------------------------- vectors
     def _vectorise(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the (term columns, weights) of ``text``'s L2-normalised TF-IDF vector."""
-        return self._vectorise_terms(analyse(text, self._tokenize))
+        return self._vectorise_terms(index_terms(analyse(text, self._tokenize)))
 
     def _vectorise_terms(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Return the (term columns, weights) of the L2-normalised TF-IDF vector of ``terms``."""
@@ -423,7 +469,7 @@ class MatchIndex:
         if k <= 0 or n == 0:
             return []
         q_terms = analyse(query, self._tokenize)
-        cols, weights = self._vectorise_terms(q_terms)
+        cols, weights = self._vectorise_terms(index_terms(q_terms))
         q_ind = self._industry_vector(query)
         live = self._alive[:n].copy()
         if filters:
@@ -652,13 +698,17 @@ def _shared_phrases(
 
     Tokenisers split compounds (磷酸铁锂 → 磷酸/铁锂); a person wants to read 磷酸铁锂 and 正极材料,
     so runs of consecutive shared query terms are rejoined when the joined phrase occurs in the
-    item's text. Phrases are ordered by the score they contributed.
+    item's text. A query word shared only through its inner words (怀山药 ↔ 山药) is shown as those
+    inner words. Phrases are ordered by the score they contributed.
     """
     text = unicodedata.normalize("NFKC", item_text).lower()
     phrases: dict[str, float] = {}
     i = 0
     while i < len(q_terms):
         if q_terms[i] not in contribution:
+            for part in subwords(q_terms[i]):
+                if part in contribution:
+                    phrases[part] = max(phrases.get(part, 0.0), contribution[part])
             i += 1
             continue
         end = i + 1
@@ -671,7 +721,9 @@ def _shared_phrases(
         weight = sum(contribution[t] for t in q_terms[i:end])
         phrases[phrase] = max(phrases.get(phrase, 0.0), weight)
         i = end
-    ranked = sorted(phrases, key=lambda p: (-phrases[p], p))
+    # 山药 says nothing more once 怀山药 is listed.
+    kept = [p for p in phrases if not any(p != other and p in other for other in phrases)]
+    ranked = sorted(kept, key=lambda p: (-phrases[p], p))
     return [p for p in ranked if len(p) > 1] or ranked
 
 

@@ -96,7 +96,7 @@ def test_reasons_name_a_shared_industry(index: MatchIndex) -> None:
 
 
 def test_unrelated_query_finds_nothing(index: MatchIndex) -> None:
-    assert index.search("量子色动力学格点计算", k=5) == []
+    assert index.search("婚礼摄影与新娘化妆造型", k=5) == []
 
 
 def test_filters_exclude_items(index: MatchIndex) -> None:
