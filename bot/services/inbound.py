@@ -20,8 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ PROCESSING = "processing"
 HANDLED = "handled"  # the reply went back as the passive reply (and is cached for retries)
 QUEUED = "queued"  # the reply was late and went to the outbox; retries get "success"
 
+INBOUND = cast(Table, InboundMessage.__table__)
 MAX_KEY_LENGTH = 160  # inbound_messages.dedup_key
 # Events after which WeChat opens the 48-hour customer-service window, besides messages.
 WINDOW_EVENTS = frozenset({"subscribe", "SCAN", "CLICK"})
@@ -98,8 +100,9 @@ def _claim(session: Session, key: str, message: Incoming) -> int | None:
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # ON CONFLICT DO NOTHING waits for a concurrent claim of the same key to end, and keeps the
     # transaction usable (an IntegrityError would abort it on PostgreSQL).
+    # Core statements on the table: the ORM's bulk path costs more than the round trip here.
     statement = (
-        insert(InboundMessage)
+        insert(INBOUND)
         .values(
             dedup_key=key,
             openid=message.openid,
@@ -108,9 +111,9 @@ def _claim(session: Session, key: str, message: Incoming) -> int | None:
             received_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(InboundMessage.id)
+        .returning(INBOUND.c.id)
     )
-    return session.scalars(statement).first()
+    return session.execute(statement).scalar()
 
 
 def find(session: Session, key: str) -> InboundMessage | None:
@@ -164,10 +167,9 @@ def process(
                     dedupe_key=f"followup:{key}:{number}",
                 )
         session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id == row_id)
+            update(INBOUND)
+            .where(INBOUND.c.id == row_id)
             .values(status=status, reply=reply, handled_at=utcnow())
-            .execution_options(synchronize_session=False)
         )
     logger.info("inbound: %s %s from %s", key, status, message.openid)
     if late:

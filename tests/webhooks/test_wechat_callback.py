@@ -15,7 +15,7 @@ from bot.db import utcnow
 from bot.dialogs import basics_texts
 from bot.models import InboundMessage, OutboxMessage, OutboxStatus
 from bot.services import outbox, talents
-from bot.wechat.simulator import WeChatUser, message_xml
+from bot.wechat.simulator import SignedRequest, WeChatUser, message_xml
 from bot.wechat_inbound import sign
 from tests.conftest import TEST_WECHAT, app_overrides
 from tests.webhooks.conftest import CountingHandler, MakeUser, Phone, inbound_count
@@ -316,3 +316,46 @@ def test_message_opens_the_window_and_releases_deferred_messages(
     assert talent.last_interaction_at is not None and talent.last_interaction_at > long_ago
     assert talent.is_following
     assert db_session.get(OutboxMessage, message.id).status is OutboxStatus.PENDING  # type: ignore[union-attr]
+
+
+def test_replayed_request_is_refused_once_outside_the_window(
+    phone: Phone, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = phone.user.text("帮助")
+    sent_at = float(request.query["timestamp"])
+    monkeypatch.setattr(wechat_view, "current_time", lambda: sent_at + 60)
+    assert phone.send(request).text == basics_texts.HELP  # a retry inside the window
+    monkeypatch.setattr(wechat_view, "current_time", lambda: sent_at + 301)
+    assert phone.post(request).status_code == 403
+    assert inbound_count(db_session) == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        (lambda user: user.subscribe(), basics_texts.WELCOME),
+        (lambda user: user.subscribe("no-such-scene"), basics_texts.UNKNOWN_SCENE),
+        (lambda user: user.scan("no-such-scene"), basics_texts.UNKNOWN_SCENE),
+        (lambda user: user.voice("帮助"), basics_texts.HELP),
+        (lambda user: user.voice(), basics_texts.NOT_TEXT),
+        (lambda user: user.image(), basics_texts.NOT_TEXT),
+        (lambda user: user.location(), basics_texts.NOT_TEXT),
+        (lambda user: user.click("HELP"), basics_texts.HELP),
+        (lambda user: user.event("VIEW", "http://example.com/"), ""),
+    ],
+    ids=["subscribe", "unknown-scene", "scan", "voice", "mute-voice", "image", "location",
+         "help-button", "view"],
+)  # fmt: skip
+def test_messages_and_events_through_the_callback(
+    phone: Phone, action: Callable[[WeChatUser], SignedRequest], expected: str
+) -> None:
+    reply = phone.send(action(phone.user)).text
+    assert expected in reply if expected else reply == ""
+
+
+def test_unfollow_through_the_callback_answers_success(phone: Phone, db_session: Session) -> None:
+    talent = talents.create_talent(db_session, name="赵强", openid=phone.user.openid)
+    response = phone.post(phone.user.unsubscribe())
+    assert response.get_data(as_text=True) == "success"
+    db_session.expire_all()
+    assert talent.is_following is False

@@ -1,0 +1,263 @@
+"""Benchmark the WeChat callback: the full app beside a bare wechatpy echo, same load, one run.
+
+Run ``python bench/callback.py`` with PostgreSQL on 127.0.0.1:5432 (user postgres). It creates a
+fresh database, migrates it, starts gunicorn (2 sync workers) serving the full app on it and,
+beside it, gunicorn (2 workers) serving ``bench/wechat_echo.py`` (signature check, parse,
+``create_reply``). Both get the same signed plaintext messages (unique MsgIds, 200 followers) from
+50 concurrent clients on loopback, one target after the other so they do not share the CPU.
+Prints throughput and p50/p99 of both and their ratio, then stops the servers and drops the
+database. Targets: full handling >= 50% of the echo's throughput, full p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, make_url, select
+
+from bot import migrations
+from bot.db import Database
+from bot.models import InboundMessage
+from bot.wechat.simulator import SignedRequest, WeChatUser
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a loopback benchmark
+APPID = "wxbench000000000"
+TEXTS = ("帮助", "我的资料", "你好，请问怎么登记？", "今天天气不错")
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 100.0
+
+
+@dataclass
+class Stats:
+    """Latencies and failures of one load run."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile_ms(self, q: int) -> float:
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return cuts[q - 1] * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<24} {len(self.latencies):>6} ok {self.failures:>4} failed  "
+            f"{self.throughput:8.1f} req/s  p50 {self.percentile_ms(50):6.1f} ms  "
+            f"p99 {self.percentile_ms(99):6.1f} ms"
+        )
+
+
+def free_port() -> int:
+    """Return a TCP port free on loopback right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """Create a migrated PostgreSQL database for this run and drop it afterwards."""
+    admin = make_url(ADMIN_URL)
+    name = f"huaicai_bench_{secrets.token_hex(4)}"
+
+    def connect() -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(
+            host=admin.host, port=admin.port, user=admin.username, dbname=admin.database,
+            autocommit=True,
+        )  # fmt: skip
+
+    with connect() as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrations.upgrade(url)
+        yield url
+    finally:
+        with connect() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def gunicorn(app_spec: str, port: int, *, pythonpath: Path, threads: int) -> Iterator[None]:
+    """Run gunicorn with 2 workers (``threads`` each) on loopback until the block ends."""
+    argv = [
+        sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", str(threads),
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        "--pythonpath", str(pythonpath), app_spec,
+    ]  # fmt: skip
+    process = subprocess.Popen(argv, cwd=ROOT)
+    try:
+        wait_until_listening(port, process)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Wait until the server accepts connections (and both workers had time to boot)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn on port {port} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            time.sleep(1.0)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn on port {port} did not start")
+
+
+def build_requests(count: int, followers: int = 200) -> list[SignedRequest]:
+    """Return ``count`` signed text messages from ``followers`` people, each MsgId unique."""
+    base = 10**15 + secrets.randbelow(10**6) * 10**7
+    # Each follower's MsgIds start 10**6 apart, so they never collide.
+    users = [
+        WeChatUser(
+            token=TOKEN, appid=APPID, openid=f"o-bench-{n:04d}", first_msg_id=base + n * 10**6
+        )
+        for n in range(followers)
+    ]
+    requests = [users[n % followers].text(TEXTS[n % len(TEXTS)]) for n in range(count)]
+    return requests
+
+
+def drive(name: str, port: int, requests: list[SignedRequest], concurrency: int) -> Stats:
+    """Post every request once from ``concurrency`` threads; return the timings."""
+    stats = Stats(name)
+    lock = threading.Lock()
+    position = itertools.count()
+
+    def client() -> None:
+        while True:
+            index = next(position)
+            if index >= len(requests):
+                return
+            request = requests[index]
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            started = time.perf_counter()
+            try:
+                connection.request(
+                    "POST",
+                    request.url("/wechat"),
+                    body=request.body,
+                    headers={"Content-Type": "text/xml"},
+                )
+                response = connection.getresponse()
+                body = response.read()
+                ok = response.status == 200 and b"<Content>" in body
+            except OSError:
+                ok = False
+            finally:
+                connection.close()
+            took = time.perf_counter() - started
+            with lock:
+                if ok:
+                    stats.latencies.append(took)
+                else:
+                    stats.failures += 1
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stats.elapsed = time.perf_counter() - began
+    return stats
+
+
+def stored_deliveries(url: str) -> int:
+    """Return how many deliveries the full app stored."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            return int(session.scalar(select(func.count(InboundMessage.id))) or 0)
+    finally:
+        database.dispose()
+
+
+def main() -> None:
+    """Run both targets and print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000, help="messages per target")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=200)
+    # The callback waits on the database most of the time; threads let a worker overlap those
+    # waits. Both servers get the same setting.
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    options = parser.parse_args()
+
+    total = options.warmup + options.requests
+    messages = build_requests(total)
+    warmup, measured = messages[: options.warmup], messages[options.warmup :]
+    results: list[Stats] = []
+    echo_port, full_port = free_port(), free_port()
+    with gunicorn(
+        f"wechat_echo:create_app({TOKEN!r})",
+        echo_port,
+        pythonpath=ROOT / "bench",
+        threads=options.threads,
+    ):
+        drive("warm-up", echo_port, warmup, 10)
+        results.append(drive("bare wechatpy echo", echo_port, measured, options.concurrency))
+    with fresh_database() as url:
+        overrides = {
+            "database": {"url": url},
+            "app": {"log_level": "WARNING"},
+            "wechat": {"token": TOKEN, "appid": APPID, "encoding_aes_key": ""},
+        }
+        with gunicorn(
+            f"webhooks:create_app({overrides!r})",
+            full_port,
+            pythonpath=ROOT,
+            threads=options.threads,
+        ):
+            drive("warm-up", full_port, warmup, 10)
+            results.append(drive("full HuaiCai callback", full_port, measured, options.concurrency))
+        stored = stored_deliveries(url)
+
+    echo, full = results
+    ratio = full.throughput / echo.throughput if echo.throughput else 0.0
+    p99 = full.percentile_ms(99)
+    print(
+        f"{options.requests} signed text messages per target, {options.concurrency} concurrent, "
+        f"gunicorn 2 workers x {options.threads} threads"
+    )
+    print(echo.line())
+    print(full.line())
+    print(f"deliveries stored by the full app: {stored} (expected {total})")
+    verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
+    print(f"throughput ratio full/echo: {ratio:.2f} (target >= {TARGET_RATIO:.2f}) {verdict}")
+    verdict = "ok" if p99 < TARGET_P99_MS else "MISSED"
+    print(f"full p99: {p99:.1f} ms (target < {TARGET_P99_MS:.0f} ms) {verdict}")
+
+
+if __name__ == "__main__":
+    main()
