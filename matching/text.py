@@ -38,7 +38,7 @@ LEXICON_FILES = (
 STOPWORD_FILES = ("stopwords-iso-zh.txt", "resume_filler.txt")
 
 # A token is a content word only if it contains a hanzi or a latin letter.
-_WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
+WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LOCK = threading.Lock()
 
@@ -82,7 +82,7 @@ def lexicon() -> dict[str, str]:
 
 def is_content_word(token: str) -> bool:
     """Return whether ``token`` (already normalised) can carry meaning: no stop word, no number."""
-    if token in stop_words() or _WORDLIKE.search(token) is None:
+    if token in stop_words() or WORDLIKE.search(token) is None:
         return False
     # A lone hanzi is almost always a function word or a fragment of an unknown word.
     return not (len(token) == 1 and _HAN.match(token) is not None)

@@ -1,0 +1,210 @@
+"""Learn the keyword ranker and the corpus IDF table from CSL dev (never from any other split).
+
+Run ``python -m matching.keyword_training --data ../shared/data/csl-dev`` to rewrite
+``data/models/keyword_idf.json`` (phrase document frequencies over the dev abstracts with their
+titles plus the 8,000 category titles; phrases seen in one document only are dropped) and
+``data/models/keyword_ranker.json`` (logistic-regression coefficients over
+``matching.keywords.FEATURE_NAMES``, fitted on all of CSL dev). ``evaluation.evaluate_keywords``
+uses ``cross_validated_keywords`` to score every paper with a ranker that never saw it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matching import keywords
+from matching.resources import data_path
+
+logger = logging.getLogger(__name__)
+
+N_FOLDS = 5
+# Inverse regularisation strength of the logistic regression (chosen by cross-validation on dev).
+REGULARISATION_C = 1.0
+MIN_DOCUMENT_FREQUENCY = 2
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One CSL paper: title, abstract and author keywords as written."""
+
+    title: str
+    abstract: str
+    keywords: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """Return the extraction input: the title on its own line, then the abstract."""
+        return f"{self.title}\n{self.abstract}"
+
+
+def normalise_keyword(keyword: str) -> str:
+    """Return ``keyword`` as compared in evaluation: NFKC, lower-case, outer spaces stripped."""
+    return unicodedata.normalize("NFKC", keyword).lower().strip()
+
+
+def read_papers(data_dir: Path) -> list[Paper]:
+    """Read CSL's ``kg_dev.tsv`` (``task<TAB>abstract title<TAB>kw1_kw2_…``) under ``data_dir``.
+
+    The abstract and the title are joined by one space in that file; ``cls_ctg_dev.tsv`` (same
+    papers, same order) gives the exact title when it is there, else the last space splits them.
+    """
+    data_dir = Path(data_dir)
+    rows = []
+    with (data_dir / "kg_dev.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                fields = line.rstrip("\n").split("\t")
+                rows.append((fields[-2], fields[-1]))
+    titles: list[str] | None = None
+    titles_file = data_dir / "cls_ctg_dev.tsv"
+    if titles_file.exists():
+        with titles_file.open(encoding="utf-8") as fh:
+            titles = [line.rstrip("\n").split("\t")[-2] for line in fh if line.strip()]
+        if len(titles) != len(rows):
+            titles = None
+    papers = []
+    for i, (joined, keyword_field) in enumerate(rows):
+        if titles is not None and joined.endswith(" " + titles[i]):
+            title = titles[i]
+            abstract = joined[: -len(title) - 1]
+        else:
+            abstract, _, title = joined.rpartition(" ")
+        found = tuple(k for k in keyword_field.split("_") if k.strip())
+        papers.append(Paper(title=title, abstract=abstract, keywords=found))
+    return papers
+
+
+def read_titles(path: Path) -> list[str]:
+    """Read the titles of a CSL ``cls_ctg_*.tsv`` file (``task<TAB>title<TAB>category``)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t")[-2] for line in fh if line.strip()]
+
+
+def document_frequencies(texts: Sequence[str]) -> dict[str, int]:
+    """Count in how many of ``texts`` each candidate phrase occurs (kept from df 2 on)."""
+    counts: Counter[str] = Counter()
+    for body in texts:
+        counts.update(keywords.candidate_phrases(body))
+    return {k: v for k, v in sorted(counts.items()) if v >= MIN_DOCUMENT_FREQUENCY}
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """The candidates of one paper, their features and whether each is an author keyword."""
+
+    names: list[str]
+    features: np.ndarray
+    labels: np.ndarray
+    gold: frozenset[str]
+
+
+def candidate_sets(papers: Sequence[Paper]) -> list[CandidateSet]:
+    """Compute candidates, features and labels of every paper."""
+    sets = []
+    for paper in papers:
+        gold = frozenset(normalise_keyword(k) for k in paper.keywords)
+        names, features = keywords.candidates(paper.text)
+        labels = np.array([name in gold for name in names], dtype=bool)
+        sets.append(CandidateSet(names=names, features=features, labels=labels, gold=gold))
+    return sets
+
+
+def fit_ranker(sets: Sequence[CandidateSet], c: float = REGULARISATION_C) -> keywords.Ranker:
+    """Fit a logistic regression on the candidates of ``sets``; return it as a ``Ranker``."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.vstack([s.features for s in sets if len(s.names)])
+    y = np.concatenate([s.labels for s in sets if len(s.names)])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    mean[0] = 0.0  # the bias column stays 1
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model.fit((x - mean) / scale, y)
+    return keywords.Ranker(weights=model.coef_[0].copy(), mean=mean, scale=scale)
+
+
+def fold_of(index: int, n_folds: int = N_FOLDS) -> int:
+    """Return the cross-validation fold of paper ``index`` (interleaved, so folds mix topics)."""
+    return index % n_folds
+
+
+def cross_validated_keywords(
+    sets: Sequence[CandidateSet], top_k: int, n_folds: int = N_FOLDS
+) -> list[list[str]]:
+    """Return each paper's keywords as ranked by a ranker fitted on the other folds only."""
+    result: list[list[str]] = [[] for _ in sets]
+    for fold in range(n_folds):
+        train = [s for i, s in enumerate(sets) if fold_of(i, n_folds) != fold]
+        ranker = fit_ranker(train)
+        for i, s in enumerate(sets):
+            if fold_of(i, n_folds) == fold and s.names:
+                result[i] = keywords.select(s.names, ranker.score(s.features), top_k)
+    return result
+
+
+def ranker_to_json(ranker: keywords.Ranker, note: str) -> str:
+    """Serialise a ranker's coefficients (no pickle)."""
+    return json.dumps(
+        {
+            "note": note,
+            "features": list(keywords.FEATURE_NAMES),
+            "weights": [round(float(w), 6) for w in ranker.weights],
+            "mean": [round(float(m), 6) for m in ranker.mean],
+            "scale": [round(float(s), 6) for s in ranker.scale],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Rewrite the corpus IDF table and the ranker from CSL dev."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, required=True, help="folder with CSL dev files")
+    parser.add_argument("--skip-idf", action="store_true", help="keep the existing IDF table")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    papers = read_papers(args.data)
+    if not args.skip_idf:
+        extra = read_titles(args.data / "cls_ctg_train.tsv")
+        texts = [p.text for p in papers] + extra
+        df = document_frequencies(texts)
+        idf_path = data_path("models", "keyword_idf.json")
+        idf_path.parent.mkdir(parents=True, exist_ok=True)
+        idf_path.write_text(
+            json.dumps(
+                {
+                    "note": "Candidate-phrase document frequencies: CSL dev (title + abstract) "
+                    "and cls_ctg_train titles (Apache-2.0); df >= 2 only.",
+                    "n_docs": len(texts),
+                    "df": df,
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
+            encoding="utf-8",
+        )
+        keywords.corpus_idf.cache_clear()
+        logger.info("wrote %s: %d phrases over %d documents", idf_path, len(df), len(texts))
+    sets = candidate_sets(papers)
+    ranker = fit_ranker(sets)
+    path = data_path("models", "keyword_ranker.json")
+    path.write_text(
+        ranker_to_json(ranker, f"LogisticRegression(C={REGULARISATION_C}) on all CSL dev"),
+        encoding="utf-8",
+    )
+    logger.info("wrote %s", path)
+
+
+if __name__ == "__main__":
+    main()
