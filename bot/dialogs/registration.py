@@ -35,6 +35,8 @@ CITY_KIND = "city"
 CHOICE_MARGIN = 0.2
 MAX_CHOICES = 3
 KEYWORDS_SHOWN = 8
+# The talent service refuses longer keywords; an extracted phrase that long is dropped.
+KEYWORD_MAX_LENGTH = 30
 MIN_EXPERTISE_LENGTH = 4
 EXPERTISE_SHOWN = 120
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
@@ -230,7 +232,8 @@ def _answer_expertise(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
         return Reject(error.message_zh)
     if len(expertise) < MIN_EXPERTISE_LENGTH:
         return Reject(texts.EXPERTISE_TOO_SHORT)
-    keywords = _clean("keywords", matching.extract_keywords(expertise, top_k=KEYWORDS_SHOWN))
+    extracted = matching.extract_keywords(expertise, top_k=KEYWORDS_SHOWN)
+    keywords = _clean("keywords", [term for term in extracted if len(term) <= KEYWORD_MAX_LENGTH])
     return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
 
 

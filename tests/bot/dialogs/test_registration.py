@@ -282,3 +282,12 @@ def test_a_city_wide_answer_is_asked_for_the_county(chat: Chat, db_session: Sess
     talk(chat, [("怀川人", "能再具体到县"), ("对", "（3/9）")])
     (state,) = db_session.scalars(select(DialogState))
     assert (state.data["origin_code"], state.data["origin_name"]) == ("410800", "焦作市")
+
+
+def test_overlong_extracted_phrases_are_dropped(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matching, "extract_keywords", lambda text, top_k=10: ["长" * 40, "锂电池"])
+    talk(chat, FULL_REGISTRATION[:9])
+    reply = chat.send("锂电池材料")
+    assert "锂电池" in reply and "长" * 40 not in reply
