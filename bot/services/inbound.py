@@ -20,9 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Executable, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -95,25 +95,46 @@ def opens_window(message: Incoming) -> bool:
     return message.kind != "event" or message.event in WINDOW_EVENTS
 
 
-def _claim(session: Session, key: str, message: Incoming) -> int | None:
-    """Insert the delivery's row; return its id, or None when another delivery holds the key."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _claim_statement(insert: Callable[..., Any]) -> Executable:
     # ON CONFLICT DO NOTHING waits for a concurrent claim of the same key to end, and keeps the
-    # transaction usable (an IntegrityError would abort it on PostgreSQL).
-    # Core statements on the table: the ORM's bulk path costs more than the round trip here.
-    statement = (
+    # transaction usable (an IntegrityError would abort it on PostgreSQL). Built once with bound
+    # parameters, on the table rather than the entity: per message, building the statement and
+    # the ORM's bulk path cost more than the round trip.
+    return (
         insert(INBOUND)
         .values(
-            dedup_key=key,
-            openid=message.openid,
-            msg_type=(message.event or message.kind)[:32],
+            dedup_key=bindparam("dedup_key"),
+            openid=bindparam("openid"),
+            msg_type=bindparam("msg_type"),
             status=PROCESSING,
-            received_at=utcnow(),
+            received_at=bindparam("received_at"),
         )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(INBOUND.c.id)
     )
-    return session.execute(statement).scalar()
+
+
+CLAIM = {
+    "postgresql": _claim_statement(postgresql_insert),
+    "sqlite": _claim_statement(sqlite_insert),
+}
+FINISH = (
+    update(INBOUND)
+    .where(INBOUND.c.id == bindparam("row_id"))
+    .values(status=bindparam("status"), reply=bindparam("reply"), handled_at=bindparam("at"))
+)
+
+
+def _claim(session: Session, key: str, message: Incoming) -> int | None:
+    """Insert the delivery's row; return its id, or None when another delivery holds the key."""
+    parameters = {
+        "dedup_key": key,
+        "openid": message.openid,
+        "msg_type": (message.event or message.kind)[:32],
+        "received_at": utcnow(),
+    }
+    statement = CLAIM[session.get_bind().dialect.name]
+    return session.execute(statement, parameters).scalar()
 
 
 def find(session: Session, key: str) -> InboundMessage | None:
@@ -167,9 +188,7 @@ def process(
                     dedupe_key=f"followup:{key}:{number}",
                 )
         session.execute(
-            update(INBOUND)
-            .where(INBOUND.c.id == row_id)
-            .values(status=status, reply=reply, handled_at=utcnow())
+            FINISH, {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
         )
     logger.info("inbound: %s %s from %s", key, status, message.openid)
     if late:
