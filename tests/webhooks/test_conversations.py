@@ -15,7 +15,7 @@ from bot.db import Base
 from bot.models import DemandStatus, DialogState
 from bot.services import enterprises, talents
 from bot.validators import CREDIT_CODE_CHARSET
-from tests.bot.dialogs.conftest import matching_stand_ins  # noqa: F401 - autouse stand-ins
+from tests.bot.dialogs.conftest import text_models_loaded  # noqa: F401 - autouse warm-up
 from tests.bot.dialogs.test_registration import FULL_REGISTRATION
 from tests.factories import valid_credit_code
 from tests.webhooks.conftest import Phone, new_user
