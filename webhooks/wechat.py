@@ -145,6 +145,8 @@ def receive() -> Response:
     except MalformedMessage as exc:
         logger.warning("wechat callback: unreadable message answered with success: %s", exc)
         return _success()
+    if message.kind == "unknown":
+        logger.info("wechat callback: unknown message type %r", fields.get("MsgType"))
     try:
         result = callback.responder.respond(message)
         reply = result.reply

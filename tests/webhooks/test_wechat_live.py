@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db import Database
+from bot.dispatch import Context, registry
 from bot.models import InboundMessage, OutboxMessage
 from bot.services import inbound
 from bot.wechat.simulator import Reply, SignedRequest, WeChatUser
@@ -46,13 +48,43 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def _lock_waiters(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            or 0
+        )
+
+
 def test_two_copies_at_the_same_moment_run_once_and_get_the_same_reply(
     live_server: Callable[..., LiveServer],
     committed_database: Database,
     wechat_user: MakeUser,
-    command: Callable[..., CountingHandler],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    handler = command("并发", reply="只处理一次", delay=0.3, followups=("补充一条",))
+    postgres = committed_database.engine.dialect.name == "postgresql"
+    calls: list[str] = []
+    second_copy_waited: list[bool] = []
+
+    def handler(ctx: Context) -> str:
+        calls.append(ctx.openid)
+        ctx.followups.append("补充一条")
+        if postgres:
+            # Hold the uncommitted claim until the other copy's INSERT waits on its key.
+            deadline = time.monotonic() + 5
+            while _lock_waiters(committed_database) == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            second_copy_waited.append(_lock_waiters(committed_database) > 0)
+        else:
+            time.sleep(0.3)  # SQLite: the other copy waits for the single writer
+        return "只处理一次"
+
+    monkeypatch.setitem(registry.commands, "并发", handler)
     server = live_server()
     user = wechat_user("safe")
     request = user.text("并发")
@@ -70,7 +102,8 @@ def test_two_copies_at_the_same_moment_run_once_and_get_the_same_reply(
         thread.join(timeout=20)
 
     assert replies == ["只处理一次", "只处理一次"]
-    assert handler.calls == 1
+    assert calls == [user.openid]
+    assert second_copy_waited == ([True] if postgres else [])
     assert [row.status for row in _stored(committed_database)] == [inbound.HANDLED]
     assert [row.payload["content"] for row in _outbox(committed_database)] == ["补充一条"]
 
