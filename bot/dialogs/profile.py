@@ -228,6 +228,9 @@ def withdraw_introductions(ctx: Context, talent: Talent) -> str:
 def export_data(ctx: Context, talent: Talent) -> str:
     """Send the person everything stored about them; long exports go on in follow-ups."""
     exported = talents.export_talent(ctx.session, talent, actor="self")
+    exported["source"] = texts.SOURCES.get(exported["source"], exported["source"])
+    registered = datetime.fromisoformat(exported["registered_at"])
+    exported["registered_at"] = _local(ctx, registered).strftime("%Y-%m-%d %H:%M")
     lines = [
         texts.EXPORT_LINE.format(label=texts.EXPORT_LABELS.get(key, key), value=_shown(value))
         for key, value in exported.items()

@@ -74,6 +74,7 @@ EXPORT_LABELS = {
     "registered_at": "登记时间",
     "consents": "授权记录",
 }
+SOURCES = {"chat": "微信对话", "h5": "网页表单", "import": "校友会名单导入", "demo": "演示数据"}
 YES = "是"
 NO = "否"
 EMPTY = "（无）"
