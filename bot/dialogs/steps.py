@@ -10,6 +10,7 @@ ask again) or ``Finish`` (the flow is over). The engine handles 上一步, 跳�
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ RETURN_TO = "_return"
 # reminded where they were and continue with 继续.
 RESUME_AFTER = timedelta(hours=1)
 TRAILING_PUNCTUATION = "。.！!，,、~～ "
+# A message that is nothing but a link answers no question.
+LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ class StepFlow:
             return self._after_break(ctx, state, text, word)
         if not ctx.message.is_text:
             return texts.NOT_TEXT + "\n" + self.ask(ctx, state.step, dict(state.data))
+        if LINK.match(text):
+            return texts.LINK + "\n" + self.ask(ctx, state.step, dict(state.data))
         if word_of(text) in self.start_words:
             return self.resume(ctx, state)
         if word is not None:

@@ -141,6 +141,8 @@ def test_non_text_messages_get_the_same_question_again(chat: Chat) -> None:
     for kind in ("image", "location", "link"):
         reply = chat.send(kind=kind)
         assert "只能看懂文字" in reply and "（1/9）" in reply
+    reply = chat.send("https://mp.weixin.qq.com/s/abc")
+    assert "链接我这边打不开" in reply and "（1/9）" in reply
     assert "（2/9）" in chat.send("赵强")
 
 
