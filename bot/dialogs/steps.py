@@ -30,6 +30,8 @@ RETURN_TO = "_return"
 # reminded where they were and continue with 继续.
 RESUME_AFTER = timedelta(hours=1)
 TRAILING_PUNCTUATION = "。.！!，,、~～ "
+# Longer typed answers (descriptions) keep their punctuation.
+SHORT_ANSWER = 20
 # A message that is nothing but a link answers no question.
 LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
@@ -85,8 +87,10 @@ def word_of(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def trimmed(text: str) -> str:
-    """Return ``text`` without the full stop speech recognition (and many people) add."""
+def trimmed(text: str, *, spoken: bool = False) -> str:
+    """Return a short (or spoken) answer without the full stop people and speech add."""
+    if not spoken and len(text) > SHORT_ANSWER:
+        return text
     return text.rstrip(TRAILING_PUNCTUATION) or text
 
 
@@ -155,7 +159,7 @@ class StepFlow:
         if state is None or state.flow != self.name or state.step not in self.steps:
             logger.warning("flow %s lost its state; starting again", self.name)
             return self.start(ctx)
-        text = trimmed(ctx.message.text)
+        text = trimmed(ctx.message.text, spoken=ctx.message.kind == "voice")
         word = texts.CONTROL_WORDS.get(word_of(text)) if text else None
         if ctx.now - state.updated_at > RESUME_AFTER and word not in {"cancel", "restart"}:
             return self._after_break(ctx, state, text, word)
