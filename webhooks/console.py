@@ -58,6 +58,10 @@ class LoginForm(FlaskForm):
     submit = SubmitField("登录")
 
 
+class LogoutForm(FlaskForm):
+    submit = SubmitField("退出")
+
+
 class ReviewForm(FlaskForm):
     note = StringField("审核意见", validators=[Length(max=500)])
     approve = SubmitField("通过")
@@ -70,6 +74,8 @@ def init_app(app: Flask, settings: Config) -> None:
     login_manager.login_view = "console.login"
     login_manager.login_message = "请先登录。"
     app.permanent_session_lifetime = timedelta(hours=settings.console.session_hours)
+    # Every console page carries the logout form in its header.
+    app.jinja_env.globals["logout_form"] = LogoutForm
     app.register_blueprint(blueprint)
 
 
@@ -121,9 +127,12 @@ def login() -> ResponseReturnValue:
 @blueprint.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    """Sign the operator out."""
-    logout_user()
-    return redirect(url_for("console.login"))
+    """Sign the operator out (a POST with a valid CSRF token, so no page can do it for them)."""
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        return redirect(url_for("console.login"))
+    flash("The form expired; please try again.", "error")
+    return redirect(url_for("console.dashboard"))
 
 
 @blueprint.get("/")

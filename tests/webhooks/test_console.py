@@ -121,3 +121,12 @@ def test_review_without_csrf_token_changes_nothing(
     client.post(f"/console/demands/{demand.id}/review", data={"approve": "通过"})
     db_session.refresh(demand)
     assert demand.status == DemandStatus.PENDING_REVIEW
+
+
+def test_logout_needs_the_form_token(client: FlaskClient, db_session: Session) -> None:
+    log_in(client, db_session)
+    client.post("/console/logout")
+    assert client.get("/console/").status_code == 200
+    token = csrf_token(client, "/console/")
+    client.post("/console/logout", data={"csrf_token": token})
+    assert client.get("/console/").status_code == 302
