@@ -95,9 +95,13 @@ def validate_email(raw: str) -> str:
 def validate_text(
     field: str, raw: str, *, label: str, max_length: int, required: bool = True
 ) -> str:
-    """Return cleaned free text of bounded length, or raise ValidationError."""
-    value = normalise(raw)
-    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    """Return cleaned free text of bounded length, or raise ValidationError.
+
+    The text keeps the person's own characters (Chinese punctuation stays Chinese); only
+    control characters go and the ends are trimmed.
+    """
+    value = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    value = value.strip()
     if required and not value:
         raise ValidationError(field, f"{label}不能为空。", f"{field} must not be empty")
     if len(value) > max_length:

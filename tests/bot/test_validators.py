@@ -71,3 +71,8 @@ def test_text_is_bounded_and_control_characters_dropped() -> None:
     assert "10字以内" in error.value.message_zh
     with pytest.raises(ValidationError):
         validate_text("name", "   ", label="姓名", max_length=10)
+
+
+def test_free_text_keeps_chinese_punctuation() -> None:
+    text = "锂电池（正极材料），固态电解质；高镍：三元"
+    assert validate_text("expertise", text, label="专业领域", max_length=100) == text
