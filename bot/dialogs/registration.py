@@ -40,7 +40,7 @@ KEYWORD_MAX_LENGTH = 30
 MIN_EXPERTISE_LENGTH = 4
 EXPERTISE_SHOWN = 120
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
-NAME_PUNCTUATION = frozenset("·•.- ")
+NAME_PUNCTUATION = frozenset("·•・.．- \u3000")
 
 # The talent fields each numbered question fills.
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {

@@ -29,7 +29,7 @@ RETURN_TO = "_return"
 # A flow untouched for this long is not continued by whatever the person says next: they are
 # reminded where they were and continue with 继续.
 RESUME_AFTER = timedelta(hours=1)
-TRAILING_PUNCTUATION = "。.！!，,、~～ "
+TRAILING_PUNCTUATION = "。．.！!，,、~～ \u3000"
 # Longer typed answers (descriptions) keep their punctuation.
 SHORT_ANSWER = 20
 # A message that is nothing but a link answers no question.
@@ -159,7 +159,10 @@ class StepFlow:
         if state is None or state.flow != self.name or state.step not in self.steps:
             logger.warning("flow %s lost its state; starting again", self.name)
             return self.start(ctx)
-        text = trimmed(ctx.message.text, spoken=ctx.message.kind == "voice")
+        # Answers keep the person's own characters (Chinese punctuation stays Chinese); command
+        # words are compared after NFKC folding (word_of).
+        raw = ctx.message.content.strip() if ctx.message.is_text else ""
+        text = trimmed(raw, spoken=ctx.message.kind == "voice")
         word = texts.CONTROL_WORDS.get(word_of(text)) if text else None
         if ctx.now - state.updated_at > RESUME_AFTER and word not in {"cancel", "restart"}:
             return self._after_break(ctx, state, text, word)

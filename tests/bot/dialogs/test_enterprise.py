@@ -61,7 +61,7 @@ def test_enterprise_need_from_bad_credit_code_to_review(chat: Chat, db_session: 
         date(2027, 3, 31),
         "50万元",
     )
-    assert demand.keywords and demand.description.endswith("提高循环寿命。")
+    assert demand.keywords and demand.description.endswith("的烧结工艺，提高循环寿命。")
     enterprises.review_demand(db_session, demand, approve=True, reviewer="console:wang")
     assert "已发布" in chat.click("DEMAND_MINE")
 

@@ -114,8 +114,9 @@ def test_validation_failures_explain_with_an_example(chat: Chat) -> None:
         chat,
         [
             ("😀😀", "例如：张伟"),
+            ("Ｒｏｂｅｒｔ'); DROP TABLE talents;--", "例如：张伟"),
             ("王" * 40, "最多32个字"),
-            ("王芳", "籍贯"),
+            ("王　芳。", "籍贯"),
             ("温县", "对吗"),
             ("对", "城市"),
             ("北京", "单位"),
