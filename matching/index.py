@@ -141,7 +141,8 @@ def _subword_vocabulary() -> tuple[Mapping[str, int], Callable[[str], bool]]:
     return freq, content
 
 
-def subwords(token: str) -> list[str]:
+@lru_cache(maxsize=1 << 17)
+def subwords(token: str) -> tuple[str, ...]:
     """Return the dictionary words of two and three hanzi inside a longer ``token``.
 
     The lexicon keeps 怀山药 and 锂离子电池 whole, which makes tokens precise but would stop a need
@@ -149,7 +150,7 @@ def subwords(token: str) -> list[str]:
     does) restores that.
     """
     if len(token) < 3 or not _ALL_HAN.fullmatch(token):
-        return []
+        return ()
     freq, is_content = _subword_vocabulary()
     found = []
     for size in (2, 3):
@@ -157,7 +158,7 @@ def subwords(token: str) -> list[str]:
             part = token[start : start + size]
             if part != token and freq.get(part) and is_content(part):
                 found.append(part)
-    return found
+    return tuple(found)
 
 
 def index_terms(tokens: Sequence[str]) -> list[str]:
