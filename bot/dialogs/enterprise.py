@@ -149,6 +149,12 @@ def _field_named(text: str) -> str | None:
     return next((key for key, (_l, aliases) in texts.FIELDS.items() if word in aliases), None)
 
 
+def _correction_target(text: str) -> str | None:
+    if not word_of(text).startswith(texts.EDIT_PREFIXES):
+        return None
+    return _field_named(text)
+
+
 def _answer_summary(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     word = word_of(text)
     if word in common.YES_WORDS or word in {"提交", "确认提交"}:
@@ -229,6 +235,7 @@ flow = StepFlow(
     start_words=texts.START_WORDS,
     on_cancel=lambda ctx, data: texts.CANCELLED,
     restart_at=lambda data: "enterprise_name",
+    jump_to=_correction_target,
 )  # fmt: skip
 
 

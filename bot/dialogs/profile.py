@@ -87,6 +87,12 @@ def start_edit(ctx: Context, talent: Talent) -> str:
     key = field_named(ctx.message.text)
     if key is None:
         return _which_field()
+    if word_of(ctx.message.text).endswith(texts.KEYWORDS_WORD):
+        # Only the keywords: show the current ones for 对 or a corrected list.
+        current = "、".join(talent.keywords) or texts.EMPTY
+        intro = texts.EDIT_INTRO.format(label=texts.KEYWORDS_WORD, current=current)
+        data = {"_field": key, "expertise": talent.expertise, "keywords": list(talent.keywords)}
+        return intro + "\n" + edit_flow.start(ctx, data, at="keywords")
     label, current = profile_items(talent_values(talent))[key]
     intro = texts.EDIT_INTRO.format(label=label, current=current)
     return intro + "\n" + edit_flow.start(ctx, {"_field": key}, at=key)

@@ -17,6 +17,7 @@ VIEW = (
 )
 PICK_FIELD = "您想修改哪一项？回复“修改”加上项目名，例如“修改 单位”“修改 手机”：\n{fields}"
 
+KEYWORDS_WORD = "关键词"
 EDIT_TITLE = "修改资料"
 EDIT_INTRO = "好的，我们来改“{label}”。现在是：{current}"
 EDITED = "改好了。现在您的{label}是：{value}"

@@ -111,3 +111,18 @@ def test_a_second_need_reuses_the_enterprise_details(chat: Chat, db_session: Ses
     )
     assert len(enterprises.list_demands(db_session, submitted_by_openid=chat.openid)) == 2
     talk(chat, [("企业需求", "还是为"), ("不是", "（1/9）"), ("重新开始", "（1/9）")])
+
+
+def test_correcting_an_earlier_answer_in_the_enterprise_flow(chat: Chat) -> None:
+    talk(
+        chat,
+        [
+            ("企业需求", "（1/9）"),
+            ("焦作某科技公司", "（2/9）"),
+            (valid_credit_code(99), "（3/9）"),
+            ("修改 企业名称", "（1/9）"),
+            ("焦作市某某科技有限公司", "（3/9）"),
+            ("修改 预算", "还没填到"),
+            ("改进型联系人", "（4/9）"),
+        ],
+    )

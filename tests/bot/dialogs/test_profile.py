@@ -119,3 +119,20 @@ def test_an_edit_left_for_days_is_recalled_by_its_field(chat: Chat, db_session: 
     talk(chat, [("你好", "上次停在“工作单位”这一步"), ("继续", "工作单位"), ("浙江大学", "改好了")])
     talent = talents.get_talent_by_openid(db_session, chat.openid)
     assert talent is not None and talent.employer == "浙江大学"
+
+
+def test_changing_only_the_keywords(chat: Chat, db_session: Session) -> None:
+    talk(chat, FULL_REGISTRATION)
+    talk(
+        chat,
+        [
+            ("修改 关键词", "现在是：锂离子电池、正极材料、固态电解质"),
+            ("对", "和原来一样"),
+            ("修改关键词", "锂离子电池"),
+            ("锂电池；正极材料；钠离子电池", "钠离子电池"),
+        ],
+    )
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None
+    assert talent.keywords == ["锂电池", "正极材料", "钠离子电池"]
+    assert talent.expertise == "锂离子电池正极材料和固态电解质的研发"
