@@ -133,7 +133,9 @@ edit_flow = StepFlow(
 def show_privacy(ctx: Context, talent: Talent) -> str:
     """Show what is stored, who has seen it and the consents given."""
     return texts.PRIVACY.format(
-        stored=texts.STORED.format(count=len(FIELD_GROUPS)),
+        stored=texts.STORED.format(
+            fields="、".join(label for label, _aliases in registration_texts.FIELDS.values())
+        ),
         seen=_seen_by_others(ctx, talent),
         consents=_consent_lines(ctx, consents.consents_of(ctx.session, talent)),
     )

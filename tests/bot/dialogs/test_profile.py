@@ -69,6 +69,7 @@ def test_privacy_shows_access_and_withdraws_consents(chat: Chat, db_session: Ses
     )
     db_session.flush()
     reply = chat.send("隐私")
+    assert "姓名、籍贯、工作城市、工作单位" in reply and "openid" in reply
     assert "工作人员（wang）查看了您的资料" in reply
     assert "登记入库：已同意" in reply and "接收活动邀请：已同意" in reply
     talk(
