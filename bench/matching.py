@@ -269,13 +269,24 @@ def run(args: argparse.Namespace) -> int:
     texts = [t for _, t, _ in items[: args.extract_texts]]
     for text in texts[:20]:  # warm jieba: its dictionary loads once per process
         jieba.analyse.extract_tags(text, topK=10)
-    _, jieba_s = timed(lambda: [jieba.analyse.extract_tags(t, topK=10) for t in texts])
+    # Alternate the two over several rounds and keep each one's best round, so that load from
+    # other processes on a shared machine does not decide the ratio.
+    jieba_rounds: list[float] = []
+    ours_rounds: list[float] = []
     try:
         for text in texts[:20]:
             extract_keywords(text, top_k=10)
-        _, ours_s = timed(lambda: [extract_keywords(t, top_k=10) for t in texts])
+        for _ in range(args.extract_rounds):
+            _, seconds = timed(lambda: [jieba.analyse.extract_tags(t, topK=10) for t in texts])
+            jieba_rounds.append(seconds)
+            _, seconds = timed(lambda: [extract_keywords(t, top_k=10) for t in texts])
+            ours_rounds.append(seconds)
     except NotImplementedError:
-        ours_s = float("nan")  # matching.keywords is still a placeholder
+        ours_rounds = [float("nan")]  # matching.keywords is still a placeholder
+    if not jieba_rounds:
+        _, seconds = timed(lambda: [jieba.analyse.extract_tags(t, topK=10) for t in texts])
+        jieba_rounds.append(seconds)
+    jieba_s, ours_s = min(jieba_rounds), min(ours_rounds)
     ratio = jieba_s / ours_s
 
     rows = [
@@ -299,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
         ("peak RSS (whole run)", f"{rss_index:.0f} MiB",
          f"≤ {TARGETS['peak_rss_mb']:.0f} MiB (before build {rss_before:.0f})",
          _ok(rss_index <= TARGETS["peak_rss_mb"])),
-        ("extract_keywords", f"{len(texts) / ours_s:,.0f} texts/s",
+        (f"extract_keywords (best of {len(ours_rounds)})", f"{len(texts) / ours_s:,.0f} texts/s",
          f"jieba extract_tags {len(texts) / jieba_s:,.0f} texts/s", ""),
         ("extraction ratio (ours/jieba)", f"{ratio:.2f}×",
          f"≥ {TARGETS['extraction_ratio']}×", _ok(ratio >= TARGETS["extraction_ratio"])
@@ -330,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--searches", type=int, default=1000, help="queries to time")
     parser.add_argument("--adds", type=int, default=1000, help="profiles to add one by one")
     parser.add_argument("--extract-texts", type=int, default=2000, help="texts for extraction")
+    parser.add_argument("--extract-rounds", type=int, default=5, help="alternating rounds")
     parser.add_argument("--seed", type=int, default=20201223)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
