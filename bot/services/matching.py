@@ -73,37 +73,65 @@ def event_document(event: Event) -> str:
     )
 
 
+def background_texts() -> list[str]:
+    """Return texts that give a young index the policy industries' vocabulary."""
+    from matching.industries import load_taxonomy
+
+    return [
+        " ".join((industry.name, *industry.aliases, *industry.strong, *industry.keywords))
+        for industry in load_taxonomy().industries
+    ]
+
+
 class TalentIndexCache:
-    """One process's talent index, synced incrementally from the database."""
+    """One process's talent index, synced incrementally from the database.
+
+    Words first seen after the build are not searchable (the vocabulary is fixed at build), so
+    the index is rebuilt once the talents added since the build exceed ``REBUILD_FRACTION`` of it.
+    """
+
+    REBUILD_FRACTION = 0.2
+    REBUILD_MINIMUM = 50
 
     def __init__(self) -> None:
         self.index: MatchIndex | None = None
         self.synced_until: datetime | None = None
         self.count = 0
         self.ids: set[int] = set()
+        self.added_since_build = 0
+        self.built_size = 0
+        # MatchIndex is not safe for a search during an add or remove: one lock for both.
         self.lock = threading.Lock()
 
-    def get(self, session: Session) -> MatchIndex:
-        """Return the index, brought up to date with the talents table."""
+    def search(self, session: Session, query: str, k: int, **filters: Any) -> list[Hit]:
+        """Return the index's hits for ``query`` after bringing it up to date."""
         with self.lock:
-            latest, count = session.execute(
-                select(func.max(Talent.updated_at), func.count(Talent.id)).where(
-                    Talent.status == TalentStatus.ACTIVE
-                )
-            ).one()
-            if self.index is None:
-                self._rebuild(session, latest, count)
-            elif latest != self.synced_until or count != self.count:
-                self._sync(session, latest, count)
-            assert self.index is not None  # noqa: S101 - set by _rebuild
-            return self.index
+            index = self._current(session)
+            return index.search(query, k=k, **filters)
+
+    def _current(self, session: Session) -> MatchIndex:
+        latest, count = session.execute(
+            select(func.max(Talent.updated_at), func.count(Talent.id)).where(
+                Talent.status == TalentStatus.ACTIVE
+            )
+        ).one()
+        if self.index is None or self.added_since_build > max(
+            self.REBUILD_MINIMUM, self.REBUILD_FRACTION * self.built_size
+        ):
+            self._rebuild(session, latest, count)
+        elif latest != self.synced_until or count != self.count:
+            self._sync(session, latest, count)
+        assert self.index is not None  # noqa: S101 - set by _rebuild
+        return self.index
 
     def _rebuild(self, session: Session, latest: datetime | None, count: int) -> None:
         talents = list(session.scalars(select(Talent).where(Talent.status == TalentStatus.ACTIVE)))
         self.index = MatchIndex.build(
-            (t.id, talent_document(t), talent_attributes(t)) for t in talents
+            ((t.id, talent_document(t), talent_attributes(t)) for t in talents),
+            background=background_texts(),
         )
         self.ids = {t.id for t in talents}
+        self.added_since_build, self.built_size = 0, len(talents)
         self.synced_until, self.count = latest, count
         logger.info("talent index built with %d talents", count)
 
@@ -121,6 +149,7 @@ class TalentIndexCache:
             if talent.status == TalentStatus.ACTIVE:
                 self.index.add(talent.id, talent_document(talent), talent_attributes(talent))
                 self.ids.add(talent.id)
+                self.added_since_build += 1
         active_ids = set(
             session.scalars(select(Talent.id).where(Talent.status == TalentStatus.ACTIVE))
         )
@@ -134,12 +163,11 @@ _caches: dict[str, TalentIndexCache] = {}
 _caches_lock = threading.Lock()
 
 
-def talent_index(session: Session) -> MatchIndex:
-    """Return the up-to-date talent index for the session's database."""
+def talent_index_cache(session: Session) -> TalentIndexCache:
+    """Return this process's talent index cache for the session's database."""
     key = str(session.get_bind().engine.url)
     with _caches_lock:
-        cache = _caches.setdefault(key, TalentIndexCache())
-    return cache.get(session)
+        return _caches.setdefault(key, TalentIndexCache())
 
 
 def reset_indexes() -> None:
@@ -192,9 +220,8 @@ def match_talents(
     **filters: Any,
 ) -> list[TalentHit]:
     """Return the consenting talents best matching ``query``, with reasons."""
-    index = talent_index(session)
     # Ask for more than k: some hits drop out on consent.
-    hits = index.search(query, k=k * 3 + 20, **filters)
+    hits = talent_index_cache(session).search(session, query, k * 3 + 20, **filters)
     return _resolve(session, hits, purpose, k, min_score)
 
 

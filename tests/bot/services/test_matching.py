@@ -101,3 +101,20 @@ def test_approved_needs_are_found_for_a_talent(db_session: Session) -> None:
     found = [demand.id for demand, _ in matching.match_needs_for_talent(db_session, talent)]
     assert found[0] == fitting.id
     assert pending.id not in found
+
+
+def test_words_unknown_at_build_become_searchable_after_a_rebuild(db_session: Session) -> None:
+    consenting_talent(db_session, HERBS)
+    demand = make_demand(
+        db_session, title="太赫兹成像芯片封装", description="太赫兹成像芯片的封装与测试"
+    )
+    matching.match_demand(db_session, demand)  # builds the index from one herbal profile
+    cache = matching.talent_index_cache(db_session)
+    newcomers = [
+        consenting_talent(db_session, f"太赫兹成像芯片封装测试方向研究{i}")
+        for i in range(cache.REBUILD_MINIMUM + 1)
+    ]
+    found = {hit.talent.id for hit in matching.match_demand(db_session, demand, k=100)}
+    found |= {hit.talent.id for hit in matching.match_demand(db_session, demand, k=100)}
+    assert {t.id for t in newcomers} <= found
+    assert cache.added_since_build == 0, "the index was rebuilt with the new words"
