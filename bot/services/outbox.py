@@ -140,6 +140,8 @@ def release_deferred(session: Session, openid: str) -> int:
         update(OutboxMessage)
         .where(OutboxMessage.openid == openid, OutboxMessage.status == OutboxStatus.DEFERRED)
         .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow())
+        # Runs on every inbound message: no ORM bookkeeping for rows nobody has loaded.
+        .execution_options(synchronize_session=False)
     )
     released = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if released:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -169,10 +169,13 @@ def get_talent_by_openid(session: Session, openid: str) -> Talent | None:
 
 def touch_interaction(session: Session, openid: str, at: datetime | None = None) -> None:
     """Note that the person just wrote to us (opens the 48-hour customer-service window)."""
-    talent = get_talent_by_openid(session, openid)
-    if talent is not None:
-        talent.last_interaction_at = at or utcnow()
-        talent.is_following = True
+    # One UPDATE on every inbound message; loaded talents are refreshed from it too.
+    session.execute(
+        update(Talent)
+        .where(Talent.openid == openid)
+        .values(last_interaction_at=at or utcnow(), is_following=True)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def find_talents(
