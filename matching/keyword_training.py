@@ -128,7 +128,7 @@ def fit_ranker(sets: Sequence[CandidateSet], c: float = REGULARISATION_C) -> key
     scale = x.std(axis=0)
     mean[0] = 0.0  # the bias column stays 1
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
+    model = LogisticRegression(C=c, max_iter=5000, fit_intercept=False)
     model.fit((x - mean) / scale, y)
     return keywords.Ranker(weights=model.coef_[0].copy(), mean=mean, scale=scale)
 

@@ -26,7 +26,7 @@ import logging
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,10 +43,20 @@ MAX_CANDIDATE_CHARS = 16
 MAX_TITLE_CHARS = 80
 _SENTENCE_END = frozenset("。！？；!?;\n")
 _MODEL_LOCK = threading.Lock()
+# Words after which a method or object follows (基于深度学习, 采用有限元法).
+_CUES_BEFORE = frozenset(
+    "基于 采用 利用 运用 应用 使用 通过 借助 结合 以 用 对 针对".split()
+    + "研究 探讨 分析 讨论 建立 构建 提出".split()
+)
+# Marks that join the parts of a term (rt-pcr, 构造-流体耦合, 亚当·斯密) but never end one.
+_JOINERS = frozenset("-·/")
+# Enumeration marks around terms in a list (锂电池、氟化工和汽车零部件).
+_LIST_MARKS = frozenset("、 和 与 及 以及 或".split())
 
-FEATURE_NAMES = (
+BASE_FEATURES = (
     "bias",
     "log_tf",
+    "relative_tf",
     "first_position",
     "spread",
     "in_title",
@@ -57,6 +67,9 @@ FEATURE_NAMES = (
     "chars",
     "log_chars",
     "corpus_idf",
+    "tf_idf",
+    "title_idf",
+    "title_whole_run",
     "corpus_unseen",
     "min_part_idf",
     "head_idf",
@@ -64,10 +77,37 @@ FEATURE_NAMES = (
     "general_idf",
     "in_lexicon",
     "in_dictionary",
-    "contained_share",
+    "whole_run_share",
+    "run_start_share",
+    "run_end_share",
+    "after_cue_share",
+    "before_de_share",
+    "listed_share",
     "latin",
     "single_char_edge",
 )
+# Pairwise products and squares of the main features let the linear ranker express TF-IDF-like
+# interactions (a frequent *and* specific phrase, a title phrase that is a whole noun phrase).
+INTERACTING_FEATURES = (
+    "log_tf",
+    "corpus_idf",
+    "in_title",
+    "first_position",
+    "run_end_share",
+    "whole_run_share",
+    "min_part_idf",
+    "log_chars",
+)
+_INTERACTING = [BASE_FEATURES.index(f) for f in INTERACTING_FEATURES]
+_PAIRS = [(a, b) for i, a in enumerate(_INTERACTING) for b in _INTERACTING[i:]]
+FEATURE_NAMES = BASE_FEATURES + tuple(f"{BASE_FEATURES[a]}*{BASE_FEATURES[b]}" for a, b in _PAIRS)
+_LEFT = np.array([a for a, _ in _PAIRS])
+_RIGHT = np.array([b for _, b in _PAIRS])
+
+
+def expand_features(base: np.ndarray) -> np.ndarray:
+    """Append the pairwise products and squares of the interacting features to ``base``."""
+    return np.hstack([base, base[:, _LEFT] * base[:, _RIGHT]])
 
 
 @dataclass(frozen=True)
@@ -76,10 +116,20 @@ class IdfTable:
 
     n_docs: int
     df: dict[str, int]
+    values: dict[str, float] = field(init=False, repr=False)
+    unseen: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Precompute every known term's IDF so that scoring is a dictionary look-up."""
+        n = self.n_docs + 1
+        object.__setattr__(
+            self, "values", {t: math.log(n / (df + 1)) + 1.0 for t, df in self.df.items()}
+        )
+        object.__setattr__(self, "unseen", math.log(n) + 1.0)
 
     def idf(self, term: str) -> float:
         """Return ``log((N + 1) / (df + 1)) + 1`` as scikit-learn smooths it."""
-        return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+        return self.values.get(term, self.unseen)
 
 
 @dataclass(frozen=True)
@@ -105,7 +155,7 @@ _FALLBACK_WEIGHTS = {
     "min_part_idf": 0.3,
     "general_idf": 0.2,
     "in_lexicon": 0.5,
-    "contained_share": -0.8,
+    "run_end_share": 0.8,
     "n_tokens_3plus": -0.3,
 }
 
@@ -175,14 +225,19 @@ def set_ranker(new: Ranker | None) -> None:
 
 @dataclass
 class _Occurrences:
-    """Where one candidate occurs in a text."""
+    """Where one candidate occurs in a text, and in what company."""
 
     parts: tuple[str, ...]
     first: int
     last: int
     count: int = 0
     in_title: int = 0
-    contained: int = 0
+    whole_run: int = 0
+    run_start: int = 0
+    run_end: int = 0
+    after_cue: int = 0
+    before_de: int = 0
+    listed: int = 0
 
 
 def candidates(text: str) -> tuple[list[str], np.ndarray]:
@@ -202,24 +257,23 @@ def occurrences(text: str) -> tuple[dict[str, _Occurrences], int]:
     """Return where each candidate of ``text`` occurs, and the number of token positions."""
     if not text or text.isspace():
         return {}, 1
-    tokens = textmod.cut(text)
+    tokens = [t.strip() for t in textmod.cut(text)]
     stop = textmod.stop_words()
     wordlike = textmod.WORDLIKE
     found: dict[str, _Occurrences] = {}
     title_end = _title_end(tokens)
-    run: list[str] = []
-    run_start = 0
-    for index, raw in enumerate(tokens):
-        token = raw.strip()
-        if token and token not in stop and wordlike.search(token) is not None:
-            if not run:
+    run_start = -1
+    for index, token in enumerate(tokens):
+        if token and (
+            (token not in stop and wordlike.search(token) is not None) or token in _JOINERS
+        ):
+            if run_start < 0:
                 run_start = index
-            run.append(token)
-        elif run:
-            _add_run(found, run, run_start, title_end)
-            run = []
-    if run:
-        _add_run(found, run, run_start, title_end)
+        elif run_start >= 0:
+            _add_run(found, tokens, run_start, index, title_end)
+            run_start = -1
+    if run_start >= 0:
+        _add_run(found, tokens, run_start, len(tokens), title_end)
     return found, max(len(tokens), 1)
 
 
@@ -227,7 +281,7 @@ def _title_end(tokens: Sequence[str]) -> int:
     """Return the token index where the first line (or sentence) ends, 0 if it is too long."""
     chars = 0
     for index, token in enumerate(tokens):
-        if token in _SENTENCE_END:
+        if token in _SENTENCE_END or token == "":
             return index
         chars += len(token)
         if chars > MAX_TITLE_CHARS:
@@ -235,68 +289,108 @@ def _title_end(tokens: Sequence[str]) -> int:
     return 0
 
 
-def _add_run(found: dict[str, _Occurrences], run: list[str], start: int, title_end: int) -> None:
-    """Record every n-gram of a run of content tokens as a candidate occurrence."""
-    size = len(run)
-    for i in range(size):
+def _add_run(
+    found: dict[str, _Occurrences], tokens: list[str], start: int, end: int, title_end: int
+) -> None:
+    """Record every n-gram of the content tokens ``tokens[start:end]`` as a candidate."""
+    before = tokens[start - 1] if start > 0 else ""
+    after = tokens[end] if end < len(tokens) else ""
+    cue = before in _CUES_BEFORE
+    de = after == "的"
+    listed_before = before in _LIST_MARKS
+    listed_after = after in _LIST_MARKS
+    is_content_word = textmod.is_content_word
+    generic = textmod.generic_terms()
+    for i in range(start, end):
+        if tokens[i] in _JOINERS:
+            continue
         phrase = ""
-        for n in range(1, min(MAX_NGRAM, size - i) + 1):
-            phrase += run[i + n - 1]
+        for j in range(i, min(i + MAX_NGRAM, end)):
+            phrase += tokens[j]
             if len(phrase) > MAX_CANDIDATE_CHARS:
                 break
-            if n == 1 and not textmod.is_content_word(phrase):
+            if tokens[j] in _JOINERS or (
+                j == i and (phrase in generic or not is_content_word(phrase))
+            ):
                 continue
             occ = found.get(phrase)
             if occ is None:
-                parts = tuple(run[i : i + n])
-                occ = found[phrase] = _Occurrences(parts=parts, first=start + i, last=start + i)
+                occ = found[phrase] = _Occurrences(parts=tuple(tokens[i : j + 1]), first=i, last=i)
             occ.count += 1
-            occ.last = start + i
-            if start + i < title_end:
+            occ.last = i
+            if i < title_end:
                 occ.in_title += 1
-            if n < size:
-                occ.contained += 1
+            if i == start:
+                occ.run_start += 1
+                occ.after_cue += cue
+                occ.listed += listed_before
+            if j == end - 1:
+                occ.run_end += 1
+                occ.before_de += de
+                occ.listed += listed_after
+                if i == start:
+                    occ.whole_run += 1
 
 
 def _features(found: dict[str, _Occurrences], n_positions: int) -> tuple[list[str], np.ndarray]:
     """Compute the feature matrix of the candidates in ``found``."""
     idf = corpus_idf()
+    idf_of = idf.values
+    unseen = idf.unseen
     general, general_median = general_idf()
     lexicon = textmod.lexicon()
     freq = textmod.tokenizer().FREQ
+    log = math.log
     names = list(found)
-    rows = np.zeros((len(names), len(FEATURE_NAMES)))
-    for row, phrase in enumerate(names):
+    max_count = max(occ.count for occ in found.values())
+    rows = []
+    for phrase in names:
         occ = found[phrase]
         parts = occ.parts
         n_tokens = len(parts)
-        part_idf = [idf.idf(p) for p in parts]
-        phrase_df = idf.df.get(phrase, 0)
-        rows[row] = (
-            1.0,
-            math.log1p(occ.count),
-            occ.first / n_positions,
-            (occ.last - occ.first) / n_positions,
-            1.0 if occ.in_title else 0.0,
-            1.0 if occ.in_title == occ.count else 0.0,
-            1.0 if n_tokens == 1 else 0.0,
-            1.0 if n_tokens == 2 else 0.0,
-            1.0 if n_tokens >= 3 else 0.0,
-            len(phrase),
-            math.log(len(phrase)),
-            idf.idf(phrase),
-            1.0 if phrase_df == 0 else 0.0,
-            min(part_idf),
-            part_idf[-1],
-            part_idf[0],
-            general.get(phrase, general_median),
-            1.0 if phrase in lexicon else 0.0,
-            1.0 if freq.get(phrase, 0) > 0 else 0.0,
-            occ.contained / occ.count,
-            1.0 if phrase.isascii() else 0.0,
-            1.0 if len(parts[0]) == 1 or len(parts[-1]) == 1 else 0.0,
+        count = occ.count
+        if n_tokens == 1:
+            min_part = head = first = idf_of.get(phrase, unseen)
+        else:
+            part_idf = [idf_of.get(p, unseen) for p in parts]
+            min_part, head, first = min(part_idf), part_idf[-1], part_idf[0]
+        phrase_idf = idf_of.get(phrase, unseen)
+        rows.append(
+            (
+                1.0,
+                log(1 + count),
+                count / max_count,
+                occ.first / n_positions,
+                (occ.last - occ.first) / n_positions,
+                occ.in_title > 0,
+                occ.in_title == count,
+                n_tokens == 1,
+                n_tokens == 2,
+                n_tokens >= 3,
+                len(phrase),
+                log(len(phrase)),
+                phrase_idf,
+                log(1 + count) * phrase_idf,
+                phrase_idf if occ.in_title else 0.0,
+                occ.in_title > 0 and occ.whole_run > 0,
+                phrase_idf == unseen,
+                min_part,
+                head,
+                first,
+                general.get(phrase, general_median),
+                phrase in lexicon,
+                freq.get(phrase, 0) > 0,
+                occ.whole_run / count,
+                occ.run_start / count,
+                occ.run_end / count,
+                occ.after_cue / count,
+                occ.before_de / count,
+                occ.listed / count,
+                phrase.isascii(),
+                len(parts[0]) == 1 or len(parts[-1]) == 1,
+            )
         )
-    return names, rows
+    return names, expand_features(np.array(rows, dtype=float))
 
 
 def select(names: Sequence[str], scores: np.ndarray, top_k: int) -> list[str]:

@@ -36,6 +36,7 @@ LEXICON_FILES = (
     "thuocl/THUOCL_law.txt",
 )
 STOPWORD_FILES = ("stopwords-iso-zh.txt", "resume_filler.txt")
+GENERIC_TERMS_FILE = "generic_terms.txt"
 
 # A token is a content word only if it contains a hanzi or a latin letter.
 WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
@@ -66,6 +67,12 @@ def stop_words() -> frozenset[str]:
     for name in STOPWORD_FILES:
         words.update(_read_word_list(data_path("stopwords", name)))
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def generic_terms() -> frozenset[str]:
+    """Return words too general to be a keyword alone (but fine inside one), normalised."""
+    return frozenset(_read_word_list(data_path("stopwords", GENERIC_TERMS_FILE)))
 
 
 @lru_cache(maxsize=1)
