@@ -92,6 +92,8 @@ class ConsentPurpose(enum.StrEnum):
 
 class ConsoleUser(Base):
     __tablename__ = "console_users"
+    # Ids are never reused (SQLite would reuse a deleted max id): the audit log keeps them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -111,6 +113,8 @@ class Talent(Base):
     """A person in the talent database (焦作籍在外人才, or a friend of Jiaozuo)."""
 
     __tablename__ = "talents"
+    # Ids are never reused (SQLite would reuse a deleted max id): the audit log keeps them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Imported alumni have no openid until they follow the account.
@@ -146,6 +150,8 @@ class Talent(Base):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    # Ids are never reused (SQLite would reuse a deleted max id): the audit log keeps them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
@@ -166,6 +172,8 @@ class Demand(Base):
     """An enterprise's technical need (技术需求)."""
 
     __tablename__ = "demands"
+    # Ids are never reused (SQLite would reuse a deleted max id): the audit log keeps them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
@@ -192,6 +200,8 @@ class Demand(Base):
 
 class Event(Base):
     __tablename__ = "events"
+    # Ids are never reused (SQLite would reuse a deleted max id): the audit log keeps them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(128))

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises")),
         sa.UniqueConstraint("credit_code", name=op.f("uq_enterprises_credit_code")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.create_index(
@@ -109,6 +110,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint("qr_scene", name=op.f("uq_events_qr_scene")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "inbound_messages",
@@ -211,6 +213,7 @@ def upgrade() -> None:
         sa.Column("last_interaction_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_talents")),
         sa.UniqueConstraint("openid", name=op.f("uq_talents_openid")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("talents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_talents_origin_code"), ["origin_code"], unique=False)
@@ -281,6 +284,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_console_users")),
         sa.UniqueConstraint("username", name=op.f("uq_console_users_username")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "demands",
@@ -329,6 +333,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demands")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("demands", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_demands_status"), ["status"], unique=False)

@@ -17,7 +17,7 @@ from bot.models import (
     OutboxMessage,
     Talent,
 )
-from bot.services import consents, events, talents
+from bot.services import audit, consents, events, talents
 from bot.validators import ValidationError
 from tests.factories import make_demand, make_event, make_talent
 
@@ -147,6 +147,10 @@ def test_erasure_leaves_nothing_personal_behind(db_session: Session) -> None:
 
 def test_person_can_register_again_after_erasure(db_session: Session) -> None:
     talent = make_talent(db_session, openid="o-again")
+    old_id = talent.id
+    audit.record(db_session, "console:li", "read", "talent", old_id)
     talents.erase_talent(db_session, talent, actor="talent")
     again = make_talent(db_session, openid="o-again")
-    assert again.id != talent.id
+    # A new id, never the erased one: the old person's access log must not become theirs.
+    assert again.id != old_id
+    assert [e.action for e in audit.entries_for(db_session, "talent", again.id)] == ["create"]
