@@ -12,9 +12,19 @@ from matching.origin import OriginCandidate, recognise_origin
 
 __all__ = [
     "Hit",
+    "warm_up",
     "MatchIndex",
     "OriginCandidate",
     "classify_industries",
     "extract_keywords",
     "recognise_origin",
 ]
+
+
+def warm_up() -> None:
+    """Load the lexicons, models and tables now, so the first real request does not wait."""
+    sample = "从事锂离子电池正极材料研究，老家焦作温县"
+    extract_keywords(sample)
+    classify_industries(sample)
+    recognise_origin(sample)
+    MatchIndex.build([(0, sample)])

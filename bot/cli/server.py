@@ -37,6 +37,7 @@ def serve(ctx: CliContext, host: str, port: int, workers: int, dev: bool) -> Non
         argv += ["--host", host, "--port", str(port)]
     else:
         argv = [sys.executable, "-m", "gunicorn", "webhooks:create_app()"]
+        argv += ["--config", "python:webhooks.gunicorn_conf"]
         argv += ["--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"]
     os.execvpe(argv[0], argv, environment)  # noqa: S606 - argv is built above, no shell
 

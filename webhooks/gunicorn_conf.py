@@ -1,0 +1,26 @@
+"""Gunicorn settings used by ``huaicai serve`` (``-c python:webhooks.gunicorn_conf``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# The WeChat callback answers within its reply budget from a thread pool of its own; gthread
+# workers keep slow clients from holding a whole process.
+worker_class = "gthread"
+threads = 4
+# WeChat gives up after 5 s; a request still running after 30 s is stuck.
+timeout = 30
+graceful_timeout = 20
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load jieba, lexicons and models before the worker takes its first WeChat message."""
+    from matching import warm_up
+
+    started = time.perf_counter()
+    warm_up()
+    logger.info("worker %s warmed up in %.1f s", worker.pid, time.perf_counter() - started)
