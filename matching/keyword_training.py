@@ -122,7 +122,7 @@ def fit_ranker(sets: Sequence[CandidateSet], c: float = REGULARISATION_C) -> key
     """Fit a logistic regression on the candidates of ``sets``; return it as a ``Ranker``."""
     from sklearn.linear_model import LogisticRegression
 
-    x = np.vstack([s.features for s in sets if len(s.names)])
+    x = keywords.expand_features(np.vstack([s.features for s in sets if len(s.names)]))
     y = np.concatenate([s.labels for s in sets if len(s.names)])
     mean = x.mean(axis=0)
     scale = x.std(axis=0)

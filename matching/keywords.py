@@ -21,6 +21,7 @@ Everything heavy (tokenizer, IDF tables, ranker) loads once per process on first
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -38,6 +39,8 @@ from matching.resources import data_path
 logger = logging.getLogger(__name__)
 
 MAX_NGRAM = 4
+# jieba's HMM joins unknown characters into words (人名, new terms); worth its cost here.
+USE_HMM = True
 MAX_CANDIDATE_CHARS = 16
 # A first segment longer than this is a paragraph, not a title.
 MAX_TITLE_CHARS = 80
@@ -134,15 +137,38 @@ class IdfTable:
 
 @dataclass(frozen=True)
 class Ranker:
-    """A linear scorer over standardised candidate features."""
+    """A linear scorer over standardised, expanded candidate features (``FEATURE_NAMES``)."""
 
     weights: np.ndarray
     mean: np.ndarray
     scale: np.ndarray
+    _constant: float = field(init=False, repr=False)
+    _linear: np.ndarray = field(init=False, repr=False)
+    _quadratic: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Fold standardisation and the pairwise products into one linear and one quadratic form.
+
+        Scoring then needs no expanded matrix: ``c + x @ linear + (x_I @ Q) · x_I`` per row.
+        """
+        w = self.weights / self.scale
+        n_base = len(BASE_FEATURES)
+        quadratic = np.zeros((len(_INTERACTING), len(_INTERACTING)))
+        position = {feature: i for i, feature in enumerate(_INTERACTING)}
+        for k, (a, b) in enumerate(_PAIRS):
+            quadratic[position[a], position[b]] += w[n_base + k]
+        object.__setattr__(self, "_constant", float(-(self.weights * self.mean / self.scale).sum()))
+        object.__setattr__(self, "_linear", w[:n_base].copy())
+        object.__setattr__(self, "_quadratic", quadratic)
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        """Return one score per row of ``features`` (higher is better)."""
-        result: np.ndarray = ((features - self.mean) / self.scale) @ self.weights
+        """Return one score per row of base ``features`` (higher is better)."""
+        inner = features[:, _INTERACTING]
+        result: np.ndarray = (
+            self._constant
+            + features @ self._linear
+            + ((inner @ self._quadratic) * inner).sum(axis=1)
+        )
         return result
 
 
@@ -223,28 +249,44 @@ def set_ranker(new: Ranker | None) -> None:
     _ranker = new
 
 
-@dataclass
-class _Occurrences:
-    """Where one candidate occurs in a text, and in what company."""
-
-    parts: tuple[str, ...]
-    first: int
-    last: int
-    count: int = 0
-    in_title: int = 0
-    whole_run: int = 0
-    run_start: int = 0
-    run_end: int = 0
-    after_cue: int = 0
-    before_de: int = 0
-    listed: int = 0
+# A candidate's occurrence record is a flat list (cheaper than an object per candidate): first the
+# counters below, updated at every occurrence, then the phrase's static features, computed once
+# when the phrase is first seen, in the order of _STATIC_FEATURES.
+_FIRST, _LAST, _COUNT, _IN_TITLE, _WHOLE_RUN, _RUN_START, _RUN_END = range(7)
+_AFTER_CUE, _BEFORE_DE, _LISTED = range(7, 10)
+_N_COUNTERS = 10
+_STATIC_FEATURES = (
+    "n_tokens_1",
+    "n_tokens_2",
+    "n_tokens_3plus",
+    "chars",
+    "log_chars",
+    "corpus_idf",
+    "corpus_unseen",
+    "min_part_idf",
+    "head_idf",
+    "first_idf",
+    "general_idf",
+    "in_lexicon",
+    "in_dictionary",
+    "latin",
+    "single_char_edge",
+)
+_STATIC_COLUMNS = [BASE_FEATURES.index(f) for f in _STATIC_FEATURES]
+_SLOTS = _N_COUNTERS + len(_STATIC_FEATURES)
+_COLUMN = {f: i for i, f in enumerate(BASE_FEATURES)}
+# Static features depend only on the phrase's tokens, and people share vocabulary: remember the
+# latest ones (keyed by the tokens, so results never depend on earlier calls). About 1 kB each.
+STATIC_CACHE_SIZE = 20_000
+_STATIC_CACHE: dict[str, list[float]] = {}
+Occurrences = dict[str, list[float]]
 
 
 def candidates(text: str) -> tuple[list[str], np.ndarray]:
-    """Return the candidate keywords of ``text`` and their feature matrix (rows in that order)."""
+    """Return the candidate keywords of ``text`` and their base features (``BASE_FEATURES``)."""
     found, n_positions = occurrences(text)
     if not found:
-        return [], np.zeros((0, len(FEATURE_NAMES)))
+        return [], np.zeros((0, len(BASE_FEATURES)))
     return _features(found, n_positions)
 
 
@@ -253,15 +295,32 @@ def candidate_phrases(text: str) -> set[str]:
     return set(occurrences(text)[0])
 
 
-def occurrences(text: str) -> tuple[dict[str, _Occurrences], int]:
-    """Return where each candidate of ``text`` occurs, and the number of token positions."""
+def occurrences(text: str) -> tuple[Occurrences, int]:
+    """Return an occurrence record for each candidate of ``text``, and the number of tokens."""
     if not text or text.isspace():
         return {}, 1
-    tokens = [t.strip() for t in textmod.cut(text)]
+    return occurrences_of_tokens([t.strip() for t in textmod.cut(text, hmm=USE_HMM)])
+
+
+def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
+    """Return an occurrence record for each candidate made of ``tokens`` (stripped, normalised)."""
     stop = textmod.stop_words()
     wordlike = textmod.WORDLIKE
-    found: dict[str, _Occurrences] = {}
+    found: Occurrences = {}
     title_end = _title_end(tokens)
+    idf = corpus_idf()
+    general, general_median = general_idf()
+    context = (
+        tokens,
+        title_end,
+        textmod.generic_terms(),
+        idf.values,
+        idf.unseen,
+        general,
+        general_median,
+        textmod.lexicon(),
+        textmod.tokenizer().FREQ,
+    )
     run_start = -1
     for index, token in enumerate(tokens):
         if token and (
@@ -270,10 +329,10 @@ def occurrences(text: str) -> tuple[dict[str, _Occurrences], int]:
             if run_start < 0:
                 run_start = index
         elif run_start >= 0:
-            _add_run(found, tokens, run_start, index, title_end)
+            _add_run(found, run_start, index, context)
             run_start = -1
     if run_start >= 0:
-        _add_run(found, tokens, run_start, len(tokens), title_end)
+        _add_run(found, run_start, len(tokens), context)
     return found, max(len(tokens), 1)
 
 
@@ -289,115 +348,123 @@ def _title_end(tokens: Sequence[str]) -> int:
     return 0
 
 
-def _add_run(
-    found: dict[str, _Occurrences], tokens: list[str], start: int, end: int, title_end: int
-) -> None:
+_RunContext = tuple[
+    list[str],
+    int,
+    frozenset[str],
+    dict[str, float],
+    float,
+    dict[str, float],
+    float,
+    dict[str, str],
+    dict[str, int],
+]
+
+
+def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> None:
     """Record every n-gram of the content tokens ``tokens[start:end]`` as a candidate."""
+    tokens, title_end, generic, idf_of, unseen, general, general_median, lexicon, freq = context
+    log = math.log
+    cache = _STATIC_CACHE
     before = tokens[start - 1] if start > 0 else ""
     after = tokens[end] if end < len(tokens) else ""
     cue = before in _CUES_BEFORE
     de = after == "的"
     listed_before = before in _LIST_MARKS
     listed_after = after in _LIST_MARKS
-    is_content_word = textmod.is_content_word
-    generic = textmod.generic_terms()
+    token_idf = [idf_of.get(t, unseen) for t in tokens[start:end]]
     for i in range(start, end):
-        if tokens[i] in _JOINERS:
+        first_token = tokens[i]
+        if first_token in _JOINERS:
             continue
+        first = min_part = token_idf[i - start]
         phrase = ""
         for j in range(i, min(i + MAX_NGRAM, end)):
-            phrase += tokens[j]
+            token = tokens[j]
+            phrase += token
             if len(phrase) > MAX_CANDIDATE_CHARS:
                 break
-            if tokens[j] in _JOINERS or (
-                j == i and (phrase in generic or not is_content_word(phrase))
+            head = token_idf[j - start]
+            if head < min_part:
+                min_part = head
+            # Every token of a run is a content word or a joiner; a lone hanzi, a generic word
+            # and a joiner at either end are not candidates.
+            if token in _JOINERS or (
+                j == i and ((len(phrase) == 1 and not phrase.isascii()) or phrase in generic)
             ):
                 continue
             occ = found.get(phrase)
             if occ is None:
-                occ = found[phrase] = _Occurrences(parts=tuple(tokens[i : j + 1]), first=i, last=i)
-            occ.count += 1
-            occ.last = i
+                key = tokens[i] if i == j else "\x1f".join(tokens[i : j + 1])
+                static = cache.get(key)
+                if static is None:
+                    n = j - i + 1
+                    phrase_idf = idf_of.get(phrase, unseen) if n > 1 else head
+                    static = [
+                        n == 1, n == 2, n >= 3,
+                        len(phrase), log(len(phrase)),
+                        phrase_idf, phrase_idf == unseen,
+                        min_part, head, first,
+                        general.get(phrase, general_median),
+                        phrase in lexicon,
+                        freq.get(phrase, 0) > 0,
+                        phrase.isascii(),
+                        len(first_token) == 1 or len(token) == 1,
+                    ]  # fmt: skip
+                    if len(cache) >= STATIC_CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = static
+                occ = found[phrase] = [i, i, 0, 0, 0, 0, 0, 0, 0, 0, *static]
+            occ[_COUNT] += 1
+            occ[_LAST] = i
             if i < title_end:
-                occ.in_title += 1
+                occ[_IN_TITLE] += 1
             if i == start:
-                occ.run_start += 1
-                occ.after_cue += cue
-                occ.listed += listed_before
+                occ[_RUN_START] += 1
+                occ[_AFTER_CUE] += cue
+                occ[_LISTED] += listed_before
             if j == end - 1:
-                occ.run_end += 1
-                occ.before_de += de
-                occ.listed += listed_after
+                occ[_RUN_END] += 1
+                occ[_BEFORE_DE] += de
+                occ[_LISTED] += listed_after
                 if i == start:
-                    occ.whole_run += 1
+                    occ[_WHOLE_RUN] += 1
 
 
-def _features(found: dict[str, _Occurrences], n_positions: int) -> tuple[list[str], np.ndarray]:
-    """Compute the feature matrix of the candidates in ``found``."""
-    idf = corpus_idf()
-    idf_of = idf.values
-    unseen = idf.unseen
-    general, general_median = general_idf()
-    lexicon = textmod.lexicon()
-    freq = textmod.tokenizer().FREQ
-    log = math.log
+def _features(found: Occurrences, n_positions: int) -> tuple[list[str], np.ndarray]:
+    """Compute the base feature matrix of the candidates in ``found`` (few, whole-column steps)."""
     names = list(found)
-    max_count = max(occ.count for occ in found.values())
-    rows = []
-    for phrase in names:
-        occ = found[phrase]
-        parts = occ.parts
-        n_tokens = len(parts)
-        count = occ.count
-        if n_tokens == 1:
-            min_part = head = first = idf_of.get(phrase, unseen)
-        else:
-            part_idf = [idf_of.get(p, unseen) for p in parts]
-            min_part, head, first = min(part_idf), part_idf[-1], part_idf[0]
-        phrase_idf = idf_of.get(phrase, unseen)
-        rows.append(
-            (
-                1.0,
-                log(1 + count),
-                count / max_count,
-                occ.first / n_positions,
-                (occ.last - occ.first) / n_positions,
-                occ.in_title > 0,
-                occ.in_title == count,
-                n_tokens == 1,
-                n_tokens == 2,
-                n_tokens >= 3,
-                len(phrase),
-                log(len(phrase)),
-                phrase_idf,
-                log(1 + count) * phrase_idf,
-                phrase_idf if occ.in_title else 0.0,
-                occ.in_title > 0 and occ.whole_run > 0,
-                phrase_idf == unseen,
-                min_part,
-                head,
-                first,
-                general.get(phrase, general_median),
-                phrase in lexicon,
-                freq.get(phrase, 0) > 0,
-                occ.whole_run / count,
-                occ.run_start / count,
-                occ.run_end / count,
-                occ.after_cue / count,
-                occ.before_de / count,
-                occ.listed / count,
-                phrase.isascii(),
-                len(parts[0]) == 1 or len(parts[-1]) == 1,
-            )
-        )
-    return names, expand_features(np.array(rows, dtype=float))
+    occ = np.fromiter(
+        itertools.chain.from_iterable(found.values()), dtype=float, count=len(names) * _SLOTS
+    ).reshape(len(names), _SLOTS)
+    c = _COLUMN
+    x = np.empty((len(names), len(BASE_FEATURES)))
+    x[:, _STATIC_COLUMNS] = occ[:, _N_COUNTERS:]
+    count = occ[:, _COUNT]
+    log_tf = np.log1p(count)
+    in_title = occ[:, _IN_TITLE] > 0
+    phrase_idf = x[:, c["corpus_idf"]]
+    x[:, c["bias"]] = 1.0
+    x[:, c["log_tf"]] = log_tf
+    x[:, c["relative_tf"]] = count / count.max()
+    x[:, c["first_position"]] = occ[:, _FIRST] / n_positions
+    x[:, c["spread"]] = (occ[:, _LAST] - occ[:, _FIRST]) / n_positions
+    x[:, c["in_title"]] = in_title
+    x[:, c["title_only"]] = occ[:, _IN_TITLE] == count
+    x[:, c["tf_idf"]] = log_tf * phrase_idf
+    x[:, c["title_idf"]] = in_title * phrase_idf
+    x[:, c["title_whole_run"]] = in_title & (occ[:, _WHOLE_RUN] > 0)
+    x[:, c["whole_run_share"] : c["listed_share"] + 1] = (
+        occ[:, _WHOLE_RUN:_N_COUNTERS] / count[:, None]
+    )
+    return names, x
 
 
 def select(names: Sequence[str], scores: np.ndarray, top_k: int) -> list[str]:
     """Return the ``top_k`` best names, skipping any contained in a better one already chosen."""
     chosen: list[str] = []
-    for index in np.argsort(-scores, kind="stable"):
-        name = names[int(index)]
+    for index in np.argsort(-scores, kind="stable").tolist():
+        name = names[index]
         if any(name in better for better in chosen):
             continue
         chosen.append(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 import tempfile
 import threading
@@ -42,11 +43,20 @@ GENERIC_TERMS_FILE = "generic_terms.txt"
 WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LOCK = threading.Lock()
+_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+# Full-width ASCII and the ideographic space, mapped as NFKC maps them. Replacing them first
+# leaves most Chinese text already NFKC-normal, and checking that is far cheaper than normalising.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def normalise(text: str) -> str:
     """Return ``text`` NFKC-normalised (full-width → half-width) and lower-cased."""
-    return unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(_FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def _read_word_list(path: Path) -> list[str]:
@@ -176,10 +186,90 @@ def tokenizer() -> Any:
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:
-    """Return every jieba token of the normalised ``text``, punctuation and spaces included."""
+    """Return every jieba token of the normalised ``text``, punctuation and spaces included.
+
+    The tokens are exactly those of ``tokenizer().cut(normalise(text), HMM=hmm)``; the
+    segmentation is reimplemented here (one pass that builds the word graph and the best route
+    together, no generators) because it is most of the cost of keyword extraction.
+    """
     if not text or text.isspace():
         return []
-    return list(tokenizer().cut(normalise(text), HMM=hmm))
+    tk = tokenizer()
+    han, skip = _block_patterns()
+    tokens: list[str] = []
+    for block in han.split(normalise(text)):
+        if not block:
+            continue
+        if han.match(block):
+            _cut_block(block, tk.FREQ, math.log(tk.total), hmm, tokens)
+        else:
+            for piece in skip.split(block):
+                if skip.match(piece):
+                    tokens.append(piece)
+                else:
+                    tokens.extend(piece)
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def _block_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Return jieba's patterns for the blocks it segments and the spaces it skips."""
+    import jieba
+
+    return jieba.re_han_default, jieba.re_skip_default
+
+
+def _cut_block(
+    block: str, freq: dict[str, int], log_total: float, hmm: bool, out: list[str]
+) -> None:
+    """Append jieba's tokens of one block of hanzi, letters and digits to ``out``."""
+    n = len(block)
+    log = math.log
+    get = freq.get
+    best_score = [0.0] * (n + 1)
+    best_end = [0] * (n + 1)
+    for start in range(n - 1, -1, -1):
+        # The single character is always a candidate, as in jieba's DAG.
+        top_end = start
+        top = log(get(block[start]) or 1) - log_total + best_score[start + 1]
+        end = start + 1
+        while end < n:
+            f = get(block[start : end + 1])
+            if f is None:  # no dictionary word starts with this fragment
+                break
+            if f:
+                score = log(f) - log_total + best_score[end + 1]
+                if score >= top:
+                    top, top_end = score, end
+            end += 1
+        best_score[start] = top
+        best_end[start] = top_end
+    buf = ""
+    x = 0
+    while x < n:
+        y = best_end[x] + 1
+        if y - x == 1 and (hmm or block[x] in _ASCII_WORD_CHARS):
+            buf += block[x]
+        else:
+            if buf:
+                _flush(buf, freq, hmm, out)
+                buf = ""
+            out.append(block[x:y])
+        x = y
+    if buf:
+        _flush(buf, freq, hmm, out)
+
+
+def _flush(buf: str, freq: dict[str, int], hmm: bool, out: list[str]) -> None:
+    """Append a run of single characters as jieba would: HMM-joined or letters kept together."""
+    if not hmm or len(buf) == 1:
+        out.append(buf)  # without HMM, jieba buffers only runs of ASCII letters and digits
+    elif not freq.get(buf):
+        from jieba import finalseg
+
+        out.extend(finalseg.cut(buf))
+    else:
+        out.extend(buf)
 
 
 def content_words(tokens: Iterable[str]) -> list[str]:
