@@ -122,8 +122,12 @@ def fit_ranker(sets: Sequence[CandidateSet], c: float = REGULARISATION_C) -> key
     """Fit a logistic regression on the candidates of ``sets``; return it as a ``Ranker``."""
     from sklearn.linear_model import LogisticRegression
 
-    x = keywords.expand_features(np.vstack([s.features for s in sets if len(s.names)]))
-    y = np.concatenate([s.labels for s in sets if len(s.names)])
+    used = [s for s in sets if s.names]
+    y = np.concatenate([s.labels for s in used]) if used else np.zeros(0, dtype=bool)
+    if y.all() or not y.any():
+        logger.warning("no positive or no negative candidates to learn from: hand-set weights")
+        return keywords.fallback_ranker()
+    x = keywords.expand_features(np.vstack([s.features for s in used]))
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     mean[0] = 0.0  # the bias column stays 1
@@ -143,6 +147,10 @@ def cross_validated_keywords(
 ) -> list[list[str]]:
     """Return each paper's keywords as ranked by a ranker fitted on the other folds only."""
     result: list[list[str]] = [[] for _ in sets]
+    n_folds = max(1, min(n_folds, len(sets)))
+    if n_folds == 1:  # nothing to hold out against: score with the hand-set weights
+        ranker = keywords.fallback_ranker()
+        return [keywords.select(s.names, ranker.score(s.features), top_k) for s in sets]
     for fold in range(n_folds):
         train = [s for i, s in enumerate(sets) if fold_of(i, n_folds) != fold]
         ranker = fit_ranker(train)

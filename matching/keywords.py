@@ -200,10 +200,12 @@ def corpus_idf() -> IdfTable:
 @lru_cache(maxsize=1)
 def general_idf() -> tuple[dict[str, float], float]:
     """Load jieba's general-domain IDF table and its median (for words it does not know)."""
-    from jieba.analyse.tfidf import DEFAULT_IDF
+    import jieba
 
+    # jieba.analyse is not imported for its path: importing it reads this file unclosed.
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
-    with open(DEFAULT_IDF, encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for line in fh:
             word, _, value = line.rstrip("\n").partition(" ")
             if value:
@@ -212,14 +214,19 @@ def general_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2] if values else 10.0
 
 
+def fallback_ranker() -> Ranker:
+    """Return a ranker with hand-set weights, for when no learned one is available."""
+    n = len(FEATURE_NAMES)
+    weights = np.array([_FALLBACK_WEIGHTS.get(f, 0.0) for f in FEATURE_NAMES])
+    return Ranker(weights=weights, mean=np.zeros(n), scale=np.ones(n))
+
+
 def load_ranker(path: Path | None = None) -> Ranker:
     """Read a ranker's coefficients from JSON, or fall back to hand-set weights."""
     path = path or data_path("models", "keyword_ranker.json")
-    n = len(FEATURE_NAMES)
     if not path.exists():
         logger.warning("%s is missing: ranking keywords with hand-set weights", path)
-        weights = np.array([_FALLBACK_WEIGHTS.get(f, 0.0) for f in FEATURE_NAMES])
-        return Ranker(weights=weights, mean=np.zeros(n), scale=np.ones(n))
+        return fallback_ranker()
     raw = json.loads(path.read_text(encoding="utf-8"))
     if list(raw["features"]) != list(FEATURE_NAMES):
         raise ValueError(f"{path} was trained on other features than this code computes")
