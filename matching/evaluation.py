@@ -86,8 +86,9 @@ class KeywordReport:
         ours = self.docs_per_second["extract_keywords"]
         jieba_rate = self.docs_per_second["extract_tags"]
         lines.append(
-            f"throughput after warm-up: extract_keywords {ours:,.0f} docs/s, jieba extract_tags "
-            f"{jieba_rate:,.0f} docs/s, ratio {self.throughput_ratio:.2f}x (target >= 0.7x)"
+            f"throughput after warm-up, calls alternating paper by paper: extract_keywords "
+            f"{ours:,.0f} docs/s, jieba extract_tags {jieba_rate:,.0f} docs/s, ratio "
+            f"{self.throughput_ratio:.2f}x (target >= 0.7x)"
         )
         return "\n".join(lines)
 
@@ -155,12 +156,19 @@ def evaluate_keywords(data_dir: Path) -> KeywordReport:
     for body in texts[:20]:  # warm-up: load dictionaries, IDF tables and the ranker
         extract_tags(body, topK=10)
         extract_keywords(body, top_k=10)
-    started = time.perf_counter()
-    jieba_tfidf = [extract_tags(body, topK=10) for body in texts]
-    jieba_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    shipped = [extract_keywords(body, top_k=10) for body in texts]
-    ours_seconds = time.perf_counter() - started
+    # Time the two extractors paper by paper, alternating, so that load from other processes on
+    # a shared machine falls on both alike.
+    jieba_seconds = ours_seconds = 0.0
+    jieba_tfidf: list[list[str]] = []
+    shipped: list[list[str]] = []
+    clock = time.perf_counter
+    for body in texts:
+        started = clock()
+        jieba_tfidf.append(extract_tags(body, topK=10))
+        middle = clock()
+        shipped.append(extract_keywords(body, top_k=10))
+        jieba_seconds += middle - started
+        ours_seconds += clock() - middle
     runs = {
         KEYWORD_SYSTEMS[0]: jieba_tfidf,
         KEYWORD_SYSTEMS[1]: [jieba_analyse.textrank(body, topK=10) for body in texts],
@@ -179,8 +187,8 @@ def evaluate_keywords(data_dir: Path) -> KeywordReport:
         verbatim_share=verbatim / max(n_gold, 1),
         candidate_recall=in_candidates / max(n_gold, 1),
         docs_per_second={
-            "extract_tags": len(texts) / jieba_seconds,
-            "extract_keywords": len(texts) / ours_seconds,
+            "extract_tags": len(texts) / max(jieba_seconds, 1e-9),
+            "extract_keywords": len(texts) / max(ours_seconds, 1e-9),
         },
     )
 

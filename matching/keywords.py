@@ -282,10 +282,11 @@ _STATIC_FEATURES = (
 _STATIC_COLUMNS = [BASE_FEATURES.index(f) for f in _STATIC_FEATURES]
 _SLOTS = _N_COUNTERS + len(_STATIC_FEATURES)
 _COLUMN = {f: i for i, f in enumerate(BASE_FEATURES)}
-# Static features depend only on the phrase's tokens, and people share vocabulary: remember the
-# latest ones (keyed by the tokens, so results never depend on earlier calls). About 1 kB each.
-STATIC_CACHE_SIZE = 20_000
-_STATIC_CACHE: dict[str, list[float]] = {}
+# The static features of a one-token candidate depend on that token alone, and people share
+# vocabulary: remember them for the latest tokens (about 0.4 kB each). Results never depend on
+# what was cached.
+STATIC_CACHE_SIZE = 50_000
+_STATIC_CACHE: dict[str, tuple[float, ...]] = {}
 Occurrences = dict[str, list[float]]
 
 
@@ -402,12 +403,11 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
                 continue
             occ = found.get(phrase)
             if occ is None:
-                key = tokens[i] if i == j else "\x1f".join(tokens[i : j + 1])
-                static = cache.get(key)
+                static = cache.get(phrase) if i == j else None
                 if static is None:
                     n = j - i + 1
                     phrase_idf = idf_of.get(phrase, unseen) if n > 1 else head
-                    static = [
+                    static = (
                         n == 1, n == 2, n >= 3,
                         len(phrase), log(len(phrase)),
                         phrase_idf, phrase_idf == unseen,
@@ -417,10 +417,11 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
                         freq.get(phrase, 0) > 0,
                         phrase.isascii(),
                         len(first_token) == 1 or len(token) == 1,
-                    ]  # fmt: skip
-                    if len(cache) >= STATIC_CACHE_SIZE:
-                        cache.clear()
-                    cache[key] = static
+                    )  # fmt: skip
+                    if n == 1:
+                        if len(cache) >= STATIC_CACHE_SIZE:
+                            cache.clear()
+                        cache[phrase] = static
                 occ = found[phrase] = [i, i, 0, 0, 0, 0, 0, 0, 0, 0, *static]
             occ[_COUNT] += 1
             occ[_LAST] = i

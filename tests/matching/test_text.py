@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import text
 
@@ -62,3 +65,36 @@ def test_stop_words_include_resume_filler() -> None:
         assert filler in text.stop_words()
     assert not text.is_content_word("本人")
     assert text.is_content_word("氟化工")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_normalise_is_nfkc_and_lower_case(raw: str) -> None:
+    assert text.normalise(raw) == unicodedata.normalize("NFKC", raw).lower()
+
+
+CUT_SAMPLES = [
+    "一种基于平方和优化的飞行器大角度机动镇定控制器设计方法\n采用修正的Rodrigues参数(MRP)",
+    "本人从事锂离子电池正极材料研究多年，熟悉RT-PCR、c++ 与 3.5% 的 Python3 代码。",
+    "在硅谷做氟化工已经24年了，擅长催化剂与生物成因，老家沁阳市。",
+    "ＡＢＣ  x\r\n😀 锂电池\t\tand  mixed 文本",
+]
+
+
+@pytest.mark.parametrize("sample", CUT_SAMPLES)
+@pytest.mark.parametrize("hmm", [True, False])
+def test_cut_gives_exactly_jiebas_tokens(sample: str, hmm: bool) -> None:
+    expected = list(text.tokenizer().cut(text.normalise(sample), HMM=hmm))
+    assert text.cut(sample, hmm=hmm) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("锂离子电池正极材料固态电解质怀山药计算机视觉的和与ab1 ,-。"),
+        max_size=60,
+    )
+)
+def test_cut_matches_jieba_on_any_mix(sample: str) -> None:
+    expected = list(text.tokenizer().cut(text.normalise(sample))) if sample.strip() else []
+    assert text.cut(sample) == expected
