@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
 import tempfile
 import threading
@@ -150,11 +151,12 @@ def _write_combined_dictionary(path: Path, directory: Path) -> None:
         freq = max(2 * base.suggest_freq(term, tune=False), base.FREQ.get(term, 0))
         if freq > base.FREQ.get(term, 0):
             lines.append(f"{term} {freq}\n")
-    tmp = path.with_suffix(".tmp")
-    with base.get_dict_file() as src, tmp.open("wb") as dst:
+    # Write under a unique name, then rename: processes starting together never see half a file.
+    fd, tmp_name = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with base.get_dict_file() as src, os.fdopen(fd, "wb") as dst:
         dst.write(src.read().rstrip(b"\n") + b"\n")
         dst.write("".join(lines).encode("utf-8"))
-    tmp.replace(path)
+    Path(tmp_name).replace(path)
     logger.info("wrote combined jieba dictionary %s (%d lexicon terms)", path, len(lines))
 
 
@@ -166,23 +168,34 @@ def _silence_jieba() -> None:
     logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
-@lru_cache(maxsize=1)
+_tokenizer: Any = None
+
+
 def tokenizer() -> Any:
     """Return the project's jieba tokenizer, loading (or building and caching) it once."""
-    with _LOCK:
-        import jieba
+    global _tokenizer
+    if _tokenizer is None:
+        with _LOCK:  # threads arriving together wait for the one load
+            if _tokenizer is None:
+                _tokenizer = _load_tokenizer()
+    return _tokenizer
 
-        _silence_jieba()
-        directory = cache_dir()
-        fingerprint = _lexicon_fingerprint()
-        dictionary = directory / f"huaicai-dict-{fingerprint}.txt"
-        if not dictionary.exists():
-            _write_combined_dictionary(dictionary, directory)
-        tk = jieba.Tokenizer(dictionary=str(dictionary))
-        tk.tmp_dir = str(directory)
-        tk.cache_file = f"huaicai-dict-{fingerprint}.cache"
-        tk.initialize()
-        return tk
+
+def _load_tokenizer() -> Any:
+    """Build our jieba tokenizer from the combined dictionary, writing it first if needed."""
+    import jieba
+
+    _silence_jieba()
+    directory = cache_dir()
+    fingerprint = _lexicon_fingerprint()
+    dictionary = directory / f"huaicai-dict-{fingerprint}.txt"
+    if not dictionary.exists():
+        _write_combined_dictionary(dictionary, directory)
+    tk = jieba.Tokenizer(dictionary=str(dictionary))
+    tk.tmp_dir = str(directory)
+    tk.cache_file = f"huaicai-dict-{fingerprint}.cache"
+    tk.initialize()
+    return tk
 
 
 def cut(text: str, hmm: bool = True) -> list[str]:
