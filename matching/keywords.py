@@ -473,11 +473,13 @@ def select(names: Sequence[str], scores: np.ndarray, top_k: int) -> list[str]:
     chosen: list[str] = []
     for index in np.argsort(-scores, kind="stable").tolist():
         name = names[index]
-        if any(name in better for better in chosen):
-            continue
-        chosen.append(name)
-        if len(chosen) >= top_k:
-            break
+        for better in chosen:
+            if name in better:
+                break
+        else:
+            chosen.append(name)
+            if len(chosen) >= top_k:
+                break
     return chosen
 
 
