@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -17,9 +17,14 @@ def get_state(session: Session, openid: str) -> DialogState | None:
     return session.scalars(select(DialogState).where(DialogState.openid == openid)).first()
 
 
+# Asked on every inbound message: built once, on the table.
+_STATES = cast(Table, DialogState.__table__)
+_ACTIVE_FLOW = select(_STATES.c.flow).where(_STATES.c.openid == bindparam("person"))
+
+
 def active_flow(session: Session, openid: str) -> str | None:
     """Return the name of the person's active flow, if any."""
-    return session.scalars(select(DialogState.flow).where(DialogState.openid == openid)).first()
+    return session.execute(_ACTIVE_FLOW, {"person": openid}).scalar()
 
 
 def start_flow(

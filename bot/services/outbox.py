@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -134,15 +134,18 @@ def enqueue(
     return message
 
 
+# Runs on every inbound message: built once, on the table (no ORM bookkeeping).
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_RELEASE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.openid == bindparam("person"), _OUTBOX.c.status == OutboxStatus.DEFERRED)
+    .values(status=OutboxStatus.PENDING, next_attempt_at=bindparam("at"))
+)
+
+
 def release_deferred(session: Session, openid: str) -> int:
     """Put a person's deferred messages back in the queue (they just wrote to us)."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.openid == openid, OutboxMessage.status == OutboxStatus.DEFERRED)
-        .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow())
-        # Runs on every inbound message: no ORM bookkeeping for rows nobody has loaded.
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_RELEASE, {"person": openid, "at": utcnow()})
     released = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if released:
         logger.info("outbox: released %s deferred messages for %s", released, openid)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -167,15 +167,19 @@ def get_talent_by_openid(session: Session, openid: str) -> Talent | None:
     return session.scalars(select(Talent).where(Talent.openid == openid)).first()
 
 
+# Runs on every inbound message: built once, on the table, so no per-call statement building
+# or ORM bookkeeping (the person's talent row is not loaded yet when it runs).
+_TALENTS = cast(Table, Talent.__table__)
+_TOUCH = (
+    update(_TALENTS)
+    .where(_TALENTS.c.openid == bindparam("person"))
+    .values(last_interaction_at=bindparam("at"), is_following=True)
+)
+
+
 def touch_interaction(session: Session, openid: str, at: datetime | None = None) -> None:
     """Note that the person just wrote to us (opens the 48-hour customer-service window)."""
-    # One UPDATE on every inbound message; loaded talents are refreshed from it too.
-    session.execute(
-        update(Talent)
-        .where(Talent.openid == openid)
-        .values(last_interaction_at=at or utcnow(), is_following=True)
-        .execution_options(synchronize_session="fetch")
-    )
+    session.execute(_TOUCH, {"person": openid, "at": at or utcnow()})
 
 
 def find_talents(
