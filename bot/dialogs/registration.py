@@ -24,6 +24,7 @@ from bot.dialogs.steps import (
 from bot.dispatch import Context, registry
 from bot.models import ConsentPurpose, Talent
 from bot.services import consents, dialogs, talents
+from bot.services.analysis import keywords_for
 from bot.validators import ValidationError
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
@@ -232,7 +233,11 @@ def _answer_expertise(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
         return Reject(error.message_zh)
     if len(expertise) < MIN_EXPERTISE_LENGTH:
         return Reject(texts.EXPERTISE_TOO_SHORT)
-    extracted = matching.extract_keywords(expertise, top_k=KEYWORDS_SHOWN)
+    extracted = keywords_for(
+        expertise,
+        top_k=KEYWORDS_SHOWN,
+        exclude=(data.get("employer") or "", data.get("city") or "", data.get("name") or ""),
+    )
     keywords = _clean("keywords", [term for term in extracted if len(term) <= KEYWORD_MAX_LENGTH])
     return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
 

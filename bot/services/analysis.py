@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import matching
@@ -13,11 +14,25 @@ class TextAnalysis:
     industries: list[str]
 
 
-def analyse(text: str, top_k: int = 10, industry_threshold: float = 0.2) -> TextAnalysis:
+def keywords_for(text: str, top_k: int = 10, exclude: Iterable[str] = ()) -> list[str]:
+    """Return the keywords of ``text`` that are not about ``exclude`` (employer, city, name).
+
+    People write their employer into their expertise ("我在复旦大学做数字文旅"); the employer
+    has its own field and is no expertise, so terms overlapping those values are dropped.
+    """
+    own = [value.strip() for value in exclude if value and len(value.strip()) >= 2]
+    extracted = matching.extract_keywords(text, top_k=top_k + len(own) * 2)
+    kept = [term for term in extracted if not any(term in v or v in term for v in own)]
+    return kept[:top_k]
+
+
+def analyse(
+    text: str, top_k: int = 10, industry_threshold: float = 0.2, exclude: Iterable[str] = ()
+) -> TextAnalysis:
     """Return the keywords and likely industries of a profile or need text."""
     if not text.strip():
         return TextAnalysis([], [])
-    keywords = matching.extract_keywords(text, top_k=top_k)
+    keywords = keywords_for(text, top_k=top_k, exclude=exclude)
     industries = [
         name
         for name, score in matching.classify_industries(text)[:3]

@@ -151,7 +151,7 @@ def update_talent(session: Session, talent: Talent, *, actor: str, **changes: An
 
 def _derive_analysis(talent: Talent, *, keywords_given: bool) -> None:
     text = talent.expertise or ""
-    analysis = analyse(text)
+    analysis = analyse(text, exclude=(talent.employer, talent.city, talent.name))
     if not keywords_given:
         talent.keywords = analysis.keywords
     talent.industries = analysis.industries

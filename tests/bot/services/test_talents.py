@@ -154,3 +154,14 @@ def test_person_can_register_again_after_erasure(db_session: Session) -> None:
     # A new id, never the erased one: the old person's access log must not become theirs.
     assert again.id != old_id
     assert [e.action for e in audit.entries_for(db_session, "talent", again.id)] == ["create"]
+
+
+def test_keywords_leave_out_the_employer_and_city(db_session: Session) -> None:
+    talent = make_talent(
+        db_session,
+        employer="复旦大学",
+        city="上海",
+        expertise="我在复旦大学工作，主要做数字文旅，也关注博物馆展陈策划。",
+    )
+    assert "复旦大学" not in talent.keywords
+    assert "数字文旅" in talent.keywords
