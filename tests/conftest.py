@@ -44,40 +44,38 @@ def pytest_report_header() -> list[str]:
     return [f"huaicai database backends: {', '.join(BACKENDS)} (postgresql: {where})"]
 
 
-def _create_postgres_database(admin_url: str) -> str:
+def _admin_connection(admin_url: str) -> Any:
+    """Connect (autocommit) to the server of ``admin_url`` for CREATE/DROP DATABASE."""
     import psycopg
 
     url = make_url(admin_url)
-    name = f"huaicai_test_{os.getpid()}_{secrets.token_hex(3)}"
-    try:
-        with psycopg.connect(
-            host=url.host or "127.0.0.1",
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            dbname=url.database,
-            autocommit=True,
-            connect_timeout=5,
-        ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"HUAICAI_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres_database(admin_url: str, test_url: str) -> None:
-    import psycopg
-
-    url, name = make_url(admin_url), make_url(test_url).database
-    with psycopg.connect(
+    return psycopg.connect(
         host=url.host or "127.0.0.1",
         port=url.port or 5432,
         user=url.username,
         password=url.password,
         dbname=url.database,
         autocommit=True,
-    ) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        connect_timeout=5,
+    )
+
+
+def _create_postgres_database(admin_url: str) -> str:
+    import psycopg
+
+    name = f"huaicai_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        with _admin_connection(admin_url) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"HUAICAI_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(admin_url: str, test_url: str) -> None:
+    name = make_url(test_url).database
+    with _admin_connection(admin_url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
