@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -242,3 +243,40 @@ def test_background_texts_give_a_young_index_its_vocabulary() -> None:
     hits = index.search("怀山药种植技术")
     assert ids(hits) == ["late"]
     assert hits[0].reasons[0].startswith("共同关键词：")
+
+
+def test_discipline_prior_prefers_the_querys_discipline() -> None:
+    # Both share only 方案 with the query and are otherwise alike: only the discipline differs.
+    items = [("bridge", "桥梁 混凝土 裂缝 方案"), ("clinic", "患者 临床 疗效 方案")]
+    query = "高血压治疗方案"
+    plain = MatchIndex.build(items, discipline_weight=0.0, industry_weight=0.0, feedback_docs=0)
+    tie = plain.search(query)
+    assert len(tie) == 2
+    assert tie[0].score == pytest.approx(tie[1].score)
+    index = MatchIndex.build(items, industry_weight=0.0, feedback_docs=0)
+    assert index.discipline_weight > 0
+    hits = index.search(query)
+    assert ids(hits) == ["clinic", "bridge"]
+    assert hits[0].score > hits[1].score + 0.1
+
+
+def test_prior_alone_never_makes_a_match() -> None:
+    index = MatchIndex.build([("clinic", "糖尿病 护理"), ("bridge", "桥梁 混凝土")])
+    assert ids(index.search("高血压 患者")) == []
+
+
+def test_index_files_without_disciplines_still_load(tmp_path: Path) -> None:
+    index = MatchIndex.build(TALENTS)
+    path = tmp_path / "index.npz"
+    index.save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files if name != "disciplines"}
+    header = json.loads(arrays["header"].tobytes().decode("utf-8"))
+    header["format"] = 1
+    del header["discipline_weight"], header["disciplines"]
+    arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8)
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)  # type: ignore[arg-type]
+    loaded = MatchIndex.load(old)
+    for query in ["锂离子电池材料", "太极拳", "铸造轮毂"]:
+        assert loaded.search(query) == index.search(query)
