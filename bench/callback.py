@@ -10,9 +10,8 @@ both alike. Prints throughput and p50/p99 of both, the ratio of the per-round me
 the servers and drops the database. Targets: full handling >= 50% of the echo's throughput, full
 p99 < 100 ms.
 
-Every full delivery is a PostgreSQL transaction (claim, dialog step, reply) of about eight
-statements; the echo touches no database. Deliveries whose handler writes nothing commit without
-waiting for the WAL flush; the others wait for the disk.
+Every full delivery is a durable PostgreSQL transaction (claim, dialog step, reply) of about
+eight statements; the echo touches no database.
 """
 
 from __future__ import annotations

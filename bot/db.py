@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -92,42 +92,6 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
-
-
-WRITES_KEY = "huaicai.writes"
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _flush_context: Any) -> None:
-    session.info[WRITES_KEY] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state: Any) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WRITES_KEY] = True
-
-
-def start_write_tracking(session: Session) -> None:
-    """Forget earlier writes; ``wrote_since`` then says whether the session changed anything."""
-    session.info[WRITES_KEY] = False
-
-
-def wrote_since(session: Session) -> bool:
-    """Return whether the session wrote (or holds unflushed changes) since tracking started."""
-    if session.new or session.dirty or session.deleted:
-        return True
-    return bool(session.info.get(WRITES_KEY, True))
-
-
-def relax_commit_durability(session: Session) -> None:
-    """Let this transaction's commit return before its WAL reaches disk (PostgreSQL only).
-
-    For transactions whose loss in a database crash costs nothing that cannot be redone: the
-    database stays consistent, only the last fraction of a second of such commits may vanish.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 class Database:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.db import relax_commit_durability, start_write_tracking, utcnow, wrote_since
+from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry, registry
 from bot.models import InboundMessage
 from bot.services import outbox, talents
@@ -164,7 +164,6 @@ def process(
             talents.touch_interaction(session, message.openid, now)
             outbox.release_deferred(session, message.openid)
         ctx = Context(session=session, message=message, config=config, now=now)
-        start_write_tracking(session)
         reply = dispatcher.dispatch(ctx) or None
         late = delivery is not None and not delivery.take()
         status = HANDLED
@@ -188,10 +187,6 @@ def process(
                     payload={"content": text},
                     dedupe_key=f"followup:{key}:{number}",
                 )
-        if not wrote_since(session):
-            # Nothing but the delivery record changed (help, menus, views): if a database
-            # crash lost it, WeChat's retry would only recompute the same answer.
-            relax_commit_durability(session)
         session.execute(
             FINISH, {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
         )
