@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from bot.db import utcnow
 from bot.models import (
     Consent,
+    Demand,
     DialogState,
+    Enterprise,
     InboundMessage,
     OutboxMessage,
     Talent,
@@ -265,3 +267,10 @@ def erase_openid_traces(session: Session, openid: str) -> None:
     session.execute(delete(InboundMessage).where(InboundMessage.openid == openid))
     session.execute(delete(OutboxMessage).where(OutboxMessage.openid == openid))
     session.execute(delete(Consent).where(Consent.openid == openid))
+    # Needs they posted for an enterprise stay (they are the enterprise's), but not who they were.
+    session.execute(
+        update(Demand).where(Demand.submitted_by_openid == openid).values(submitted_by_openid=None)
+    )
+    session.execute(
+        update(Enterprise).where(Enterprise.contact_openid == openid).values(contact_openid=None)
+    )

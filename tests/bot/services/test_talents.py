@@ -19,7 +19,7 @@ from bot.models import (
 )
 from bot.services import audit, consents, events, talents
 from bot.validators import ValidationError
-from tests.factories import make_demand, make_event, make_talent
+from tests.factories import make_demand, make_enterprise, make_event, make_talent
 
 
 def test_created_talent_gets_keywords_and_industries_from_expertise(db_session: Session) -> None:
@@ -165,3 +165,15 @@ def test_keywords_leave_out_the_employer_and_city(db_session: Session) -> None:
     )
     assert "复旦大学" not in talent.keywords
     assert "数字文旅" in talent.keywords
+
+
+def test_erasure_forgets_the_openid_on_needs_the_person_posted(db_session: Session) -> None:
+    talent = make_talent(db_session, openid="o-boss-talent")
+    enterprise = make_enterprise(db_session, contact_openid="o-boss-talent")
+    demand = make_demand(db_session, enterprise, submitted_by_openid="o-boss-talent")
+    talents.erase_talent(db_session, talent, actor="talent")
+    db_session.flush()
+    db_session.refresh(demand)
+    db_session.refresh(enterprise)
+    assert demand.submitted_by_openid is None and enterprise.contact_openid is None
+    assert demand.title, "the enterprise's need itself stays"
