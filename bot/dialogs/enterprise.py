@@ -15,8 +15,8 @@ from bot.dialogs import enterprise_texts as texts
 from bot.dialogs.registration import parse_choices
 from bot.dialogs.steps import (
     HISTORY,
-    RETURN_TO,
     Advance,
+    FieldNames,
     Finish,
     Outcome,
     Reject,
@@ -137,35 +137,10 @@ def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
     )
 
 
-def _field_named(text: str) -> str | None:
-    word = word_of(text)
-    for prefix in texts.EDIT_PREFIXES:
-        if word.startswith(prefix):
-            word = word[len(prefix) :].strip()
-            break
-    keys = list(texts.FIELDS)
-    if word.isdigit() and 1 <= int(word) <= len(keys):
-        return keys[int(word) - 1]
-    return next((key for key, (_l, aliases) in texts.FIELDS.items() if word in aliases), None)
+FIELD_NAMES = FieldNames(texts.FIELDS, texts.EDIT_PREFIXES)
 
 
-def _correction_target(text: str) -> str | None:
-    if not word_of(text).startswith(texts.EDIT_PREFIXES):
-        return None
-    return _field_named(text)
-
-
-def _answer_summary(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
-    word = word_of(text)
-    if word in common.YES_WORDS or word in {"提交", "确认提交"}:
-        return _submit(ctx, data)
-    field = _field_named(text)
-    if field is not None:
-        return Advance({RETURN_TO: "summary"}, goto=field)
-    return Reject(texts.SUMMARY_UNCLEAR)
-
-
-def _submit(ctx: Context, data: dict[str, Any]) -> Outcome:
+def _submit(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
     try:
         enterprise = enterprises.register_enterprise(
             ctx.session,
@@ -228,14 +203,18 @@ flow = StepFlow(
              texts.HELP_DEADLINE, optional=True, skip_updates={"deadline": None}),
         Step("budget", "预算", fixed(texts.ASK_BUDGET), _text_answer("budget"),
              texts.HELP_BUDGET, optional=True, skip_updates={"budget": ""}),
-        Step("summary", "最后确认", _ask_summary, _answer_summary, texts.SUMMARY_HELP,
+        Step("summary", "最后确认", _ask_summary,
+             FIELD_NAMES.summary_answer(
+                 (*common.YES_WORDS, "提交", "确认提交"), _submit, texts.SUMMARY_UNCLEAR
+             ),
+             texts.SUMMARY_HELP,
              counted=False, takes_commands=True),
     ),
     title=texts.TITLE,
     start_words=texts.START_WORDS,
     on_cancel=lambda ctx, data: texts.CANCELLED,
     restart_at=lambda data: "enterprise_name",
-    jump_to=_correction_target,
+    jump_to=FIELD_NAMES.correction_target,
 )  # fmt: skip
 
 

@@ -11,8 +11,8 @@ import matching
 from bot.dialogs import common_texts as common
 from bot.dialogs import registration_texts as texts
 from bot.dialogs.steps import (
-    RETURN_TO,
     Advance,
+    FieldNames,
     Finish,
     Outcome,
     Reject,
@@ -365,44 +365,15 @@ def talent_values(talent: Talent) -> dict[str, Any]:
     return {field: getattr(talent, field) for group in FIELD_GROUPS.values() for field in group}
 
 
-def field_named(text: str) -> str | None:
-    """Return the step key a person means by a field name or number ("单位", "4")."""
-    word = word_of(text)
-    for prefix in texts.EDIT_PREFIXES:
-        if word.startswith(prefix):
-            word = word[len(prefix) :].strip()
-            break
-    keys = list(texts.FIELDS)
-    if word.isdigit() and 1 <= int(word) <= len(keys):
-        return keys[int(word) - 1]
-    for key, (_label, aliases) in texts.FIELDS.items():
-        if word in aliases:
-            return key
-    return None
-
-
-def correction_target(text: str) -> str | None:
-    """Return the question a person wants to correct ("修改 单位"), or None."""
-    if not word_of(text).startswith(texts.EDIT_PREFIXES):
-        return None
-    return field_named(text)
+FIELD_NAMES = FieldNames(texts.FIELDS, texts.EDIT_PREFIXES)
+field_named = FIELD_NAMES.named
 
 
 def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
     return texts.SUMMARY.format(profile=profile_lines(data))
 
 
-def _answer_summary(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
-    word = word_of(text)
-    if word in common.YES_WORDS or word in {"提交", "完成"}:
-        return _create(ctx, data)
-    field = field_named(text)
-    if field is not None:
-        return Advance({RETURN_TO: "summary"}, goto=field)
-    return Reject(texts.SUMMARY_UNCLEAR)
-
-
-def _create(ctx: Context, data: dict[str, Any]) -> Outcome:
+def _create(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
     existing = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if existing is not None:
         return Finish(show_registered(existing))
@@ -483,7 +454,9 @@ flow = StepFlow(
             "summary",
             "最后确认",
             _ask_summary,
-            _answer_summary,
+            FIELD_NAMES.summary_answer(
+                (*common.YES_WORDS, "提交", "完成"), _create, texts.SUMMARY_UNCLEAR
+            ),
             texts.SUMMARY_HELP,
             counted=False,
             takes_commands=True,
@@ -494,7 +467,7 @@ flow = StepFlow(
     on_cancel=lambda ctx, data: texts.CANCELLED,
     keep_on_restart=("_consented",),
     restart_at=lambda data: "name" if data.get("_consented") else "consent",
-    jump_to=correction_target,
+    jump_to=FIELD_NAMES.correction_target,
 )
 
 

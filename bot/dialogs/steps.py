@@ -87,6 +87,48 @@ def word_of(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
+@dataclass(frozen=True)
+class FieldNames:
+    """The questions of a flow that a person can name to correct them ("修改 单位", "4")."""
+
+    fields: Mapping[str, tuple[str, Iterable[str]]]  # step key -> (label, aliases)
+    edit_prefixes: tuple[str, ...]
+
+    def named(self, text: str) -> str | None:
+        """Return the step key a person means by a field name or number, or None."""
+        word = word_of(text)
+        for prefix in self.edit_prefixes:
+            if word.startswith(prefix):
+                word = word[len(prefix) :].strip()
+                break
+        keys = list(self.fields)
+        if word.isdigit() and 1 <= int(word) <= len(keys):
+            return keys[int(word) - 1]
+        return next(
+            (key for key, (_label, aliases) in self.fields.items() if word in aliases), None
+        )
+
+    def correction_target(self, text: str) -> str | None:
+        """Return the question a person wants to correct ("修改 单位"), or None."""
+        if not word_of(text).startswith(self.edit_prefixes):
+            return None
+        return self.named(text)
+
+    def summary_answer(self, confirm_words: Iterable[str], confirm: Answer, unclear: str) -> Answer:
+        """Return the answer to a summary: confirm, or name a question to go back and fix."""
+        words = frozenset(confirm_words)
+
+        def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+            if word_of(text) in words:
+                return confirm(ctx, text, data)
+            field = self.named(text)
+            if field is not None:
+                return Advance({RETURN_TO: "summary"}, goto=field)
+            return Reject(unclear)
+
+        return answer
+
+
 def trimmed(text: str, *, spoken: bool = False) -> str:
     """Return a short (or spoken) answer without the full stop people and speech add."""
     if not spoken and len(text) > SHORT_ANSWER:
