@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import os
 import secrets
 import socket
 import statistics
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,44 @@ class Stats:
         )
 
 
+def process_cpu() -> dict[int, tuple[int, str, float]]:
+    """Return pid -> (parent pid, command name, CPU seconds so far) for every process (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ..., utime (11th), stime (12th).
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        table[int(stat.parent.name)] = (int(fields[1]), name, seconds)
+    return table
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds used so far by each server's process tree and by PostgreSQL."""
+
+    servers: dict[int, float]
+    postgres: float
+
+    @classmethod
+    def read(cls, roots: Sequence[int]) -> CpuUse:
+        table = process_cpu()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, _, _) in table.items():
+            children.setdefault(parent, []).append(pid)
+
+        def tree(pid: int) -> float:
+            return table.get(pid, (0, "", 0.0))[2] + sum(tree(c) for c in children.get(pid, []))
+
+        postgres = sum(cpu for _, name, cpu in table.values() if name == "postgres")
+        return cls({root: tree(root) for root in roots}, postgres)
+
+
 def free_port() -> int:
     """Return a TCP port free on loopback right now."""
     with socket.socket() as probe:
@@ -112,8 +151,8 @@ def fresh_database() -> Iterator[str]:
 @contextmanager
 def gunicorn(
     app_spec: str, port: int, *, pythonpath: Path, threads: int, config: str | None = None
-) -> Iterator[None]:
-    """Run gunicorn with 2 workers (``threads`` each) on loopback until the block ends."""
+) -> Iterator[int]:
+    """Run gunicorn with 2 workers (``threads`` each) on loopback; yield the master's pid."""
     argv = [
         sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -126,7 +165,7 @@ def gunicorn(
     process = subprocess.Popen(argv, cwd=ROOT)
     try:
         wait_until_listening(port, process)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -240,6 +279,7 @@ def main() -> None:
     echo_port, full_port = free_port(), free_port()
     echo, full = Stats("bare wechatpy echo"), Stats("full HuaiCai callback")
     rounds: list[tuple[float, float]] = []
+    cpu = {"echo": 0.0, "full": 0.0, "postgres (full rounds)": 0.0}
     with fresh_database() as url:
         overrides = {
             "database": {"url": url},
@@ -252,22 +292,28 @@ def main() -> None:
                 echo_port,
                 pythonpath=ROOT / "bench",
                 threads=options.threads,
-            ),
+            ) as echo_pid,
             gunicorn(
                 f"webhooks:create_app({overrides!r})",
                 full_port,
                 pythonpath=ROOT,
                 threads=options.threads,
                 config="python:webhooks.gunicorn_conf",
-            ),
+            ) as full_pid,
         ):
             drive("warm-up", echo_port, warmup, 10)
             drive("warm-up", full_port, warmup, 10)
             # Alternate short rounds so that noise from other work on a shared machine falls
             # on both targets alike; the ratio is taken of the medians.
             for chunk in chunks:
+                before = CpuUse.read([echo_pid])
                 echo_round = drive("echo", echo_port, chunk, options.concurrency)
+                middle = CpuUse.read([echo_pid, full_pid])
                 full_round = drive("full", full_port, chunk, options.concurrency)
+                after = CpuUse.read([full_pid])
+                cpu["echo"] += middle.servers[echo_pid] - before.servers[echo_pid]
+                cpu["full"] += after.servers[full_pid] - middle.servers[full_pid]
+                cpu["postgres (full rounds)"] += after.postgres - middle.postgres
                 echo.merge(echo_round)
                 full.merge(full_round)
                 rounds.append((echo_round.throughput, full_round.throughput))
@@ -284,6 +330,11 @@ def main() -> None:
     print(echo.line())
     print(full.line())
     print("per-round req/s (echo/full): " + ", ".join(f"{e:.0f}/{f:.0f}" for e, f in rounds))
+    served = len(measured)
+    print(
+        "CPU per request (ms): "
+        + ", ".join(f"{name} {1000 * seconds / served:.2f}" for name, seconds in cpu.items())
+    )
     print(f"deliveries stored by the full app: {stored} (expected {total})")
     verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
     print(
