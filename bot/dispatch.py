@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,6 +62,12 @@ class Incoming:
         return f"evt:{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
 
 
+class NotLoaded(Enum):
+    """The caller did not look the person's active flow up; the registry will."""
+
+    FLOW = "not loaded"
+
+
 @dataclass
 class Context:
     """What a handler gets: the message, an open session and a place for follow-ups."""
@@ -69,6 +76,8 @@ class Context:
     message: Incoming
     config: Config
     now: datetime
+    # The person's active flow as read when the delivery was opened (one round trip fewer).
+    flow: str | None | NotLoaded = NotLoaded.FLOW
     # Extra messages to send after the passive reply (customer-service messages via outbox).
     followups: list[str] = field(default_factory=list)
 
@@ -138,7 +147,7 @@ class Registry:
             if handler is not None:
                 return handler
         else:
-            flow = self.active_flow(ctx)
+            flow = self.active_flow(ctx) if ctx.flow is NotLoaded.FLOW else ctx.flow
             if flow is not None and flow in self.flows:
                 return self.flows[flow]
             if message.is_text:

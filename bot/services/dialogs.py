@@ -19,12 +19,12 @@ def get_state(session: Session, openid: str) -> DialogState | None:
 
 # Asked on every inbound message: built once, on the table.
 _STATES = cast(Table, DialogState.__table__)
-_ACTIVE_FLOW = select(_STATES.c.flow).where(_STATES.c.openid == bindparam("person"))
+ACTIVE_FLOW = select(_STATES.c.flow).where(_STATES.c.openid == bindparam("person"))
 
 
 def active_flow(session: Session, openid: str) -> str | None:
     """Return the name of the person's active flow, if any."""
-    return session.execute(_ACTIVE_FLOW, {"person": openid}).scalar()
+    return session.execute(ACTIVE_FLOW, {"person": openid}).scalar()
 
 
 def start_flow(

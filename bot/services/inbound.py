@@ -20,18 +20,30 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, select, update
+from sqlalchemy import (
+    Executable,
+    Insert,
+    Table,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry, registry
 from bot.models import InboundMessage
-from bot.services import outbox, talents
+from bot.services import dialogs, outbox, talents
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +107,7 @@ def opens_window(message: Incoming) -> bool:
     return message.kind != "event" or message.event in WINDOW_EVENTS
 
 
-def _claim_statement(insert: Callable[..., Any]) -> Executable:
+def _claim_statement(insert: Callable[..., Any]) -> Insert:
     # ON CONFLICT DO NOTHING waits for a concurrent claim of the same key to end, and keeps the
     # transaction usable (an IntegrityError would abort it on PostgreSQL). Built once with bound
     # parameters, on the table rather than the entity: per message, building the statement and
@@ -103,11 +115,11 @@ def _claim_statement(insert: Callable[..., Any]) -> Executable:
     return (
         insert(INBOUND)
         .values(
-            dedup_key=bindparam("dedup_key"),
-            openid=bindparam("openid"),
-            msg_type=bindparam("msg_type"),
+            dedup_key=bindparam("delivery_key"),
+            openid=bindparam("person"),
+            msg_type=bindparam("message_kind"),
             status=PROCESSING,
-            received_at=bindparam("received_at"),
+            received_at=bindparam("at"),
         )
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(INBOUND.c.id)
@@ -125,16 +137,72 @@ FINISH = (
 )
 
 
-def _claim(session: Session, key: str, message: Incoming) -> int | None:
-    """Insert the delivery's row; return its id, or None when another delivery holds the key."""
+def _open_statement_postgresql(opens_window: bool) -> Executable:
+    # One round trip instead of four: claim the key, and only if the claim succeeded touch the
+    # person's last interaction and release their deferred messages; read their active flow.
+    # Data-modifying CTEs run once whether or not they are read; they are read here anyway
+    # because SQLAlchemy renders only the CTEs a statement refers to.
+    claim = CLAIM["postgresql"].cte("claim")
+    columns = [
+        select(claim.c.id).scalar_subquery().label("row_id"),
+        dialogs.ACTIVE_FLOW.scalar_subquery().label("flow"),
+    ]
+    if opens_window:
+        claimed = select(claim.c.id).exists()
+        touch = talents.TOUCH_INTERACTION.where(claimed).returning(literal_column("1")).cte("touch")
+        release = (
+            outbox.RELEASE_DEFERRED.where(claimed).returning(literal_column("1")).cte("release")
+        )
+        columns += [
+            select(func.count()).select_from(touch).scalar_subquery().label("touched"),
+            select(func.count()).select_from(release).scalar_subquery().label("released"),
+        ]
+    else:
+        columns.append(literal(0).label("released"))
+    return select(*columns)
+
+
+OPEN_POSTGRESQL = {window: _open_statement_postgresql(window) for window in (False, True)}
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A delivery's claim: its row (None when another delivery holds the key) and context."""
+
+    row_id: int | None
+    flow: str | None = None
+    released: int = 0
+
+
+def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opened:
+    """Claim the delivery's key and, when claimed, note the person's interaction.
+
+    A message (not every event) opens WeChat's 48-hour window: the person's last interaction
+    moves and their deferred messages go back in the queue. Also reads their active flow.
+    """
+    # No parameter is named like a column: an UPDATE would take it as a value to set.
     parameters = {
-        "dedup_key": key,
-        "openid": message.openid,
-        "msg_type": (message.event or message.kind)[:32],
-        "received_at": utcnow(),
+        "delivery_key": key,
+        "person": message.openid,
+        "message_kind": (message.event or message.kind)[:32],
+        "at": now,
     }
-    statement = CLAIM[session.get_bind().dialect.name]
-    return session.execute(statement, parameters).scalar()
+    window = opens_window(message)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        row = session.execute(OPEN_POSTGRESQL[window], parameters).one()
+        if row.released:
+            openid = message.openid
+            logger.info("outbox: released %s deferred messages for %s", row.released, openid)
+        return Opened(row.row_id, row.flow, row.released)
+    row_id = session.execute(CLAIM[dialect], parameters).scalar()
+    if row_id is None:
+        return Opened(None)
+    released = 0
+    if window:
+        talents.touch_interaction(session, message.openid, now)
+        released = outbox.release_deferred(session, message.openid)
+    return Opened(row_id, dialogs.active_flow(session, message.openid), released)
 
 
 def find(session: Session, key: str) -> InboundMessage | None:
@@ -153,17 +221,15 @@ def process(
     """Handle one delivery in one transaction and return the reply to give now."""
     key = delivery_key(message)
     with session_factory() as session, session.begin():
-        row_id = _claim(session, key, message)
+        now = utcnow()
+        opened = _open(session, key, message, now)
+        row_id = opened.row_id
         if row_id is None:
             row = find(session, key)
             cached = row.reply if row is not None and row.status == HANDLED else None
             logger.info("inbound: %s repeated (%s)", key, row.status if row else "gone")
             return Result(cached, "repeat")
-        now = utcnow()
-        if opens_window(message):
-            talents.touch_interaction(session, message.openid, now)
-            outbox.release_deferred(session, message.openid)
-        ctx = Context(session=session, message=message, config=config, now=now)
+        ctx = Context(session=session, message=message, config=config, now=now, flow=opened.flow)
         reply = dispatcher.dispatch(ctx) or None
         late = delivery is not None and not delivery.take()
         status = HANDLED
@@ -232,17 +298,26 @@ class Responder:
 
     def _work(self, message: Incoming, delivery: Delivery) -> Result:
         try:
-            return process(
-                self.session_factory,
-                self.config,
-                message,
-                delivery=delivery,
-                dispatcher=self.dispatcher,
-            )
+            try:
+                return self._process(message, delivery)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The pooled connection had died (a database restart, say); the pool has been
+                # invalidated and nothing was committed, so the delivery runs once more.
+                logger.warning(
+                    "inbound: lost the database connection handling %s; trying once more",
+                    delivery_key(message),
+                )
+                return self._process(message, delivery)
         except Exception:
             # Logged here because nobody reads the future once the request has given up.
             logger.exception("inbound: handling %s failed", delivery_key(message))
             raise
+
+    def _process(self, message: Incoming, delivery: Delivery) -> Result:
+        factory, config = self.session_factory, self.config
+        return process(factory, config, message, delivery=delivery, dispatcher=self.dispatcher)
 
     def close(self) -> None:
         """Wait for running deliveries and stop the threads."""

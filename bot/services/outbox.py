@@ -136,7 +136,7 @@ def enqueue(
 
 # Runs on every inbound message: built once, on the table (no ORM bookkeeping).
 _OUTBOX = cast(Table, OutboxMessage.__table__)
-_RELEASE = (
+RELEASE_DEFERRED = (
     update(_OUTBOX)
     .where(_OUTBOX.c.openid == bindparam("person"), _OUTBOX.c.status == OutboxStatus.DEFERRED)
     .values(status=OutboxStatus.PENDING, next_attempt_at=bindparam("at"))
@@ -145,7 +145,7 @@ _RELEASE = (
 
 def release_deferred(session: Session, openid: str) -> int:
     """Put a person's deferred messages back in the queue (they just wrote to us)."""
-    result = session.execute(_RELEASE, {"person": openid, "at": utcnow()})
+    result = session.execute(RELEASE_DEFERRED, {"person": openid, "at": utcnow()})
     released = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if released:
         logger.info("outbox: released %s deferred messages for %s", released, openid)

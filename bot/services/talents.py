@@ -170,18 +170,21 @@ def get_talent_by_openid(session: Session, openid: str) -> Talent | None:
 
 
 # Runs on every inbound message: built once, on the table, so no per-call statement building
-# or ORM bookkeeping (the person's talent row is not loaded yet when it runs).
+# or ORM bookkeeping (the person's talent row is not loaded yet when it runs). A message is
+# not a profile change: updated_at (which the match index syncs on) keeps its value.
 _TALENTS = cast(Table, Talent.__table__)
-_TOUCH = (
+TOUCH_INTERACTION = (
     update(_TALENTS)
     .where(_TALENTS.c.openid == bindparam("person"))
-    .values(last_interaction_at=bindparam("at"), is_following=True)
+    .values(
+        last_interaction_at=bindparam("at"), is_following=True, updated_at=_TALENTS.c.updated_at
+    )
 )
 
 
 def touch_interaction(session: Session, openid: str, at: datetime | None = None) -> None:
     """Note that the person just wrote to us (opens the 48-hour customer-service window)."""
-    session.execute(_TOUCH, {"person": openid, "at": at or utcnow()})
+    session.execute(TOUCH_INTERACTION, {"person": openid, "at": at or utcnow()})
 
 
 def find_talents(

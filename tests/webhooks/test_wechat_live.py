@@ -170,3 +170,37 @@ def test_chunked_body_over_the_cap_is_refused(
         connection.close()
     assert response.status == 413
     assert _stored(committed_database) == []
+
+
+def _terminate_other_connections(database: Database) -> int:
+    """Kill every other server connection to the test database, as a restart would."""
+    with database.engine.connect() as connection:
+        killed = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    database.engine.dispose()  # the test's own pool held some of them too
+    return int(killed or 0)
+
+
+def test_a_connection_lost_under_load_is_retried_once_and_the_person_gets_the_reply(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if committed_database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    server = live_server()
+    user = wechat_user()
+    assert _post(server, user, user.text("帮助")).text  # the server's pool now holds a connection
+    assert _terminate_other_connections(committed_database) >= 1
+
+    # Well within the idle time after which a pooled connection is pinged: the dead one is used.
+    reply = _post(server, user, user.text("帮助"))
+
+    assert reply.text and "开了个小差" not in reply.text
+    assert "lost the database connection" in caplog.text
+    assert [row.status for row in _stored(committed_database)] == [inbound.HANDLED] * 2

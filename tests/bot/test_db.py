@@ -1,0 +1,48 @@
+"""The engine's handling of server connections that died while idle in the pool."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.db import Database
+
+
+def test_an_idle_pooled_connection_that_died_is_replaced_before_use(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database = Database(database_url, ping_after_idle=0.0)
+    killer = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            victim = connection.scalar(text("SELECT pg_backend_pid()"))
+        with killer.engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+
+        with database.engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_backend_pid()")) != victim
+    finally:
+        database.dispose()
+        killer.dispose()
+
+
+def test_a_connection_returned_moments_ago_is_handed_out_without_a_ping(database_url: str) -> None:
+    # The other side of the trade: no round trip per checkout, so a connection that died
+    # moments after its last use fails its next statement (the callback retries that once).
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database = Database(database_url)  # pings only after 5 s idle
+    killer = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            victim = connection.scalar(text("SELECT pg_backend_pid()"))
+        with killer.engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+
+        with pytest.raises(DBAPIError) as failure, database.engine.connect() as connection:
+            connection.scalar(text("SELECT 1"))
+        assert failure.value.connection_invalidated
+    finally:
+        database.dispose()
+        killer.dispose()
