@@ -50,5 +50,13 @@ def fallback(ctx: Context) -> str | None:
         # Menu clicks deserve an answer; location reports, link opens and the like do not.
         return texts.UNKNOWN_BUTTON if message.event == "CLICK" else None
     if message.is_text:
-        return texts.NOT_UNDERSTOOD
+        return _intent_hint(message.text.lower()) or texts.NOT_UNDERSTOOD
     return texts.NOT_TEXT
+
+
+def _intent_hint(text: str) -> str | None:
+    """Return the pointer to the command the sentence asks for, if it names one."""
+    for words, hint in texts.INTENTS:
+        if any(word in text for word in words):
+            return hint if texts.MENU in hint else hint + texts.MORE
+    return None

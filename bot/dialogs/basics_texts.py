@@ -20,5 +20,25 @@ WELCOME = (
 UNKNOWN_SCENE = "这个二维码暂时没有对应的活动，可能已经过期了。如需帮助，请联系活动主办方。"
 HELP = "怀才为焦作在外人才和家乡企业牵线搭桥。\n" + MENU
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。\n" + MENU
+# A sentence that is no command but says what the person wants: point at the right word.
+# Checked in this order; the first whose words occur in the message answers.
+INTENTS = (
+    (
+        ("注销", "删除", "删掉", "隐私", "个人信息保护"),
+        "查看授权、导出或注销您的资料，请回复“隐私”。",
+    ),
+    (
+        ("注册", "登记", "入库", "加入", "填表", "填写"),
+        "想登记的话，回复“注册”就能开始，大约两分钟。",
+    ),
+    (("修改", "更新", "更改", "资料"), "查看或修改您的登记信息，请回复“我的资料”。"),
+    (
+        ("企业", "需求", "难题", "找专家", "找人才"),
+        "企业发布技术需求，请回复“企业需求”；已发布的需求回复“我的需求”查看进度。",
+    ),
+    (("谢谢", "感谢", "多谢"), "不客气！有需要随时找我。"),
+    (("你好", "您好", "在吗", "hello"), "您好！我是怀才小助手。\n" + MENU),
+)
+MORE = "\n回复“帮助”看全部功能。"
 NOT_TEXT = "收到啦！不过我暂时只能看懂文字消息。\n" + MENU
 UNKNOWN_BUTTON = "这个菜单暂时不可用。\n" + MENU

@@ -64,6 +64,29 @@ def test_text_nobody_understands_gets_the_menu(chat: Chat) -> None:
     assert chat.send("今天天气怎么样") == texts.NOT_UNDERSTOOD
 
 
+@pytest.mark.parametrize(
+    ("sentence", "command"),
+    [
+        ("你好，请问怎么登记？", "“注册”"),
+        ("我想加入人才库", "“注册”"),
+        ("我想把我的资料删掉", "“隐私”"),
+        ("怎么修改手机号码", "“我的资料”"),
+        ("我们企业有个技术难题想找专家", "“企业需求”"),
+    ],
+)
+def test_a_sentence_that_asks_for_a_feature_is_pointed_at_its_command(
+    chat: Chat, sentence: str, command: str
+) -> None:
+    reply = chat.send(sentence)
+    assert command in reply
+    assert reply != texts.NOT_UNDERSTOOD and len(reply) < len(texts.NOT_UNDERSTOOD)
+
+
+def test_greetings_and_thanks_get_a_friendly_answer(chat: Chat) -> None:
+    assert chat.send("您好").startswith("您好！")
+    assert chat.send("谢谢！").startswith("不客气")
+
+
 def test_recognised_voice_is_read_as_text(chat: Chat) -> None:
     assert chat.send("帮助", kind="voice") == texts.HELP
     assert chat.send("", kind="voice") == texts.NOT_TEXT
