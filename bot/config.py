@@ -45,6 +45,7 @@ class AppConfig:
 class DatabaseConfig:
     url: str = "sqlite:///instance/huaicai.sqlite3"
     echo: bool = False
+    pool_size: int = 10
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,7 @@ def _check_semantics(config: Config) -> None:
             f"wechat.token_store: expected database or redis, got {config.wechat.token_store!r}"
         )
     for key, number in [
+        ("database.pool_size", config.database.pool_size),
         ("wechat.timestamp_window_seconds", config.wechat.timestamp_window_seconds),
         ("wechat.max_body_bytes", config.wechat.max_body_bytes),
         ("wechat.reply_budget_seconds", config.wechat.reply_budget_seconds),

@@ -66,12 +66,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+# Connections kept open per process (config: database.pool_size); as many again may be opened
+# for a moment beyond it.
+POOL_SIZE = 10
 # A pooled server connection idle for longer than this is pinged before it is handed out.
 PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def make_engine(
-    url: str, echo: bool = False, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS
+    url: str,
+    echo: bool = False,
+    *,
+    pool_size: int = POOL_SIZE,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
 ) -> Engine:
     """Create an engine with the settings HuaiCai relies on for each backend.
 
@@ -81,7 +88,7 @@ def make_engine(
     WeChat message. A connection that breaks while busy raises an error that invalidates the
     pool; the callback retries its transaction once on a fresh connection.
     """
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    kwargs: dict[str, Any] = {"echo": echo, "future": True, "pool_size": pool_size}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)
@@ -134,10 +141,17 @@ class Database:
     """An engine and the session factory bound to it."""
 
     def __init__(
-        self, url: str, echo: bool = False, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS
+        self,
+        url: str,
+        echo: bool = False,
+        *,
+        pool_size: int = POOL_SIZE,
+        ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
     ) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo, ping_after_idle=ping_after_idle)
+        self.engine = make_engine(
+            url, echo=echo, pool_size=pool_size, ping_after_idle=ping_after_idle
+        )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

@@ -22,7 +22,10 @@ class Runtime:
 def init_app(app: Flask, config: Config) -> None:
     """Register the runtime on ``app``; nothing connects until the first request."""
     app.extensions[EXTENSION_KEY] = Runtime(
-        config=config, database=Database(config.database_url, config.database.echo)
+        config=config,
+        database=Database(
+            config.database_url, config.database.echo, pool_size=config.database.pool_size
+        ),
     )
     app.teardown_appcontext(_close_session)
 

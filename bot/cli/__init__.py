@@ -29,7 +29,11 @@ class CliContext:
     @cached_property
     def database(self) -> Database:
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
-        return Database(self.config.database_url, self.config.database.echo)
+        return Database(
+            self.config.database_url,
+            self.config.database.echo,
+            pool_size=self.config.database.pool_size,
+        )
 
     def close(self) -> None:
         """Release pooled connections when the command ends."""

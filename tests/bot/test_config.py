@@ -51,6 +51,7 @@ def test_environment_overrides_file_and_overrides_win(tmp_path: Path) -> None:
         ('[wechat]\nencoding_aes_key = "short"\n', {}, "wechat.encoding_aes_key"),
         ("[wechat]\nreply_budget_seconds = 6\n", {}, "wechat.reply_budget_seconds"),
         ('[database]\nurl = "mysql://x"\n', {}, "database.url"),
+        ("[database]\npool_size = 0\n", {}, "database.pool_size"),
         ("[app]\ntypo_key = 1\n", {}, "app.typo_key"),
         ("[nonsense]\nkey = 1\n", {}, "[nonsense]"),
         ("", {"HUAICAI_APP__DEMO": "perhaps"}, "app.demo"),

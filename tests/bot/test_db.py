@@ -46,3 +46,11 @@ def test_a_connection_returned_moments_ago_is_handed_out_without_a_ping(database
     finally:
         database.dispose()
         killer.dispose()
+
+
+def test_the_pool_keeps_as_many_connections_as_configured(database_url: str) -> None:
+    database = Database(database_url, pool_size=3)
+    try:
+        assert database.engine.pool.size() == 3  # type: ignore[attr-defined]
+    finally:
+        database.dispose()
