@@ -309,12 +309,16 @@ def test_message_opens_the_window_and_releases_deferred_messages(
     )
     message.status = OutboxStatus.DEFERRED
     db_session.commit()
+    profile_changed_at = talent.updated_at
 
     phone.say("你们是做什么的")
 
     db_session.expire_all()
     assert talent.last_interaction_at is not None and talent.last_interaction_at > long_ago
     assert talent.is_following
+    # A message is no profile change: the match index, which syncs on updated_at, is left alone.
+    assert talent.updated_at == profile_changed_at
+    assert talent.openid == phone.user.openid
     assert db_session.get(OutboxMessage, message.id).status is OutboxStatus.PENDING  # type: ignore[union-attr]
 
 
