@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.config import TargetsConfig
@@ -65,9 +64,7 @@ def dashboard(session: Session, targets: TargetsConfig, now: datetime) -> Dashbo
         ),
         key=lambda row: -row[1],
     )
-    industries: Counter[str] = Counter()
-    for names in session.scalars(select(Talent.industries).where(active)):
-        industries.update(names or [])
+    industries = _industry_counts(session, active)
     demand_rows = session.execute(
         select(Demand.status, func.count(Demand.id)).group_by(Demand.status)
     ).all()
@@ -86,10 +83,34 @@ def dashboard(session: Session, targets: TargetsConfig, now: datetime) -> Dashbo
             TargetProgress("2025年底入库人才", from_jiaozuo, targets.talents_2025),
         ],
         by_county=by_county,
-        by_industry=industries.most_common(),
+        by_industry=industries,
         demands_by_status={str(status): count for status, count in demand_rows},
         upcoming_events=upcoming,
     )
+
+
+def _industry_counts(session: Session, active: ColumnElement[bool]) -> list[tuple[str, int]]:
+    """Count active talents per industry in the database, most common first.
+
+    ``talents.industries`` is a JSON list: PostgreSQL expands it with
+    ``jsonb_array_elements_text``, SQLite with ``json_each``; both as a lateral table.
+    """
+    expand = (
+        func.jsonb_array_elements_text
+        if session.get_bind().dialect.name == "postgresql"
+        else func.json_each
+    )
+    element = expand(Talent.industries).table_valued("value").alias("industry")
+    count = func.count()
+    rows = session.execute(
+        select(element.c.value, count)
+        .select_from(Talent)
+        .join(element, true())
+        .where(active)
+        .group_by(element.c.value)
+        .order_by(count.desc(), element.c.value)
+    ).all()
+    return [(str(name), int(number)) for name, number in rows]
 
 
 DEMAND_STATUS_LABELS = {
