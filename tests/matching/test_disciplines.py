@@ -5,13 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.discipline_training import train
+from matching.discipline_training import (
+    TRAINING_FILES,
+    TrainingData,
+    assign_folds,
+    train,
+)
 from matching.disciplines import (
     categories,
+    classify_categories,
     classify_disciplines,
     classify_disciplines_batch,
+    disciplines,
+    load_model,
     model_path,
 )
+
+
+def category_of(discipline: str) -> str:
+    """Return the top-level category a discipline belongs to."""
+    model = load_model()
+    return model.categories[int(model.parents[model.disciplines.index(discipline)])]
 
 
 @pytest.mark.parametrize(
@@ -23,44 +37,111 @@ from matching.disciplines import (
         ("论合同法中的违约责任", "法学"),
     ],
 )
-def test_a_title_gets_its_discipline_first(text: str, expected: str) -> None:
+def test_a_title_gets_its_category_first(text: str, expected: str) -> None:
+    assert classify_categories(text)[0][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("补肾活血汤治疗老年高血压患者的临床疗效观察", "中医学/中药学"),
+        ("锂离子电池正极材料的制备与电化学性能", "材料科学与工程"),
+        ("论合同法中的违约责任", "法学"),
+    ],
+)
+def test_a_clear_title_gets_its_discipline_first(text: str, expected: str) -> None:
     assert classify_disciplines(text)[0][0] == expected
+
+
+def test_a_clinical_abstract_lands_in_a_medical_discipline() -> None:
+    abstract = (
+        "目的探讨2型糖尿病患者胰岛素抵抗与血脂水平的关系。方法选取我院收治的120例患者，"
+        "检测空腹血糖、胰岛素及血脂。结果胰岛素抵抗指数与甘油三酯呈正相关。"
+    )
+    best, probability = classify_disciplines(abstract)[0]
+    assert category_of(best) == "医学"
+    assert probability > 0.3
 
 
 def test_every_discipline_is_scored_and_probabilities_sum_to_one() -> None:
     ranked = classify_disciplines("基于深度学习的工业产品表面缺陷检测")
-    assert sorted(name for name, _ in ranked) == sorted(categories())
-    assert len(ranked) == 13
+    assert sorted(name for name, _ in ranked) == sorted(disciplines())
+    assert len(ranked) == 67
+    assert len(categories()) == 13
     assert sum(p for _, p in ranked) == pytest.approx(1.0, abs=1e-5)
     assert [p for _, p in ranked] == sorted((p for _, p in ranked), reverse=True)
+
+
+def test_discipline_probabilities_add_up_to_the_category_model() -> None:
+    # P(discipline) = P(category) x P(discipline | category): summed over a category's
+    # disciplines they give back the category model's probability.
+    text = "小麦赤霉病抗性品种的筛选与田间鉴定"
+    by_discipline = dict(classify_disciplines(text))
+    summed: dict[str, float] = {}
+    for name, probability in by_discipline.items():
+        summed[category_of(name)] = summed.get(category_of(name), 0.0) + probability
+    for category, probability in classify_categories(text):
+        assert summed[category] == pytest.approx(probability, abs=1e-5)
 
 
 def test_batch_agrees_with_single_texts() -> None:
     texts = ["太极拳文化的传承与推广", "", "高血压"]
     batch = classify_disciplines_batch(texts)
-    assert batch.shape == (3, len(categories()))
+    assert batch.shape == (3, len(disciplines()))
     for text, row in zip(texts, batch, strict=True):
         single = dict(classify_disciplines(text))
-        assert [single[c] for c in categories()] == pytest.approx(row.tolist(), abs=1e-6)
+        assert [single[d] for d in disciplines()] == pytest.approx(row.tolist(), abs=1e-6)
 
 
-def test_model_file_is_small_and_pickle_free() -> None:
+def test_model_file_is_small_pickle_free_and_fingerprints_its_training_files() -> None:
     path = model_path()
-    assert path.stat().st_size < 3_000_000
+    assert path.stat().st_size < 4_000_000
     with np.load(path, allow_pickle=False) as npz:
-        assert {"header", "idf", "coef", "intercept"} <= set(npz.files)
+        assert {"header", "parents", "category_coef", "discipline_coef"} <= set(npz.files)
         assert all(npz[name].dtype != object for name in npz.files)
+    fingerprints = load_model().header["training_files"]
+    assert isinstance(fingerprints, dict)
+    assert set(fingerprints) == set(TRAINING_FILES)
+    assert all(len(digest) == 64 for digest in fingerprints.values())
+
+
+TINY = TrainingData(
+    titles=["高血压患者的临床疗效", "桥梁混凝土的裂缝", "糖尿病患者的护理", "钢筋混凝土的强度"],
+    title_categories=["医学", "工学", "医学", "工学"],
+    paper_titles=["针灸治疗失眠", "中药汤剂治疗咳嗽", "隧道围岩变形", "桥梁抗震设计", "数据库索引"],
+    paper_abstracts=[
+        "针灸 失眠 患者 疗效",
+        "中药 汤剂 咳嗽 患者",
+        "隧道 围岩 变形 监测",
+        "桥梁 抗震 设计 混凝土",
+        "数据库 索引 查询 优化",
+    ],
+    paper_disciplines=["中医学", "中医学", "土木工程", "土木工程", "计算机"],
+    paper_categories=["医学", "医学", "工学", "工学", "工学"],
+)
 
 
 def test_training_is_reproducible() -> None:
-    titles = [
-        "高血压患者的临床疗效",
-        "糖尿病患者的护理",
-        "桥梁混凝土的裂缝",
-        "钢筋混凝土的强度",
-    ] * 2
-    labels = ["医学", "医学", "工学", "工学"] * 2
-    first, second = train(titles, labels), train(titles, labels)
+    first, second = train(TINY).arrays(), train(TINY).arrays()
     assert first.keys() == second.keys()
     for name, array in first.items():
         assert np.array_equal(array, second[name])
+
+
+def test_a_discipline_missing_from_the_training_papers_is_kept_but_unlikely() -> None:
+    # As in a cross-fit fold that happens to hold every paper of a rare discipline.
+    model = train(TINY, papers=[0, 1, 2, 3])
+    assert model.disciplines == ("中医学", "土木工程", "计算机")
+    probs = model.probabilities_one(["数据库", "索引"])
+    assert probs[model.disciplines.index("计算机")] < 1e-6
+    assert [model.categories[i] for i in model.parents.tolist()] == ["医学", "工学", "工学"]
+
+
+def test_papers_sharing_a_title_or_an_abstract_share_a_fold() -> None:
+    titles = ["t0", "t1", "t0", "t3", "t4", "t5", "t6", "t7"]
+    abstracts = ["a0", "a1", "a2", "a1", "a4", "a5", "a6", "a7"]
+    folds = assign_folds(titles, abstracts, folds=4, seed=0)
+    assert folds[0] == folds[2]
+    assert folds[1] == folds[3]
+    assert np.array_equal(folds, assign_folds(titles, abstracts, folds=4, seed=0))
+    assert set(folds.tolist()) == {0, 1, 2, 3}

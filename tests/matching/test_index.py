@@ -249,7 +249,9 @@ def test_discipline_prior_prefers_the_querys_discipline() -> None:
     # Both share only 方案 with the query and are otherwise alike: only the discipline differs.
     items = [("bridge", "桥梁 混凝土 裂缝 方案"), ("clinic", "患者 临床 疗效 方案")]
     query = "高血压治疗方案"
-    plain = MatchIndex.build(items, discipline_weight=0.0, industry_weight=0.0, feedback_docs=0)
+    plain = MatchIndex.build(
+        items, discipline_weight=0.0, category_weight=0.0, industry_weight=0.0, feedback_docs=0
+    )
     tie = plain.search(query)
     assert len(tie) == 2
     assert tie[0].score == pytest.approx(tie[1].score)
@@ -260,23 +262,71 @@ def test_discipline_prior_prefers_the_querys_discipline() -> None:
     assert hits[0].score > hits[1].score + 0.1
 
 
-def test_prior_alone_never_makes_a_match() -> None:
-    index = MatchIndex.build([("clinic", "糖尿病 护理"), ("bridge", "桥梁 混凝土")])
-    assert ids(index.search("高血压 患者")) == []
+def test_a_probably_shared_discipline_makes_a_match_and_says_so() -> None:
+    items = [("clinic", "糖尿病 护理"), ("bridge", "桥梁 混凝土")]
+    # No shared word, and the shared industry alone is too weak to make a match.
+    plain = MatchIndex.build(items, discipline_weight=0.0, category_weight=0.0)
+    assert ids(plain.search("高血压 患者")) == []
+    hits = MatchIndex.build(items).search("高血压 患者")
+    assert ids(hits) == ["clinic"]
+    assert "学科（推测）：中医学/中药学" in hits[0].reasons
 
 
-def test_index_files_without_disciplines_still_load(tmp_path: Path) -> None:
+def test_removed_items_do_not_refine_the_querys_discipline() -> None:
+    # The evaluation removes the query paper's own abstract; it must not leak the discipline.
+    index = MatchIndex.build([("clinic", "高血压 患者 临床 疗效"), ("bridge", "桥梁 混凝土")])
+    terms = ["高血压", "患者"]
+    own = index._discipline_model.probabilities_one(terms)
+    words = np.array([0.8, 0.0], dtype=np.float32)
+    refined = index._query_disciplines(terms, words, np.array([True, True]))
+    assert not np.allclose(refined, own)
+    alone = index._query_disciplines(terms, words, np.array([False, True]))
+    assert np.allclose(alone, own)
+
+
+def _rewrite_as_old_format(path: Path, old: Path, version: int) -> None:
+    """Rewrite an index file saved now the way version 1 or 2 of the format stored it."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files if name != "disciplines"}
+    header = json.loads(arrays["header"].tobytes().decode("utf-8"))
+    header["format"] = version
+    del header["category_weight"], header["discipline_sharpness"], header["disciplines"]
+    if version == 1:
+        del header["discipline_weight"]
+    else:
+        # Version 2 stored probabilities over the 13 categories, tuned with weight 0.3.
+        header["discipline_weight"] = 0.3
+        header["disciplines"] = ["工学", "医学", "农学", "法学", "理学", "管理学", "经济学"] + [
+            "教育学", "文学", "历史学", "哲学", "艺术学", "军事学"
+        ]  # fmt: skip
+        n_items = len(header["ids"])
+        arrays["disciplines"] = np.full((n_items, 13), 1 / 13, dtype=np.float32)
+    arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8)
+    np.savez(old, **arrays)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_index_files_of_older_formats_still_load(tmp_path: Path, version: int) -> None:
+    index = MatchIndex.build(TALENTS)
+    path = tmp_path / "index.npz"
+    index.save(path)
+    old = tmp_path / "old.npz"
+    _rewrite_as_old_format(path, old, version)
+    loaded = MatchIndex.load(old)
+    assert loaded.discipline_weight == index.discipline_weight
+    assert loaded._disciplines.shape == (len(TALENTS), 67)
+    for query in ["锂离子电池材料", "太极拳", "铸造轮毂", "高血压 患者"]:
+        assert loaded.search(query) == index.search(query)
+
+
+def test_saved_discipline_vectors_are_reused(tmp_path: Path) -> None:
     index = MatchIndex.build(TALENTS)
     path = tmp_path / "index.npz"
     index.save(path)
     with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files if name != "disciplines"}
-    header = json.loads(arrays["header"].tobytes().decode("utf-8"))
-    header["format"] = 1
-    del header["discipline_weight"], header["disciplines"]
-    arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8)
-    old = tmp_path / "old.npz"
-    np.savez(old, **arrays)  # type: ignore[arg-type]
-    loaded = MatchIndex.load(old)
-    for query in ["锂离子电池材料", "太极拳", "铸造轮毂"]:
-        assert loaded.search(query) == index.search(query)
+        header = json.loads(npz["header"].tobytes().decode("utf-8"))
+        stored = npz["disciplines"]
+    assert header["format"] == 3
+    assert stored.shape == (len(TALENTS), 67)
+    loaded = MatchIndex.load(path)
+    assert np.array_equal(loaded._disciplines[: len(TALENTS)], stored)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matching.evaluation import (
@@ -15,6 +16,7 @@ from matching.evaluation import (
     evaluate_matching,
     ndcg_at_k,
     precision_at_k,
+    shipped_model_saw,
 )
 
 LOG2_3 = math.log2(3)
@@ -148,3 +150,110 @@ def test_evaluate_industries_counts_top1_and_top2(tmp_path: Path) -> None:
     assert report.top1_accuracy == pytest.approx(1 / 3)
     assert report.by_kind["talent"] == (1, 1.0, 1.0)
     assert "top-1" in report.format()
+
+
+TRAIN_TITLES = [
+    ("锂离子电池隔膜的制备", "工学"),
+    ("正极材料的表面包覆改性", "工学"),
+    ("山药块茎膨大期的施肥", "农学"),
+    ("小麦田间杂草的化学防除", "农学"),
+    ("太极拳教学方法探讨", "教育学"),
+    ("中学体育课的运动负荷", "教育学"),
+]
+
+
+@pytest.fixture
+def trained_on_dir(csl_like_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make a model trained on ``csl_like_dir`` (plus training titles) the shipped one."""
+    from matching import discipline_training, disciplines
+
+    with (csl_like_dir / "cls_ctg_train.tsv").open("w", encoding="utf-8") as fh:
+        for title, category in TRAIN_TITLES:
+            fh.write(f"to category\t{title}\t{category}\n")
+    model = discipline_training.train(
+        discipline_training.read_training_data(csl_like_dir),
+        fingerprints=discipline_training.training_fingerprints(csl_like_dir),
+    )
+    path = tmp_path / "model.npz"
+    discipline_training.write_model(model, path)
+    shipped = disciplines.read_model(path)
+    monkeypatch.setattr(disciplines, "load_model", lambda path=None: shipped)
+    return csl_like_dir
+
+
+def _copy_papers(source: Path, target: Path, *, change_first_abstract: bool) -> Path:
+    """Copy the two dev files of ``source`` to ``target``, maybe editing one abstract."""
+    target.mkdir()
+    for name in ("cls_dcp_dev.tsv", "cls_ctg_dev.tsv", "cls_ctg_train.tsv"):
+        text = (source / name).read_text(encoding="utf-8")
+        if change_first_abstract and name == "cls_dcp_dev.tsv":
+            text = text.replace("固相法合成", "溶胶凝胶法合成", 1)
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def test_cross_fitting_triggers_on_the_papers_the_model_was_trained_on(
+    trained_on_dir: Path, tmp_path: Path
+) -> None:
+    assert shipped_model_saw(trained_on_dir)
+    same = _copy_papers(trained_on_dir, tmp_path / "same", change_first_abstract=False)
+    assert shipped_model_saw(same)
+    other = _copy_papers(trained_on_dir, tmp_path / "other", change_first_abstract=True)
+    # The titles file is still the one the model learned from: that alone is enough.
+    assert shipped_model_saw(other)
+    (other / "cls_ctg_dev.tsv").write_text(
+        (other / "cls_ctg_dev.tsv").read_text(encoding="utf-8").replace("合成", "制备", 1),
+        encoding="utf-8",
+    )
+    assert not shipped_model_saw(other)
+
+
+def test_the_report_says_which_discipline_model_scored(
+    trained_on_dir: Path, tmp_path: Path
+) -> None:
+    honest = evaluate_matching(trained_on_dir)
+    assert "out-of-fold" in honest.format()
+    assert "cross-fitting discipline models" in honest.seconds
+    other = _copy_papers(trained_on_dir, tmp_path / "other", change_first_abstract=True)
+    (other / "cls_ctg_dev.tsv").write_text(
+        (other / "cls_ctg_dev.tsv").read_text(encoding="utf-8").replace("合成", "制备", 1),
+        encoding="utf-8",
+    )
+    plain = evaluate_matching(other)
+    assert "the shipped model (not trained on these papers)" in plain.format()
+    assert "cross-fitting discipline models" not in plain.seconds
+
+
+def test_cross_fitting_needs_the_training_titles(trained_on_dir: Path) -> None:
+    (trained_on_dir / "cls_ctg_train.tsv").unlink()
+    with pytest.raises(ValueError, match="cls_ctg_train.tsv"):
+        evaluate_matching(trained_on_dir)
+
+
+def test_each_paper_is_classified_by_a_model_that_never_saw_it(trained_on_dir: Path) -> None:
+    from matching.discipline_training import (
+        cross_fitted_models,
+        read_papers,
+        read_training_data,
+        train,
+    )
+    from matching.index import analyse, index_terms
+
+    fitted = cross_fitted_models(trained_on_dir, folds=3, seed=0)
+    titles, abstracts, _, _ = read_papers(trained_on_dir)
+    data = read_training_data(trained_on_dir)
+    for fold, model in enumerate(fitted.models):
+        outside = np.flatnonzero(fitted.folds != fold).tolist()
+        assert 0 < len(outside) < len(titles)
+        expected = train(data, papers=outside).arrays()
+        for name, array in model.arrays().items():
+            if name != "header":
+                assert np.array_equal(array, expected[name]), name
+    for paper, (title, abstract) in enumerate(zip(titles, abstracts, strict=True)):
+        model = fitted.models[int(fitted.folds[paper])]
+        for text in (title, abstract):
+            terms = index_terms(analyse(text))
+            assert np.array_equal(fitted.probabilities_one(terms), model.probabilities_one(terms))
+            assert np.array_equal(fitted.probabilities([terms])[0], model.probabilities([terms])[0])
+    with pytest.raises(ValueError, match="only classifies"):
+        fitted.probabilities_one(["没见过的", "文本"])
