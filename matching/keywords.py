@@ -287,6 +287,8 @@ _COLUMN = {f: i for i, f in enumerate(BASE_FEATURES)}
 # what was cached.
 STATIC_CACHE_SIZE = 50_000
 _STATIC_CACHE: dict[str, tuple[float, ...]] = {}
+# Whether a token may be part of a candidate (a content word or a joiner), per token seen lately.
+_IN_RUN_CACHE: dict[str, bool] = {}
 Occurrences = dict[str, list[float]]
 
 
@@ -330,10 +332,17 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
         textmod.tokenizer().FREQ,
     )
     run_start = -1
+    in_runs = _IN_RUN_CACHE
     for index, token in enumerate(tokens):
-        if token and (
-            (token not in stop and wordlike.search(token) is not None) or token in _JOINERS
-        ):
+        in_run = in_runs.get(token)
+        if in_run is None:
+            in_run = bool(token) and (
+                (token not in stop and wordlike.search(token) is not None) or token in _JOINERS
+            )
+            if len(in_runs) >= STATIC_CACHE_SIZE:
+                in_runs.clear()
+            in_runs[token] = in_run
+        if in_run:
             if run_start < 0:
                 run_start = index
         elif run_start >= 0:

@@ -278,11 +278,17 @@ def _flush(buf: str, freq: dict[str, int], hmm: bool, out: list[str]) -> None:
     if not hmm or len(buf) == 1:
         out.append(buf)  # without HMM, jieba buffers only runs of ASCII letters and digits
     elif not freq.get(buf):
-        from jieba import finalseg
-
-        out.extend(finalseg.cut(buf))
+        out.extend(_hmm_cut(buf))
     else:
         out.extend(buf)
+
+
+@lru_cache(maxsize=20_000)
+def _hmm_cut(buf: str) -> tuple[str, ...]:
+    """Return jieba's HMM segmentation of a run of characters (names and rare terms recur)."""
+    from jieba import finalseg
+
+    return tuple(finalseg.cut(buf))
 
 
 def content_words(tokens: Iterable[str]) -> list[str]:

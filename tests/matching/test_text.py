@@ -86,6 +86,7 @@ CUT_SAMPLES = [
 def test_cut_gives_exactly_jiebas_tokens(sample: str, hmm: bool) -> None:
     expected = list(text.tokenizer().cut(text.normalise(sample), HMM=hmm))
     assert text.cut(sample, hmm=hmm) == expected
+    assert text.cut(sample, hmm=hmm) == expected  # again, from the remembered HMM runs
 
 
 @settings(max_examples=200, deadline=None)
