@@ -3,12 +3,13 @@
 Run ``python bench/callback.py`` with PostgreSQL on 127.0.0.1:5432 (user postgres). It creates a
 fresh database, migrates it, starts gunicorn (2 workers, ``--threads`` each, the same for both)
 serving the full app on it with the settings of ``huaicai serve`` and, beside it,
-``bench/wechat_echo.py`` (signature check, parse, ``create_reply``). Both get the same signed
-plaintext messages (unique MsgIds, 200 followers) from 50 concurrent clients on loopback, in
-alternating rounds (echo, full, echo, full, ...) so that other work on a shared machine weighs on
-both alike. Prints throughput and p50/p99 of both, the ratio of the per-round medians, then stops
-the servers and drops the database. Targets: full handling >= 50% of the echo's throughput, full
-p99 < 100 ms.
+``bench/wechat_echo.py`` (signature check, parse, ``create_reply``) and, unless ``--no-floor``,
+``bench/wechat_floor.py`` (the echo plus the full app's two SQL statements and COMMIT in raw
+psycopg, on a database of its own). All get the same signed plaintext messages (unique MsgIds,
+200 followers) from 50 concurrent clients on loopback, in alternating rounds (echo, floor, full,
+echo, ...) so that other work on a shared machine weighs on all alike. Prints throughput, p50/p99
+and CPU per request of each, the ratios of the per-round medians, then stops the servers and drops
+the databases. Targets: full handling >= 50% of the echo's throughput, full p99 < 100 ms.
 
 Every full delivery is a durable PostgreSQL transaction (claim, dialog step, reply) of about
 eight statements; the echo touches no database.
@@ -28,7 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TOKEN = "bench-token"  # noqa: S105 - a throwaway token for a loopback benchmark
 APPID = "wxbench000000000"
 TEXTS = ("帮助", "我的资料", "你好，请问怎么登记？", "今天天气不错")
+FULL_CONFIG = "python:webhooks.gunicorn_conf"  # the settings of `huaicai serve`
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
 
@@ -116,6 +118,23 @@ class CpuUse:
 
         postgres = sum(cpu for _, name, cpu in table.values() if name == "postgres")
         return cls({root: tree(root) for root in roots}, postgres)
+
+
+@dataclass
+class Target:
+    """One server under load and what it measured."""
+
+    key: str
+    stats: Stats
+    port: int
+    pid: int
+    rounds: list[float] = field(default_factory=list)
+    cpu: float = 0.0
+    postgres_cpu: float = 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rounds)
 
 
 def free_port() -> int:
@@ -269,6 +288,12 @@ def main() -> None:
     # The callback waits on the database most of the time; threads let a worker overlap those
     # waits. Both servers get the same setting.
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the floor target (bench/wechat_floor.py, the same SQL in raw psycopg)",
+    )
     options = parser.parse_args()
 
     total = options.warmup + options.requests
@@ -276,69 +301,81 @@ def main() -> None:
     warmup, measured = messages[: options.warmup], messages[options.warmup :]
     size = -(-len(measured) // options.rounds)
     chunks = [measured[i : i + size] for i in range(0, len(measured), size)]
-    echo_port, full_port = free_port(), free_port()
-    echo, full = Stats("bare wechatpy echo"), Stats("full HuaiCai callback")
-    rounds: list[tuple[float, float]] = []
-    cpu = {"echo": 0.0, "full": 0.0, "postgres (full rounds)": 0.0}
-    with fresh_database() as url:
+    with fresh_database() as url, fresh_database() as floor_url, ExitStack() as servers:
         overrides = {
             "database": {"url": url},
             "app": {"log_level": "WARNING"},
             "wechat": {"token": TOKEN, "appid": APPID, "encoding_aes_key": ""},
         }
-        with (
-            gunicorn(
-                f"wechat_echo:create_app({TOKEN!r})",
-                echo_port,
-                pythonpath=ROOT / "bench",
-                threads=options.threads,
-            ) as echo_pid,
-            gunicorn(
-                f"webhooks:create_app({overrides!r})",
-                full_port,
-                pythonpath=ROOT,
-                threads=options.threads,
-                config="python:webhooks.gunicorn_conf",
-            ) as full_pid,
-        ):
-            drive("warm-up", echo_port, warmup, 10)
-            drive("warm-up", full_port, warmup, 10)
-            # Alternate short rounds so that noise from other work on a shared machine falls
-            # on both targets alike; the ratio is taken of the medians.
-            for chunk in chunks:
-                before = CpuUse.read([echo_pid])
-                echo_round = drive("echo", echo_port, chunk, options.concurrency)
-                middle = CpuUse.read([echo_pid, full_pid])
-                full_round = drive("full", full_port, chunk, options.concurrency)
-                after = CpuUse.read([full_pid])
-                cpu["echo"] += middle.servers[echo_pid] - before.servers[echo_pid]
-                cpu["full"] += after.servers[full_pid] - middle.servers[full_pid]
-                cpu["postgres (full rounds)"] += after.postgres - middle.postgres
-                echo.merge(echo_round)
-                full.merge(full_round)
-                rounds.append((echo_round.throughput, full_round.throughput))
+        floor_dsn = floor_url.replace("postgresql+psycopg://", "postgresql://")
+        specs = [
+            ("echo", "bare wechatpy echo", f"wechat_echo:create_app({TOKEN!r})", None),
+            ("full", "full HuaiCai callback", f"webhooks:create_app({overrides!r})", FULL_CONFIG),
+        ]
+        if options.floor:
+            app = f"wechat_floor:create_app({TOKEN!r}, {floor_dsn!r})"
+            specs.insert(1, ("floor", "floor: raw psycopg SQL", app, None))
+        targets = []
+        for key, label, app_spec, config in specs:
+            port = free_port()
+            pythonpath = ROOT if key == "full" else ROOT / "bench"
+            server = gunicorn(
+                app_spec, port, pythonpath=pythonpath, threads=options.threads, config=config
+            )
+            pid = servers.enter_context(server)
+            targets.append(Target(key, Stats(label), port, pid))
+        for target in targets:
+            drive("warm-up", target.port, warmup, 10)
+        # Alternate short rounds so that noise from other work on a shared machine falls on
+        # every target alike; ratios are taken of the per-round medians.
+        for chunk in chunks:
+            for target in targets:
+                before = CpuUse.read([target.pid])
+                result = drive(target.key, target.port, chunk, options.concurrency)
+                after = CpuUse.read([target.pid])
+                target.stats.merge(result)
+                target.rounds.append(result.throughput)
+                target.cpu += after.servers[target.pid] - before.servers[target.pid]
+                target.postgres_cpu += after.postgres - before.postgres
+        servers.close()
         stored = stored_deliveries(url)
 
-    echo_median = statistics.median(e for e, _ in rounds)
-    full_median = statistics.median(f for _, f in rounds)
-    ratio = full_median / echo_median if echo_median else 0.0
-    p99 = full.percentile_ms(99)
-    print(
-        f"{options.requests} signed text messages per target in {len(rounds)} alternating rounds, "
-        f"{options.concurrency} concurrent, gunicorn 2 workers x {options.threads} threads"
-    )
-    print(echo.line())
-    print(full.line())
-    print("per-round req/s (echo/full): " + ", ".join(f"{e:.0f}/{f:.0f}" for e, f in rounds))
+    by_key = {t.key: t for t in targets}
+    echo, full = by_key["echo"], by_key["full"]
+    ratio = full.median / echo.median if echo.median else 0.0
+    p99 = full.stats.percentile_ms(99)
     served = len(measured)
     print(
+        f"{options.requests} signed text messages per target in {len(chunks)} alternating rounds, "
+        f"{options.concurrency} concurrent, gunicorn 2 workers x {options.threads} threads"
+    )
+    for target in targets:
+        print(target.stats.line())
+    print(
+        "per-round req/s ("
+        + "/".join(t.key for t in targets)
+        + "): "
+        + ", ".join("/".join(f"{t.rounds[i]:.0f}" for t in targets) for i in range(len(chunks)))
+    )
+    print(
         "CPU per request (ms): "
-        + ", ".join(f"{name} {1000 * seconds / served:.2f}" for name, seconds in cpu.items())
+        + ", ".join(
+            f"{t.key} {1000 * t.cpu / served:.2f}"
+            + (f" + PostgreSQL {1000 * t.postgres_cpu / served:.2f}" if t.key != "echo" else "")
+            for t in targets
+        )
     )
     print(f"deliveries stored by the full app: {stored} (expected {total})")
+    if "floor" in by_key:
+        floor = by_key["floor"]
+        print(
+            f"floor/echo (medians {floor.median:.0f}/{echo.median:.0f} req/s): "
+            f"{floor.median / echo.median:.2f}, floor p99 {floor.stats.percentile_ms(99):.1f} ms "
+            "(what a durable transaction per message costs with nothing else around it)"
+        )
     verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
     print(
-        f"throughput ratio full/echo (medians {full_median:.0f}/{echo_median:.0f} req/s): "
+        f"throughput ratio full/echo (medians {full.median:.0f}/{echo.median:.0f} req/s): "
         f"{ratio:.2f} (target >= {TARGET_RATIO:.2f}) {verdict}"
     )
     verdict = "ok" if p99 < TARGET_P99_MS else "MISSED"

@@ -1,0 +1,81 @@
+"""A floor for bench/callback.py: the full callback's durable work with nothing else around it.
+
+Served by gunicorn as ``wechat_floor:create_app('TOKEN', 'postgresql://...')``. Per message:
+the echo's signature check and wechatpy parse, then, on a psycopg connection kept per thread,
+the same two statements the full app runs (``bot.services.inbound``: open the delivery, store
+the reply), compiled once, and COMMIT; a fixed reply. No SQLAlchemy at request time, no ORM
+session, no dialog dispatch, no reply-budget thread. What the full app costs beyond this is the
+price of those parts; what this costs beyond the echo is the durable transaction itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from flask import Flask, Response, request
+from sqlalchemy.dialects import postgresql
+from wechatpy import parse_message
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import create_reply
+from wechatpy.utils import check_signature
+
+from bot.services.inbound import FINISH, HANDLED, OPEN_POSTGRESQL
+
+REPLY = "您好！回复“注册”开始登记。"
+
+
+def _compiled(statement: Any) -> tuple[str, dict[str, Any]]:
+    """Return the statement's SQL for psycopg and its constant parameters (enums as text)."""
+    compiled = statement.compile(dialect=postgresql.psycopg.dialect())
+    constants = {k: str(v) if isinstance(v, str) else v for k, v in compiled.params.items()}
+    return compiled.string, constants
+
+
+def create_app(token: str, dsn: str) -> Flask:
+    """Return the floor endpoint checking signatures with ``token`` and writing to ``dsn``."""
+    app = Flask(__name__)
+    open_sql, open_constants = _compiled(OPEN_POSTGRESQL[True])
+    finish_sql, finish_constants = _compiled(FINISH)
+    local = threading.local()
+
+    @app.post("/wechat")
+    def floor() -> Response:
+        try:
+            check_signature(
+                token,
+                request.args.get("signature", ""),
+                request.args.get("timestamp", ""),
+                request.args.get("nonce", ""),
+            )
+        except InvalidSignatureException:
+            return Response("forbidden", 403)
+        message = parse_message(request.get_data())
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = psycopg.connect(dsn)
+        now = datetime.now(UTC)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                open_sql,
+                open_constants
+                | {
+                    "delivery_key": f"msg:{message.id}",
+                    "person": message.source,
+                    "message_kind": message.type,
+                    "at": now,
+                },
+            )
+            row = cursor.fetchone()
+            if row is not None and row[0] is not None:
+                cursor.execute(
+                    finish_sql,
+                    finish_constants
+                    | {"row_id": row[0], "status": HANDLED, "reply": REPLY, "at": now},
+                )
+        connection.commit()
+        return Response(create_reply(REPLY, message).render(), mimetype="application/xml")
+
+    return app
