@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -292,6 +293,16 @@ _IN_RUN_CACHE: dict[str, bool] = {}
 Occurrences = dict[str, list[float]]
 
 
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[str, _V], key: str, value: _V) -> None:
+    """Store ``value`` under ``key``, first emptying ``cache`` once it holds the maximum."""
+    if len(cache) >= STATIC_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
 def candidates(text: str) -> tuple[list[str], np.ndarray]:
     """Return the candidate keywords of ``text`` and their base features (``BASE_FEATURES``)."""
     found, n_positions = occurrences(text)
@@ -339,9 +350,7 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
             in_run = bool(token) and (
                 (token not in stop and wordlike.search(token) is not None) or token in _JOINERS
             )
-            if len(in_runs) >= STATIC_CACHE_SIZE:
-                in_runs.clear()
-            in_runs[token] = in_run
+            _remember(in_runs, token, in_run)
         if in_run:
             if run_start < 0:
                 run_start = index
@@ -428,9 +437,7 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
                         len(first_token) == 1 or len(token) == 1,
                     )  # fmt: skip
                     if n == 1:
-                        if len(cache) >= STATIC_CACHE_SIZE:
-                            cache.clear()
-                        cache[phrase] = static
+                        _remember(cache, phrase, static)
                 occ = found[phrase] = [i, i, 0, 0, 0, 0, 0, 0, 0, 0, *static]
             occ[_COUNT] += 1
             occ[_LAST] = i
