@@ -29,7 +29,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
-    literal,
     literal_column,
     select,
     update,
@@ -140,7 +139,7 @@ FINISH = (
 def _open_statement_postgresql(opens_window: bool) -> Executable:
     # One round trip instead of four: claim the key, and only if the claim succeeded touch the
     # person's last interaction and release their deferred messages; read their active flow.
-    # Data-modifying CTEs run once whether or not they are read; they are read here anyway
+    # Data-modifying CTEs run once whether or not they are read; they are counted here anyway
     # because SQLAlchemy renders only the CTEs a statement refers to.
     claim = CLAIM["postgresql"].cte("claim")
     columns = [
@@ -157,8 +156,6 @@ def _open_statement_postgresql(opens_window: bool) -> Executable:
             select(func.count()).select_from(touch).scalar_subquery().label("touched"),
             select(func.count()).select_from(release).scalar_subquery().label("released"),
         ]
-    else:
-        columns.append(literal(0).label("released"))
     return select(*columns)
 
 
@@ -171,7 +168,6 @@ class Opened:
 
     row_id: int | None
     flow: str | None = None
-    released: int = 0
 
 
 def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opened:
@@ -191,18 +187,16 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         row = session.execute(OPEN_POSTGRESQL[window], parameters).one()
-        if row.released:
-            openid = message.openid
-            logger.info("outbox: released %s deferred messages for %s", row.released, openid)
-        return Opened(row.row_id, row.flow, row.released)
+        if window:
+            outbox.log_released(message.openid, row.released)
+        return Opened(row.row_id, row.flow)
     row_id = session.execute(CLAIM[dialect], parameters).scalar()
     if row_id is None:
         return Opened(None)
-    released = 0
     if window:
         talents.touch_interaction(session, message.openid, now)
-        released = outbox.release_deferred(session, message.openid)
-    return Opened(row_id, dialogs.active_flow(session, message.openid), released)
+        outbox.release_deferred(session, message.openid)
+    return Opened(row_id, dialogs.active_flow(session, message.openid))
 
 
 def find(session: Session, key: str) -> InboundMessage | None:

@@ -147,9 +147,14 @@ def release_deferred(session: Session, openid: str) -> int:
     """Put a person's deferred messages back in the queue (they just wrote to us)."""
     result = session.execute(RELEASE_DEFERRED, {"person": openid, "at": utcnow()})
     released = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    log_released(openid, released)
+    return released
+
+
+def log_released(openid: str, released: int) -> None:
+    """Log that ``released`` deferred messages of ``openid`` went back in the queue, if any."""
     if released:
         logger.info("outbox: released %s deferred messages for %s", released, openid)
-    return released
 
 
 def deliver_due(
