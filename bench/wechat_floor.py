@@ -15,12 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from flask import Flask, Response, request
+from flask import Flask, Response
 from sqlalchemy.dialects import postgresql
-from wechatpy import parse_message
-from wechatpy.exceptions import InvalidSignatureException
+from wechat_echo import signed_message
 from wechatpy.replies import create_reply
-from wechatpy.utils import check_signature
 
 from bot.services.inbound import FINISH, HANDLED, OPEN_POSTGRESQL
 
@@ -43,16 +41,9 @@ def create_app(token: str, dsn: str) -> Flask:
 
     @app.post("/wechat")
     def floor() -> Response:
-        try:
-            check_signature(
-                token,
-                request.args.get("signature", ""),
-                request.args.get("timestamp", ""),
-                request.args.get("nonce", ""),
-            )
-        except InvalidSignatureException:
+        message = signed_message(token)
+        if message is None:
             return Response("forbidden", 403)
-        message = parse_message(request.get_data())
         connection = getattr(local, "connection", None)
         if connection is None:
             connection = local.connection = psycopg.connect(dsn)
