@@ -39,7 +39,7 @@ from sqlalchemy import func, make_url, select
 from bot import migrations
 from bot.db import Database
 from bot.models import InboundMessage
-from bot.wechat.simulator import SignedRequest, WeChatUser
+from devtools.simulator import SignedRequest, WeChatUser
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

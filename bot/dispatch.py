@@ -1,6 +1,6 @@
 """Route a parsed WeChat message to the handler registered for it.
 
-The transport (``webhooks.wechat``) verifies, decrypts, de-duplicates and parses; it then builds
+The transport (``webhooks.callback``) verifies, decrypts, de-duplicates and parses; it then builds
 an ``Incoming`` and calls ``registry.dispatch`` inside one database transaction. Handlers are
 registered by event, menu key, QR scene, active dialog flow and command word (STYLE.md 3).
 

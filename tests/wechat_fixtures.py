@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from bot.wechat.client import HuaiCaiWeChatClient
-from bot.wechat.fake_server import FakeWeChat
 from bot.wechat.token_store import RedisTokenStore
+from devtools.fake_wechat import FakeWeChat
 
 FAKE_APPID = "wx49f0ab532d5d035a"
 FAKE_SECRET = "test-app-secret"

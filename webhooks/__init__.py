@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from bot.config import Config, load_config
-from webhooks import console, extensions, health, wechat
+from webhooks import callback, console, extensions, health
 
 __all__ = ["create_app"]
 
@@ -28,5 +28,5 @@ def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None
     extensions.init_app(app, config)
     app.register_blueprint(health.blueprint)
     console.init_app(app, config)
-    wechat.init_app(app, config)
+    callback.init_app(app, config)
     return app

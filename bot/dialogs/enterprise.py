@@ -26,7 +26,7 @@ from bot.dialogs.steps import (
     word_of,
 )
 from bot.dispatch import Context, registry
-from bot.services import dialogs, enterprises
+from bot.services import dialog_states, enterprises
 from bot.services.stats import DEMAND_STATUS_LABELS
 from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_MODES
@@ -222,7 +222,7 @@ flow = StepFlow(
 @registry.click(MENU_NEW)
 def start_demand(ctx: Context) -> str:
     """Start (or resume) entering an enterprise need."""
-    state = dialogs.get_state(ctx.session, ctx.openid)
+    state = dialog_states.get_state(ctx.session, ctx.openid)
     if state is not None and state.flow == FLOW:
         return flow.resume(ctx, state)
     earlier = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid, limit=1)

@@ -20,7 +20,7 @@ from bot.dialogs.registration import (
 from bot.dialogs.steps import Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
 from bot.dispatch import Context, registry
 from bot.models import Consent, ConsentPurpose, Talent
-from bot.services import audit, consents, dialogs, talents
+from bot.services import audit, consents, dialog_states, talents
 from bot.validators import ValidationError
 
 MENU_VIEW = "PROFILE"
@@ -287,7 +287,7 @@ def _answer_erase(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     if word_of(text) not in texts.ERASE_CONFIRM_WORDS:
         return Finish(texts.ERASE_KEPT)
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
-    dialogs.clear(ctx.session, ctx.openid)
+    dialog_states.clear(ctx.session, ctx.openid)
     if talent is not None:
         talents.erase_talent(ctx.session, talent, actor="self")
     return Finish(texts.ERASED)

@@ -23,7 +23,7 @@ from bot.dialogs.steps import (
 )
 from bot.dispatch import Context, registry
 from bot.models import ConsentPurpose, Talent
-from bot.services import consents, dialogs, talents
+from bot.services import consents, dialog_states, talents
 from bot.services.analysis import keywords_for
 from bot.validators import ValidationError
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
@@ -478,7 +478,7 @@ def start_registration(ctx: Context) -> str:
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if talent is not None:
         return show_registered(talent)
-    state = dialogs.get_state(ctx.session, ctx.openid)
+    state = dialog_states.get_state(ctx.session, ctx.openid)
     if state is not None and state.flow == FLOW:
         return flow.resume(ctx, state)
     return flow.start(ctx)

@@ -20,7 +20,7 @@ from typing import Any
 from bot.dialogs import common_texts as texts
 from bot.dispatch import Context, registry
 from bot.models import DialogState
-from bot.services import dialogs
+from bot.services import dialog_states
 
 logger = logging.getLogger(__name__)
 
@@ -184,12 +184,12 @@ class StepFlow:
         """Put the person at the first step (or ``at``); return the first question."""
         step = at or self.order[0]
         state_data = {HISTORY: [], **(data or {})}
-        dialogs.start_flow(ctx.session, ctx.openid, self.name, step, state_data, now=ctx.now)
+        dialog_states.start_flow(ctx.session, ctx.openid, self.name, step, state_data, now=ctx.now)
         return self.ask(ctx, step, state_data)
 
     def resume(self, ctx: Context, state: DialogState) -> str:
         """Tell the person where they are and ask the current question again."""
-        dialogs.touch(ctx.session, state, now=ctx.now)
+        dialog_states.touch(ctx.session, state, now=ctx.now)
         intro = texts.ALREADY_HERE.format(title=self.title, where=self.where(state.step))
         return intro + "\n" + self.ask(ctx, state.step, dict(state.data))
 
@@ -197,7 +197,7 @@ class StepFlow:
 
     def handle(self, ctx: Context) -> str:
         """Read the person's message as the answer to their current step."""
-        state = dialogs.get_state(ctx.session, ctx.openid)
+        state = dialog_states.get_state(ctx.session, ctx.openid)
         if state is None or state.flow != self.name or state.step not in self.steps:
             logger.warning("flow %s lost its state; starting again", self.name)
             return self.start(ctx)
@@ -229,22 +229,22 @@ class StepFlow:
     def _jump(self, ctx: Context, state: DialogState, target: str) -> str:
         data = dict(state.data)
         if target not in data.get(HISTORY, []):
-            dialogs.touch(ctx.session, state, now=ctx.now)
+            dialog_states.touch(ctx.session, state, now=ctx.now)
             return texts.NOT_YET + "\n" + self.ask(ctx, state.step, data)
         data[RETURN_TO] = state.step
-        dialogs.advance(ctx.session, state, target, data, now=ctx.now)
+        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
         return self.ask(ctx, target, data)
 
     def _interrupted_by(self, ctx: Context, command: Callable[[Context], str | None]) -> str:
         # A command of another feature (我的资料, 企业需求...) is obeyed, not taken as an answer.
         reply = command(ctx) or ""
-        if dialogs.active_flow(ctx.session, ctx.openid) == self.name:
+        if dialog_states.active_flow(ctx.session, ctx.openid) == self.name:
             reply += texts.SEPARATOR + texts.PAUSED.format(title=self.title)
         return reply
 
     def _after_break(self, ctx: Context, state: DialogState, text: str, word: str | None) -> str:
         if word == "resume" or word_of(text) in self.start_words:
-            dialogs.touch(ctx.session, state, now=ctx.now)
+            dialog_states.touch(ctx.session, state, now=ctx.now)
             intro = texts.WELCOME_BACK.format(title=self.title)
             return intro + "\n" + self.ask(ctx, state.step, dict(state.data))
         other = registry.commands.get(word_of(text)) if text else None
@@ -262,10 +262,10 @@ class StepFlow:
     ) -> str:
         """Carry out an answer's outcome and return the reply."""
         if isinstance(outcome, Finish):
-            dialogs.clear(ctx.session, ctx.openid)
+            dialog_states.clear(ctx.session, ctx.openid)
             return outcome.reply
         if isinstance(outcome, Reject):
-            dialogs.touch(ctx.session, state, now=ctx.now)
+            dialog_states.touch(ctx.session, state, now=ctx.now)
             return outcome.reason + "\n" + self.ask(ctx, step.key, data)
         data.update(outcome.updates)
         target = outcome.goto
@@ -279,7 +279,7 @@ class StepFlow:
             history = data.get(HISTORY, [])
             if self.steps[group].counted and group not in history:
                 data[HISTORY] = [*history, group]
-        dialogs.advance(ctx.session, state, target, data, now=ctx.now)
+        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
         question = self.ask(ctx, target, data)
         return f"{outcome.note}\n{question}" if outcome.note else question
 
@@ -330,28 +330,28 @@ class StepFlow:
         elif history:
             target = history.pop()
         else:
-            dialogs.touch(ctx.session, state, now=ctx.now)
+            dialog_states.touch(ctx.session, state, now=ctx.now)
             return texts.AT_FIRST + "\n" + self.ask(ctx, step.key, data)
         data[HISTORY] = history
         data.pop(RETURN_TO, None)
-        dialogs.advance(ctx.session, state, target, data, now=ctx.now)
+        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
         return texts.BACK + "\n" + self.ask(ctx, target, data)
 
     def _skip(self, ctx: Context, state: DialogState) -> str:
         step = self.steps[self.group_of(state.step)]
         data = dict(state.data)
         if not step.optional:
-            dialogs.touch(ctx.session, state, now=ctx.now)
+            dialog_states.touch(ctx.session, state, now=ctx.now)
             return texts.CANNOT_SKIP + "\n" + self.ask(ctx, state.step, data)
         return self.apply(ctx, state, step, data, Advance(step.skip_updates))
 
     def _cancel(self, ctx: Context, state: DialogState) -> str:
         data = dict(state.data)
-        dialogs.clear(ctx.session, ctx.openid)
+        dialog_states.clear(ctx.session, ctx.openid)
         return self.on_cancel(ctx, data) if self.on_cancel else texts.CANCELLED
 
     def _help(self, ctx: Context, state: DialogState) -> str:
-        dialogs.touch(ctx.session, state, now=ctx.now)
+        dialog_states.touch(ctx.session, state, now=ctx.now)
         step = self.steps[state.step]
         help_text = texts.HELP.format(help=step.help or self.steps[self.group_of(step.key)].help)
         return help_text + "\n\n" + self.ask(ctx, state.step, dict(state.data))
@@ -360,11 +360,11 @@ class StepFlow:
         data = {key: state.data[key] for key in self.keep_on_restart if key in state.data}
         first = self.restart_at(data) if self.restart_at else self.order[0]
         data[HISTORY] = []
-        dialogs.advance(ctx.session, state, first, data, now=ctx.now)
+        dialog_states.advance(ctx.session, state, first, data, now=ctx.now)
         return texts.RESTARTED + "\n" + self.ask(ctx, first, data)
 
     def _repeat(self, ctx: Context, state: DialogState) -> str:
-        dialogs.touch(ctx.session, state, now=ctx.now)
+        dialog_states.touch(ctx.session, state, now=ctx.now)
         return texts.REPEAT + "\n" + self.ask(ctx, state.step, dict(state.data))
 
     controls: dict[str, Callable[[StepFlow, Context, DialogState], str]] = {
@@ -378,7 +378,7 @@ class StepFlow:
 
 
 def _active_flow(ctx: Context) -> str | None:
-    return dialogs.active_flow(ctx.session, ctx.openid)
+    return dialog_states.active_flow(ctx.session, ctx.openid)
 
 
 registry.active_flow = _active_flow

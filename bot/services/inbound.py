@@ -42,7 +42,7 @@ from bot.config import Config
 from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry, registry
 from bot.models import InboundMessage
-from bot.services import dialogs, outbox, talents
+from bot.services import dialog_states, outbox, talents
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def _open_statement_postgresql(opens_window: bool) -> Executable:
     claim = CLAIM["postgresql"].cte("claim")
     columns = [
         select(claim.c.id).scalar_subquery().label("row_id"),
-        dialogs.ACTIVE_FLOW.scalar_subquery().label("flow"),
+        dialog_states.ACTIVE_FLOW.scalar_subquery().label("flow"),
     ]
     if opens_window:
         claimed = select(claim.c.id).exists()
@@ -196,7 +196,7 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
     if window:
         talents.touch_interaction(session, message.openid, now)
         outbox.release_deferred(session, message.openid)
-    return Opened(row_id, dialogs.active_flow(session, message.openid))
+    return Opened(row_id, dialog_states.active_flow(session, message.openid))
 
 
 def find(session: Session, key: str) -> InboundMessage | None:

@@ -18,8 +18,8 @@ from bot.jobs import JOBS, run_job
 from bot.models import OutboxMessage, OutboxStatus, Talent
 from bot.services import outbox
 from bot.wechat.client import HuaiCaiWeChatClient
-from bot.wechat.fake_server import FakeWeChat
 from bot.wechat.token_store import RedisTokenStore
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET, REDIS_URL
 
 SEND = "message/custom/send"

@@ -19,10 +19,10 @@ from werkzeug.test import TestResponse
 from bot.db import Database
 from bot.dispatch import Context, registry
 from bot.models import InboundMessage
-from bot.wechat.simulator import Reply, SignedRequest, WeChatUser
+from devtools.simulator import Reply, SignedRequest, WeChatUser
 from tests.conftest import TEST_WECHAT, app_overrides
 from webhooks import create_app
-from webhooks.wechat import EXTENSION_KEY
+from webhooks.callback import EXTENSION_KEY
 
 _openids = itertools.count(1)
 

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from bot import dialogs
-from bot.cli import main
 from bot.config import load_config
 from bot.db import Database
 from bot.dispatch import registry
 from bot.services.menu import MenuError, build_menu, menu_problems
-from bot.wechat.fake_server import FakeWeChat
+from cli import main
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
 MENU_TOML = """

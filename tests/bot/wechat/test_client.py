@@ -14,8 +14,8 @@ from bot.wechat.client import (
     HuaiCaiWeChatClient,
     make_client,
 )
-from bot.wechat.fake_server import FakeWeChat
 from bot.wechat.token_store import DatabaseTokenStore, RedisTokenStore
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
 SEND = "message/custom/send"

@@ -12,8 +12,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.db import Database, utcnow
 from bot.wechat.client import HuaiCaiWeChatClient
-from bot.wechat.fake_server import FakeWeChat
 from bot.wechat.token_store import DatabaseTokenStore, RedisTokenStore, TokenStore
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET, REDIS_URL
 
 WORKERS = 4

@@ -68,9 +68,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from bot.cli import chat, db, demo, match, menu, server, users, wechat
+    from cli import chat, db, demo, fake_wechat, match, menu, outbox, server, users
 
-    for module in (chat, db, demo, match, menu, server, users, wechat):
+    for module in (chat, db, demo, fake_wechat, match, menu, outbox, server, users):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -16,7 +16,7 @@ from bot.db import Database
 from bot.dispatch import Context, registry
 from bot.models import InboundMessage, OutboxMessage
 from bot.services import inbound
-from bot.wechat.simulator import Reply, SignedRequest, WeChatUser
+from devtools.simulator import Reply, SignedRequest, WeChatUser
 from tests.webhooks.conftest import CountingHandler, LiveServer, MakeUser
 
 

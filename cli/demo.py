@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import CliContext, pass_context
-from bot.demo import DEFAULT_SEED, DEFAULT_TALENTS, load_demo
-from bot.services import demo as demo_data
+from bot.services import demo_rows
+from cli import CliContext, pass_context
+from devtools.demo_data import DEFAULT_SEED, DEFAULT_TALENTS, load_demo
 
 
 @click.group("demo")
@@ -46,10 +46,10 @@ def load(ctx: CliContext, if_empty: bool, talent_count: int, seed: int) -> None:
     _require_schema(ctx)
     console = ctx.config.console
     with ctx.database.transaction() as session:
-        if if_empty and not demo_data.is_database_empty(session):
+        if if_empty and not demo_rows.is_database_empty(session):
             click.echo("the database already holds data: demo data not loaded")
             return
-        if demo_data.has_demo_data(session):
+        if demo_rows.has_demo_data(session):
             raise click.ClickException(
                 "demo data is already loaded; run `huaicai demo clear` first"
             )
@@ -74,13 +74,13 @@ def clear(ctx: CliContext, yes: bool) -> None:
     """Delete the demo rows and what hangs off them; other data stays."""
     _require_schema(ctx)
     with ctx.database.transaction() as session:
-        present = demo_data.count_demo_rows(session)
+        present = demo_rows.count_demo_rows(session)
         if present.total == 0:
             click.echo("no demo data to delete")
             return
         if not yes:
             click.confirm(f"Delete {present.describe()}?", abort=True)
-        removed = demo_data.clear_demo(session, actor="cli")
+        removed = demo_rows.clear_demo(session, actor="cli")
     click.echo(f"deleted {removed.describe()}")
 
 

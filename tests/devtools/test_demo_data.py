@@ -12,10 +12,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.cli import main
 from bot.config import ConsoleConfig
 from bot.db import Database, utcnow
-from bot.demo import DemoDataPresent, generate_profiles, load_demo, load_vocabulary
 from bot.models import (
     Consent,
     ConsentPurpose,
@@ -28,9 +26,11 @@ from bot.models import (
     Talent,
 )
 from bot.services import users
-from bot.services.demo import clear_demo, count_demo_rows, has_demo_data, is_database_empty
+from bot.services.demo_rows import clear_demo, count_demo_rows, has_demo_data, is_database_empty
 from bot.validators import validate_credit_code
 from bot.vocabulary import COOPERATION_MODES, COOPERATION_WISHES, JIAOZUO_COUNTIES
+from cli import main
+from devtools.demo_data import DemoDataPresent, generate_profiles, load_demo, load_vocabulary
 from tests.factories import make_talent
 
 # Two to four Han characters: one- or two-character surname, one- or two-character given name.

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import click
 import requests
 
-from bot.cli import CliContext, pass_context
-from bot.wechat.simulator import SignedRequest, WeChatUser
+from cli import CliContext, pass_context
+from devtools.simulator import SignedRequest, WeChatUser
 
 COMMANDS_HELP = (
     "Type a message and press Enter. Commands: /click KEY, /scan SCENE, /voice TEXT, /image, "

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
 from bot.dialogs import basics_texts
+from cli import main
 from tests.conftest import TEST_WECHAT
 from tests.webhooks.conftest import LiveServer, live_server  # noqa: F401 - fixture
 

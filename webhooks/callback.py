@@ -19,7 +19,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot import dialogs
 from bot.config import Config, WechatConfig
 from bot.services import inbound
-from bot.wechat_inbound import (
+from bot.wechat.codec import (
     ForgedMessage,
     MalformedMessage,
     open_envelope,

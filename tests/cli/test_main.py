@@ -8,8 +8,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import inspect
 
 from bot import migrations
-from bot.cli import main
 from bot.db import Database
+from cli import main
 
 
 def run(args: list[str], database_url: str) -> Result:
@@ -51,7 +51,7 @@ def test_bad_config_stops_the_command_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[wechat]\ntimestamp_window_seconds = "five"\n', encoding="utf-8")
     completed = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), "db", "current"],
+        [sys.executable, "-m", "cli", "--config", str(config), "db", "current"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,11 +11,11 @@ import time
 import requests
 from click.testing import CliRunner, Result
 
-from bot.cli import main
 from bot.config import PROJECT_ROOT
 from bot.db import Database
 from bot.services import outbox
-from bot.wechat.fake_server import FakeWeChat
+from cli import main
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
 
@@ -59,7 +59,7 @@ def _free_port() -> int:
 def test_fake_wechat_command_serves_the_api() -> None:
     port = _free_port()
     environment = {"HUAICAI_WECHAT__APPID": FAKE_APPID, "HUAICAI_WECHAT__SECRET": FAKE_SECRET}
-    command = [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "fake-wechat", "--port", str(port)]
     server = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,

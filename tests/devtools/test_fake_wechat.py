@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.wechat.fake_server import FakeWeChat
+from devtools.fake_wechat import FakeWeChat
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
 

@@ -11,8 +11,8 @@ from types import FrameType
 
 import click
 
-from bot.cli import CliContext, pass_context
 from bot.jobs import JOBS, build_scheduler, run_job
+from cli import CliContext, pass_context
 
 
 def _child_environment(ctx: CliContext) -> dict[str, str]:
@@ -62,11 +62,11 @@ def scheduler(ctx: CliContext, once: str | None) -> None:
 @pass_context
 def up(ctx: CliContext, port: int) -> None:
     """Start web server and scheduler (and the fake WeChat API in demo mode); Ctrl-C stops all."""
-    from bot.cli import main
+    from cli import main
 
     config = ctx.config
     environment = _child_environment(ctx)
-    executable = [sys.executable, "-m", "bot.cli"]
+    executable = [sys.executable, "-m", "cli"]
     commands = [executable + ["serve", "--port", str(port)], executable + ["scheduler"]]
     if config.app.demo and "fake-wechat" in main.commands:
         commands.append(executable + ["fake-wechat"])

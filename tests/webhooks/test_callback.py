@@ -15,13 +15,13 @@ from bot.db import utcnow
 from bot.dialogs import basics_texts
 from bot.models import InboundMessage, OutboxMessage, OutboxStatus
 from bot.services import outbox, talents
-from bot.wechat.simulator import SignedRequest, WeChatUser, message_xml
-from bot.wechat_inbound import sign
+from bot.wechat.codec import sign
+from devtools.simulator import SignedRequest, WeChatUser, message_xml
 from tests.conftest import TEST_WECHAT, app_overrides
 from tests.webhooks.conftest import CountingHandler, MakeUser, Phone, inbound_count
 from webhooks import create_app
-from webhooks import wechat as wechat_view
-from webhooks.wechat import SORRY
+from webhooks import callback as callback_view
+from webhooks.callback import SORRY
 
 # WECHAT.md: wechatpy's safe-mode decrypt vector.
 VECTOR_TIMESTAMP = "1411525903"
@@ -46,7 +46,7 @@ def vector_app(database_url: str) -> Iterator[Flask]:
 
 
 def _freeze(monkeypatch: pytest.MonkeyPatch, timestamp: str) -> None:
-    monkeypatch.setattr(wechat_view, "current_time", lambda: float(timestamp))
+    monkeypatch.setattr(callback_view, "current_time", lambda: float(timestamp))
 
 
 def test_server_check_with_the_public_vector(
@@ -327,9 +327,9 @@ def test_replayed_request_is_refused_once_outside_the_window(
 ) -> None:
     request = phone.user.text("帮助")
     sent_at = float(request.query["timestamp"])
-    monkeypatch.setattr(wechat_view, "current_time", lambda: sent_at + 60)
+    monkeypatch.setattr(callback_view, "current_time", lambda: sent_at + 60)
     assert phone.send(request).text == basics_texts.HELP  # a retry inside the window
-    monkeypatch.setattr(wechat_view, "current_time", lambda: sent_at + 301)
+    monkeypatch.setattr(callback_view, "current_time", lambda: sent_at + 301)
     assert phone.post(request).status_code == 403
     assert inbound_count(db_session) == 1
 

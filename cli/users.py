@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import CliContext, pass_context
 from bot.models import Role
 from bot.services import users
 from bot.validators import ValidationError
+from cli import CliContext, pass_context
 
 
 @click.group("user")

@@ -8,8 +8,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.dispatch import Incoming
 from bot.services.inbound import MAX_KEY_LENGTH, delivery_key
-from bot.wechat.simulator import message_xml
-from bot.wechat_inbound import (
+from bot.wechat.codec import (
     ForgedMessage,
     MalformedMessage,
     open_envelope,
@@ -18,8 +17,9 @@ from bot.wechat_inbound import (
     sign,
     signature_matches,
 )
+from devtools.simulator import message_xml
 from tests.conftest import TEST_WECHAT
-from tests.webhooks.test_wechat_callback import (
+from tests.webhooks.test_callback import (
     VECTOR_ENCRYPT,
     VECTOR_MSG_SIGNATURE,
     VECTOR_NONCE,

@@ -3,7 +3,7 @@
 Everything is generated from the vocabularies in ``data/demo/*.toml`` with a seeded random
 generator, so the same seed gives the same people, texts and choices. Rows are created by the
 same services a real registration uses (keywords and industries are derived from the texts) and
-all are marked ``is_demo``; ``bot.services.demo.clear_demo`` removes them again.
+all are marked ``is_demo``; ``bot.services.demo_rows.clear_demo`` removes them again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.db import utcnow
 from bot.dialogs.registration_texts import CONSENT_VERSION
 from bot.models import ConsentPurpose, DemandStatus, Enterprise, EventStatus, Role
 from bot.services import consents, enterprises, events, talents, users
-from bot.services.demo import DemoCounts, has_demo_data
+from bot.services.demo_rows import DemoCounts, has_demo_data
 from bot.vocabulary import COOPERATION_WISHES, county_name
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

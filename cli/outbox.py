@@ -1,37 +1,12 @@
-"""``huaicai fake-wechat`` and ``huaicai outbox``: the sending side of the WeChat gateway."""
+"""``huaicai outbox``: inspect and drain the queue of messages to people."""
 
 from __future__ import annotations
 
-import logging
-
 import click
 
-from bot.cli import CliContext, pass_context
 from bot.services import outbox
 from bot.wechat.client import make_client
-
-
-@click.command("fake-wechat")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8900, show_default=True, type=int)
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Answer 40003 for unknown openids instead of taking them for followers who just wrote.",
-)
-@pass_context
-def fake_wechat(ctx: CliContext, host: str, port: int, strict: bool) -> None:
-    """Serve a fake WeChat API (tokens, sends, menu, QR codes, users, tags) for demos and tests.
-
-    It accepts the configured appid and secret; point wechat.api_base_url at
-    http://HOST:PORT/cgi-bin/. Drive it with POST /fake/users/OPENID and GET /fake/calls.
-    """
-    from bot.wechat.fake_server import serve
-
-    logging.basicConfig(level=ctx.config.app.log_level.upper())
-    wechat = ctx.config.wechat
-    click.echo(f"fake WeChat API on http://{host}:{port}/cgi-bin/ (appid {wechat.appid})")
-    serve(host, port, appid=wechat.appid, secret=wechat.secret, auto_follow=not strict)
+from cli import CliContext, pass_context
 
 
 @click.group("outbox")
@@ -67,4 +42,4 @@ def status(ctx: CliContext) -> None:
     click.echo(f"next due: {due.isoformat() if due else 'nothing waiting'}")
 
 
-COMMANDS = [fake_wechat, outbox_group]
+COMMANDS = [outbox_group]

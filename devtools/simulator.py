@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from bot.wechat_inbound import cdata, sign
+from bot.wechat.codec import cdata, sign
 
 MODES = ("plain", "compatible", "safe")
 DEFAULT_ACCOUNT = "gh_huaicai00000"

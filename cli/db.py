@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot import migrations
-from bot.cli import CliContext, pass_context
+from cli import CliContext, pass_context
 
 
 @click.group("db")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from bot.cli import CliContext, pass_context
 from bot.config import PROJECT_ROOT
-from bot.services import enterprises, events, matching, talents
+from bot.services import enterprises, events, talent_search, talents
+from cli import CliContext, pass_context
 
 DEFAULT_CSL = PROJECT_ROOT.parent / "shared" / "data" / "csl-dev"
 
@@ -18,7 +18,7 @@ def match_group() -> None:
     """Show who matches a need, an event or a talent, and why."""
 
 
-def _print_talent_hits(hits: list[matching.TalentHit]) -> None:
+def _print_talent_hits(hits: list[talent_search.TalentHit]) -> None:
     if not hits:
         click.echo("no consenting talent matches")
     for rank, hit in enumerate(hits, 1):
@@ -43,9 +43,9 @@ def match_need(ctx: CliContext, demand_id: int, top: int, save: bool) -> None:
         if demand is None:
             raise click.ClickException(f"no need with id {demand_id}")
         click.echo(f"need #{demand.id}: {demand.title} ({demand.enterprise.name})")
-        _print_talent_hits(matching.match_demand(session, demand, k=top))
+        _print_talent_hits(talent_search.match_demand(session, demand, k=top))
         if save:
-            stored = matching.propose_matches(session, demand, k=top)
+            stored = talent_search.propose_matches(session, demand, k=top)
             click.echo(f"stored {len(stored)} proposed matches")
 
 
@@ -60,7 +60,7 @@ def match_event(ctx: CliContext, event_id: int, top: int) -> None:
         if event is None:
             raise click.ClickException(f"no event with id {event_id}")
         click.echo(f"event #{event.id}: {event.title}")
-        _print_talent_hits(matching.match_event(session, event, k=top))
+        _print_talent_hits(talent_search.match_event(session, event, k=top))
 
 
 @match_group.command("talent")
@@ -74,7 +74,7 @@ def match_talent(ctx: CliContext, talent_id: int, top: int) -> None:
         if talent is None:
             raise click.ClickException(f"no talent with id {talent_id}")
         click.echo(f"talent #{talent.id}: {talent.name} · {'、'.join(talent.keywords[:6])}")
-        found = matching.match_needs_for_talent(session, talent, k=top)
+        found = talent_search.match_needs_for_talent(session, talent, k=top)
         if not found:
             click.echo("no approved need matches")
         for rank, (demand, hit) in enumerate(found, 1):

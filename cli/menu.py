@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from bot.cli import CliContext, pass_context
 from bot.services.menu import MenuError, build_menu
+from cli import CliContext, pass_context
 
 
 @click.group("menu")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.models import ConsentPurpose, Talent
-from bot.services import consents, matching, talents
+from bot.services import consents, talent_search, talents
 from tests.factories import make_demand, make_event, make_talent
 
 BATTERY = "长期从事锂离子电池正极材料研究，主攻高镍三元材料烧结工艺和固态电解质"
@@ -17,9 +17,9 @@ VISION = "机器视觉与深度学习，工业产品表面缺陷检测算法"
 @pytest.fixture(autouse=True)
 def fresh_indexes() -> Iterator[None]:
     # Each test's rows are rolled back; a process-wide index must not outlive them.
-    matching.reset_indexes()
+    talent_search.reset_indexes()
     yield
-    matching.reset_indexes()
+    talent_search.reset_indexes()
 
 
 def consenting_talent(session: Session, expertise: str, **fields: object) -> Talent:
@@ -35,7 +35,7 @@ def test_need_finds_the_fitting_talent_first_with_reasons(db_session: Session) -
     consenting_talent(db_session, HERBS)
     consenting_talent(db_session, VISION)
     demand = make_demand(db_session)
-    hits = matching.match_demand(db_session, demand, k=3)
+    hits = talent_search.match_demand(db_session, demand, k=3)
     assert hits[0].talent.id == battery.id
     assert hits[0].reasons, "every hit says why"
     assert any(
@@ -46,42 +46,42 @@ def test_need_finds_the_fitting_talent_first_with_reasons(db_session: Session) -
 def test_talents_without_consent_are_never_matched(db_session: Session) -> None:
     make_talent(db_session, expertise=BATTERY)  # registered without a recorded consent
     demand = make_demand(db_session)
-    assert matching.match_demand(db_session, demand) == []
+    assert talent_search.match_demand(db_session, demand) == []
 
 
 def test_withdrawn_invitation_consent_takes_effect_at_once(db_session: Session) -> None:
     talent = consenting_talent(db_session, BATTERY)
     event = make_event(db_session, title="锂电池材料技术对接会", topics=["锂离子电池", "正极材料"])
-    assert [hit.talent.id for hit in matching.match_event(db_session, event)] == [talent.id]
+    assert [hit.talent.id for hit in talent_search.match_event(db_session, event)] == [talent.id]
     consents.withdraw_consent(db_session, talent, ConsentPurpose.INVITATIONS)
     db_session.flush()
-    assert matching.match_event(db_session, event) == []
+    assert talent_search.match_event(db_session, event) == []
 
 
 def test_index_follows_new_changed_and_erased_talents(db_session: Session) -> None:
     first = consenting_talent(db_session, HERBS)
     demand = make_demand(db_session)
-    assert matching.match_demand(db_session, demand) == [] or all(
-        hit.talent.id == first.id for hit in matching.match_demand(db_session, demand)
+    assert talent_search.match_demand(db_session, demand) == [] or all(
+        hit.talent.id == first.id for hit in talent_search.match_demand(db_session, demand)
     )
     newcomer = consenting_talent(db_session, BATTERY)
-    assert matching.match_demand(db_session, demand)[0].talent.id == newcomer.id
+    assert talent_search.match_demand(db_session, demand)[0].talent.id == newcomer.id
 
     talents.update_talent(db_session, first, actor="t", expertise=BATTERY + "，兼顾正极材料表征")
     db_session.flush()
-    found = {hit.talent.id for hit in matching.match_demand(db_session, demand)}
+    found = {hit.talent.id for hit in talent_search.match_demand(db_session, demand)}
     assert found == {first.id, newcomer.id}
 
     talents.erase_talent(db_session, newcomer, actor="t")
     db_session.flush()
-    assert [hit.talent.id for hit in matching.match_demand(db_session, demand)] == [first.id]
+    assert [hit.talent.id for hit in talent_search.match_demand(db_session, demand)] == [first.id]
 
 
 def test_proposed_matches_are_stored_once(db_session: Session) -> None:
     talent = consenting_talent(db_session, BATTERY)
     demand = make_demand(db_session)
-    first = matching.propose_matches(db_session, demand)
-    second = matching.propose_matches(db_session, demand)
+    first = talent_search.propose_matches(db_session, demand)
+    second = talent_search.propose_matches(db_session, demand)
     assert [m.talent_id for m in first] == [talent.id]
     assert [m.id for m in first] == [m.id for m in second]
     assert first[0].reasons
@@ -98,7 +98,7 @@ def test_approved_needs_are_found_for_a_talent(db_session: Session) -> None:
     pending = make_demand(db_session, title="三元正极材料改性")
     for demand in (fitting, other):
         enterprises.review_demand(db_session, demand, approve=True, reviewer="t")
-    found = [demand.id for demand, _ in matching.match_needs_for_talent(db_session, talent)]
+    found = [demand.id for demand, _ in talent_search.match_needs_for_talent(db_session, talent)]
     assert found[0] == fitting.id
     assert pending.id not in found
 
@@ -108,13 +108,13 @@ def test_words_unknown_at_build_become_searchable_after_a_rebuild(db_session: Se
     demand = make_demand(
         db_session, title="太赫兹成像芯片封装", description="太赫兹成像芯片的封装与测试"
     )
-    matching.match_demand(db_session, demand)  # builds the index from one herbal profile
-    cache = matching.talent_index_cache(db_session)
+    talent_search.match_demand(db_session, demand)  # builds the index from one herbal profile
+    cache = talent_search.talent_index_cache(db_session)
     newcomers = [
         consenting_talent(db_session, f"太赫兹成像芯片封装测试方向研究{i}")
         for i in range(cache.REBUILD_MINIMUM + 1)
     ]
-    found = {hit.talent.id for hit in matching.match_demand(db_session, demand, k=100)}
-    found |= {hit.talent.id for hit in matching.match_demand(db_session, demand, k=100)}
+    found = {hit.talent.id for hit in talent_search.match_demand(db_session, demand, k=100)}
+    found |= {hit.talent.id for hit in talent_search.match_demand(db_session, demand, k=100)}
     assert {t.id for t in newcomers} <= found
     assert cache.added_since_build == 0, "the index was rebuilt with the new words"

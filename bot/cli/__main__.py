@@ -1,5 +1,0 @@
-"""Allow ``python -m bot.cli``."""
-
-from bot.cli import main
-
-main()

@@ -1,0 +1,5 @@
+"""Allow ``python -m cli``."""
+
+from cli import main
+
+main()
