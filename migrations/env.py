@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import make_engine
-from bot.models import Base
+import bot.models  # noqa: F401  (registers every table on Base.metadata)
+from bot.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
