@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from bot.models.accounts import ConsoleUser, Role
-from bot.models.cooperation import Demand, DemandStatus, Enterprise, Match, MatchStatus
+from bot.models.cooperation import (
+    ContactStatus,
+    Demand,
+    DemandStatus,
+    Enterprise,
+    EnterpriseContact,
+    Match,
+    MatchStatus,
+    Outcome,
+    OutcomeKind,
+)
 from bot.models.events import Event, EventStatus, Invitation, InvitationStatus
+from bot.models.liaison import (
+    ContactChannel,
+    ContactLogEntry,
+    LiaisonAssignment,
+    LiaisonRule,
+    Referral,
+    ReferralCode,
+)
 from bot.models.messaging import (
     DialogState,
     InboundMessage,
@@ -20,19 +38,29 @@ __all__ = [
     "Consent",
     "ConsentPurpose",
     "ConsoleUser",
+    "ContactChannel",
+    "ContactLogEntry",
+    "ContactStatus",
     "Demand",
     "DemandStatus",
     "DialogState",
     "Enterprise",
+    "EnterpriseContact",
     "Event",
     "EventStatus",
     "InboundMessage",
     "Invitation",
     "InvitationStatus",
+    "LiaisonAssignment",
+    "LiaisonRule",
     "Match",
     "MatchStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "Outcome",
+    "OutcomeKind",
+    "Referral",
+    "ReferralCode",
     "Role",
     "Talent",
     "TalentStatus",

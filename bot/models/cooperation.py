@@ -1,11 +1,11 @@
-"""Enterprises, their technical needs, and the talents matched to them."""
+"""Enterprises, their contacts, technical needs, the talents asked about them and the outcomes."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base, JSONType, UTCDateTime, utcnow
@@ -15,17 +15,40 @@ from bot.models.common import enum_column
 class DemandStatus(enum.StrEnum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
+    # The organiser asked the enterprise to add something; an edit sends it back to review.
+    NEEDS_INFO = "needs_info"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # Closed by the enterprise as solved (or by an organiser).
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
 
 
 class MatchStatus(enum.StrEnum):
-    PROPOSED = "proposed"
-    ASKED = "asked"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    INTRODUCED = "introduced"
+    """Where one talent stands for one need (PIPL art. 23: only a yes is ever shown)."""
+
+    PROPOSED = "proposed"  # on the shortlist matching proposed; nobody asked yet
+    SKIPPED = "skipped"  # the organiser chose not to ask this person
+    ASKED = "asked"  # asked by message; waiting for 1 or 2
+    ACCEPTED = "accepted"  # said yes (kept only for rows made before introductions existed)
+    DECLINED = "declined"  # said no, or did not answer in time: never asked again for this need
+    INTRODUCED = "introduced"  # said yes; both sides have each other's contact
+    WITHDRAWN = "withdrawn"  # said yes, then took it back (the enterprise was told)
+    CANCELLED = "cancelled"  # the need was withdrawn or closed before an answer
+
+
+class ContactStatus(enum.StrEnum):
+    """Whether a person speaks for an enterprise (issue 10 item 7: claims are confirmed)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+
+
+class OutcomeKind(enum.StrEnum):
+    CONTACTED = "contacted"
+    AGREEMENT = "agreement"  # 产学研 cooperation agreement signed
+    LANDED = "landed"  # project landed in Jiaozuo
 
 
 class Enterprise(Base):
@@ -68,14 +91,45 @@ class Demand(Base):
         enum_column(DemandStatus), default=DemandStatus.PENDING_REVIEW, index=True
     )
     submitted_by_openid: Mapped[str | None] = mapped_column(String(64))
+    # Who submitted it (a confirmed contact or a claim waiting for confirmation).
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_contacts.id", ondelete="SET NULL"), index=True
+    )
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Each review round is told to the enterprise once (the outbox key includes it).
+    review_round: Mapped[int] = mapped_column(Integer, default=0)
+    # The first approval, for the funnel (a later edit and re-approval keeps it).
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="demands")
+    contact: Mapped[EnterpriseContact | None] = relationship()
+
+
+class EnterpriseContact(Base):
+    """A person who speaks for an enterprise by chat; later ones are claims until confirmed."""
+
+    __tablename__ = "enterprise_contacts"
+    __table_args__ = (UniqueConstraint("enterprise_id", "openid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    openid: Mapped[str | None] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[ContactStatus] = mapped_column(
+        enum_column(ContactStatus), default=ContactStatus.PENDING
+    )
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
 
 
 class Match(Base):
@@ -93,4 +147,35 @@ class Match(Base):
         enum_column(MatchStatus), default=MatchStatus.PROPOSED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    asked_by: Mapped[str] = mapped_column(String(64), default="")
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # No answer by then counts as a no (config: cooperation.answer_days).
+    answer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person said yes (kept after a withdrawal: the funnel counts it).
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The contact details the person chose to share with this enterprise ("phone", "email").
+    shared_fields: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+    demand: Mapped[Demand] = relationship()
+
+
+class Outcome(Base):
+    """What came of a need or an introduction: contacted, agreement signed, project landed."""
+
+    __tablename__ = "cooperation_outcomes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
+    kind: Mapped[OutcomeKind] = mapped_column(enum_column(OutcomeKind))
+    # Agreement amount in 万元, when given.
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # organiser:<name>, talent or enterprise.
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base, JSONType, UTCDateTime, utcnow
@@ -49,7 +49,12 @@ class Talent(Base):
     status: Mapped[TalentStatus] = mapped_column(
         enum_column(TalentStatus), default=TalentStatus.ACTIVE
     )
+    # chat, h5, import, referral, event (scan at an event), demo.
     source: Mapped[str] = mapped_column(String(16), default="chat")
+    # Who brought this person in through their referral code.
+    referred_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("talents.id", ondelete="SET NULL")
+    )
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     is_following: Mapped[bool] = mapped_column(Boolean, default=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
