@@ -43,9 +43,11 @@ def match_need(ctx: CliContext, demand_id: int, top: int, save: bool) -> None:
         if demand is None:
             raise click.ClickException(f"no need with id {demand_id}")
         click.echo(f"need #{demand.id}: {demand.title} ({demand.enterprise.name})")
-        _print_talent_hits(talent_search.match_demand(session, demand, k=top))
+        # A one-off process: the index is built from the database, not loaded.
+        index = talent_search.TalentIndexCache(ctx.config.matching)
+        _print_talent_hits(talent_search.match_demand(session, index, demand, k=top))
         if save:
-            stored = talent_search.propose_matches(session, demand, k=top)
+            stored = talent_search.propose_matches(session, index, demand, k=top)
             click.echo(f"stored {len(stored)} proposed matches")
 
 
@@ -60,7 +62,8 @@ def match_event(ctx: CliContext, event_id: int, top: int) -> None:
         if event is None:
             raise click.ClickException(f"no event with id {event_id}")
         click.echo(f"event #{event.id}: {event.title}")
-        _print_talent_hits(talent_search.match_event(session, event, k=top))
+        index = talent_search.TalentIndexCache(ctx.config.matching)
+        _print_talent_hits(talent_search.match_event(session, index, event, k=top))
 
 
 @match_group.command("talent")
@@ -105,7 +108,7 @@ csl_option = click.option(
 @csl_option
 def eval_keywords(data_dir: Path) -> None:
     """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank."""
-    from matching.evaluation import evaluate_keywords
+    from matching.lab.evaluation import evaluate_keywords
 
     click.echo(evaluate_keywords(data_dir).format())
 
@@ -114,7 +117,7 @@ def eval_keywords(data_dir: Path) -> None:
 @csl_option
 def eval_match(data_dir: Path) -> None:
     """P@5, P@10 and nDCG@10 of MatchIndex beside a plain TF-IDF baseline."""
-    from matching.evaluation import evaluate_matching
+    from matching.lab.evaluation import evaluate_matching
 
     click.echo(evaluate_matching(data_dir).format())
 
@@ -130,7 +133,7 @@ def eval_match(data_dir: Path) -> None:
 )
 def eval_industries(path: Path) -> None:
     """Accuracy of classify_industries on our labelled profiles and needs."""
-    from matching.evaluation import evaluate_industries
+    from matching.lab.evaluation import evaluate_industries
 
     click.echo(evaluate_industries(path).format())
 

@@ -1,8 +1,8 @@
 """Which of CSL's 67 disciplines (材料科学与工程, 中医学/中药学, 法学, …) a text belongs to.
 
 Two multinomial logistic regressions over sublinear TF-IDF term weights, trained by
-``matching.discipline_training`` and shipped as ``data/models/discipline_classifier.npz`` (arrays
-plus a JSON header, read without pickle):
+``matching.lab.discipline_training`` and shipped as ``data/models/discipline_classifier.npz``
+(arrays plus a JSON header, read without pickle):
 
 * a *category* model over CSL's 13 top-level categories (工学, 医学, 法学, …), learned from 8,000
   training titles plus the 1,000 dev titles and abstracts;
@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.resources import data_path
+from matching.text import analyse, index_terms
 
 MODEL_FILE = "discipline_classifier.npz"
 MODEL_FORMAT = 2
@@ -254,8 +255,6 @@ def categories() -> tuple[str, ...]:
 
 def _terms(text: str) -> list[str]:
     """Return the classifier's input terms of ``text`` (the match index's terms)."""
-    from matching.index import analyse, index_terms
-
     return index_terms(analyse(text))
 
 

@@ -1,72 +1,54 @@
 """Explainable talent ↔ need matching: a TF-IDF index with an industry prior, filters and updates.
 
-How a score is made: the query and every item are tokenised (``matching.text.tokenize``) and
+How a score is made: the query and every item are tokenised (``matching.text.analyse``) and
 turned into sublinear TF-IDF vectors over the vocabulary fixed at ``build``. An item's score is
 the cosine of the two vectors, plus ``industry_weight`` times the cosine of their industry vectors
-(``matching.industries``), plus a discipline prior, plus pseudo relevance feedback.
-
-The discipline prior: ``matching.disciplines`` (a classifier learned from CSL) gives every text
-probabilities over 67 academic disciplines in 13 categories. The query's probabilities are
-averaged with those of its best word matches (a short need says little about its field, the
-profiles it matches say more); the prior is ``discipline_weight`` times their dot product with
-the item's, plus ``category_weight`` times the same over categories. An item that shares no word
-with the query still matches when both probably belong to the same discipline.
+(``matching.industries``), plus a discipline prior (``matching.priors``), plus pseudo relevance
+feedback.
 
 Pseudo relevance feedback: the specific terms of the three best first-pass matches form a second
 query whose cosine (weight 0.7, each source leaving out its own words, capped at the item's
 direct score + 0.1) finds people who write about the same field in other words. Search is a
 sparse product over the postings of the query's terms, then ``argpartition`` for the top k.
 
-Every hit says why it was found: the shared keywords (adjacent tokens rejoined into the phrase
-the item actually contains, e.g. 磷酸铁锂), related words where those carried the match, the
-shared industries, and the discipline both probably belong to (marked as inferred).
-
-Updates are incremental: ``add`` vectorises one text with the vocabulary and IDF of ``build`` and
-appends it to a small pending matrix; ``remove`` sets a tombstone. ``compact`` (run automatically
-when the pending part reaches 1/8 of the index) merges pending rows, and drops removed ones once
-they are a fifth of all rows. Words that did not exist at ``build`` are not searchable until the
-index is rebuilt, which a nightly job should do.
-
-Trust model of ``save``/``load``: the file is a NumPy ``.npz`` read with ``allow_pickle=False`` plus
-a JSON header inside it, so loading a file cannot run code. Ids and attributes must therefore be
-JSON values (str, int, float, bool, None, lists of those); lists come back as tuples so they stay
-hashable. The file holds the items' texts (for the reasons): it is personal data, keep it where
-only the application can read and write it. A tampered file can still make the index return
-wrong results, but cannot execute anything.
+Every hit says why it was found (``matching.explain``). Updates are incremental: ``add``
+vectorises one text with the vocabulary and IDF of ``build`` and appends it to a small pending
+matrix; ``remove`` sets a tombstone. ``compact`` (run automatically when the pending part reaches
+1/8 of the index) merges pending rows, and drops removed ones once they are a fifth of all rows.
+Words that did not exist at ``build`` are not searchable until the index is rebuilt, which a
+nightly job should do. ``save``/``load`` (``matching.persistence``) never unpickle.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import re
-import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from matching import persistence, priors
 from matching.disciplines import DisciplineClassifier
 from matching.disciplines import load_model as load_discipline_model
+from matching.explain import explain
 from matching.industries import Taxonomy, load_taxonomy
+from matching.priors import SHARED_DISCIPLINE
+from matching.text import analyse, index_terms, subwords
+
+__all__ = ["Hit", "MatchIndex", "analyse", "index_terms", "subwords"]
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
-# Files of these versions still load. Version 1 has no discipline vectors and version 2 stores
-# probabilities over the 13 categories instead of the 67 disciplines: both are recomputed.
-READABLE_FORMATS = (1, 2, 3)
 # Weight of the industry prior relative to the word cosine; a shared industry is a hint, shared
 # specific words are the evidence.
 DEFAULT_INDUSTRY_WEIGHT = 0.1
 # The discipline prior and its settings below were tuned together on CSL dev, with the query
 # paper's own abstract excluded and out-of-fold discipline models (``huaicai eval match``, see
-# ``matching.evaluation.evaluate_matching``); the P@5 it prints is therefore tuned on dev. P@5
+# ``matching.lab.evaluation.evaluate_matching``); the P@5 it prints is therefore tuned on dev. P@5
 # stayed within 0.35-0.37 over discipline weights 1.5-8, category weights 0-1 and 8 or 12
 # feedback items at weight 1 or 2, so the choice is not a sharp optimum.
 # Weights of the discipline prior: the dot product of the query's and the item's probabilities
@@ -76,31 +58,10 @@ DEFAULT_INDUSTRY_WEIGHT = 0.1
 # larger one lets the field outweigh shared words more, for no gain.
 DEFAULT_DISCIPLINE_WEIGHT = 2.0
 DEFAULT_CATEGORY_WEIGHT = 0.3
-# A short query says little about its discipline; the items it matches best say more. Its
-# discipline probabilities are averaged (weighted by word score) with those of its best
-# ``DISCIPLINE_FEEDBACK_DOCS`` word matches, which together count ``DISCIPLINE_FEEDBACK_WEIGHT``
-# times as much as the query's own (P@5 0.330 without; 0.359, 0.367, 0.363 with 5, 8, 12).
-DISCIPLINE_FEEDBACK_DOCS = 8
-DISCIPLINE_FEEDBACK_WEIGHT = 1.0
-# Items store their discipline probabilities squared and renormalised: the classifier, with
-# about 15 papers per discipline, is under-confident, and sharpening puts the items it is sure of
-# first (P@5 0.341 at power 1, 0.367 at 2, 0.365 at 3).
-ITEM_DISCIPLINE_SHARPNESS = 2.0
-# An item shares the query's discipline when P(query in d) x P(item in d) reaches this for the
-# query's most likely discipline d. Such an item is a match even without a shared word, and
-# its reasons name d as inferred. (About a quarter of such CSL dev pairs truly share their
-# discipline, ten times the base rate; P@5 0.346 when they need a shared word, 0.367 when not,
-# 0.360 at 0.2.)
-SHARED_DISCIPLINE = 0.1
-# An item belongs (for filters and reasons) to its best industry and to every industry scoring at
-# least this fraction of the best one.
-INDUSTRY_MEMBERSHIP = 0.5
 # Merge the pending rows into the main matrix once there are this many (or 1/8 of the index).
 MIN_COMPACT_PENDING = 4096
 # Cosine of industry vectors from which an item without a shared word still counts as a match.
 INDUSTRY_ONLY_MATCH = 0.5
-MAX_REASON_WORDS = 5
-MAX_RELATED_WORDS = 3
 # Pseudo relevance feedback: expand each query with the heaviest terms of its best few matches.
 DEFAULT_FEEDBACK_DOCS = 3
 DEFAULT_FEEDBACK_WEIGHT = 0.7
@@ -114,12 +75,6 @@ FEEDBACK_MIN_SOURCES = 1
 FEEDBACK_CAP = 0.1
 # Cosine with the expansion from which an item without a shared query word still matches.
 FEEDBACK_ONLY_MATCH = 0.2
-# Rejoin at most this many adjacent tokens into one phrase of a reason.
-MAX_PHRASE_TERMS = 4
-
-_WORDLIKE = re.compile(r"[\u3400-\u9fffa-z]")
-_ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
-_SHORT_FILLER = frozenset("的了和与及或等在对为是用于中其并将从以被")
 
 Item = tuple[Hashable, str] | tuple[Hashable, str, Mapping[str, Any]]
 
@@ -131,83 +86,6 @@ class Hit:
     id: Hashable
     score: float
     reasons: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=1)
-def _project_tokenizer() -> Callable[[str], list[str]]:
-    """Return the project's tokeniser, or plain jieba until ``matching.text`` exists."""
-    try:
-        from matching.text import tokenize  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # pragma: no cover - only while matching.text is being written
-        import jieba
-
-        logger.warning("matching.text is missing: tokenising with plain jieba")
-        plain: Callable[[str], list[str]] = jieba.lcut
-        return plain
-    project: Callable[[str], list[str]] = tokenize
-    return project
-
-
-def _default_tokenize(text: str) -> list[str]:
-    """Tokenise with the project's jieba set-up."""
-    return list(_project_tokenizer()(text))
-
-
-def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> list[str]:
-    """Return the index terms of ``text``: normalised tokens that contain a letter or a hanzi."""
-    norm = unicodedata.normalize("NFKC", text).lower()
-    tokens = (tokenize or _default_tokenize)(norm)
-    return [
-        t
-        for raw in tokens
-        if (t := raw.strip()) and _WORDLIKE.search(t) is not None and t not in _SHORT_FILLER
-    ]
-
-
-@lru_cache(maxsize=1)
-def _subword_vocabulary() -> tuple[Mapping[str, int], Callable[[str], bool]]:
-    """Return the tokeniser's word frequencies and its content-word test."""
-    try:
-        from matching.text import (  # type: ignore[import-not-found,unused-ignore]
-            is_content_word,
-            tokenizer,
-        )
-    except ImportError:  # pragma: no cover - only while matching.text is being written
-        import jieba
-
-        jieba.dt.check_initialized()
-        return jieba.dt.FREQ, lambda t: t not in _SHORT_FILLER
-    freq: Mapping[str, int] = tokenizer().FREQ
-    content: Callable[[str], bool] = is_content_word
-    return freq, content
-
-
-@lru_cache(maxsize=1 << 17)
-def subwords(token: str) -> tuple[str, ...]:
-    """Return the dictionary words of two and three hanzi inside a longer ``token``.
-
-    The lexicon keeps 怀山药 and 锂离子电池 whole, which makes tokens precise but would stop a need
-    for 山药 or 电池 from finding them; indexing the inner words as well (as jieba's search mode
-    does) restores that.
-    """
-    if len(token) < 3 or not _ALL_HAN.fullmatch(token):
-        return ()
-    freq, is_content = _subword_vocabulary()
-    found = []
-    for size in (2, 3):
-        for start in range(len(token) - size + 1):
-            part = token[start : start + size]
-            if part != token and freq.get(part) and is_content(part):
-                found.append(part)
-    return tuple(found)
-
-
-def index_terms(tokens: Sequence[str]) -> list[str]:
-    """Return ``tokens`` followed by the inner words of each (see ``subwords``)."""
-    terms = list(tokens)
-    for token in tokens:
-        terms.extend(subwords(token))
-    return terms
 
 
 class MatchIndex:
@@ -409,20 +287,27 @@ class MatchIndex:
 
     def _industry_vector(self, text: str) -> np.ndarray:
         """Return the L2-normalised industry score vector of ``text``."""
-        vec = np.asarray(self.taxonomy.scores(text), dtype=np.float32)
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else vec
+        return priors.industry_vector(self.taxonomy, text)
 
     def _industry_ids(self, vec: np.ndarray) -> list[str]:
         """Return the ids of the industries an item with industry vector ``vec`` belongs to."""
-        if not vec.any():
-            return []
-        best = float(vec.max())
-        return [
-            self.taxonomy.industries[pos].id
-            for pos in np.argsort(-vec, kind="stable").tolist()
-            if vec[pos] > 0 and vec[pos] >= INDUSTRY_MEMBERSHIP * best
-        ]
+        return priors.industry_ids(self.taxonomy, vec)
+
+    def row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (term columns, weights) of the stored row ``row``."""
+        return self._row_vector(row)
+
+    def text_of(self, row: int) -> str:
+        """Return the text stored for row ``row``."""
+        return self._texts[row]
+
+    def industry_vector_of(self, row: int) -> np.ndarray:
+        """Return the industry vector stored for row ``row``."""
+        return self._industries[row]
+
+    def discipline_vector_of(self, row: int) -> np.ndarray:
+        """Return the (sharpened) discipline probabilities stored for row ``row``."""
+        return self._disciplines[row]
 
     # ----------------------------------------------------------------- updates
     def __len__(self) -> int:
@@ -603,63 +488,45 @@ class MatchIndex:
             Hit(
                 id=self._ids[row],
                 score=round(float(scores[row]), 6),
-                reasons=self._reasons(
-                    row, q_terms, q_weights, {} if row in sources else e_weights, q_ind, q_disc
+                reasons=explain(
+                    self,
+                    row,
+                    q_terms,
+                    q_weights,
+                    {} if row in sources else e_weights,
+                    q_ind,
+                    q_disc,
                 ),
             )
             for row in order.tolist()
         ]
 
     def _industry_cos(self, q_ind: np.ndarray, n: int) -> np.ndarray:
-        """Return the cosine of every item's industry vector with ``q_ind``.
-
-        A query has one to three industries, so adding those columns is ~100x faster than a
-        BLAS matrix-vector product over all twelve, which is slow for this skinny shape.
-        """
-        cos = np.zeros(n, dtype=np.float32)
-        for j in np.flatnonzero(q_ind).tolist():
-            cos += self._industries[:n, j] * q_ind[j]
-        return cos
+        """Return the cosine of every item's industry vector with ``q_ind``."""
+        return priors.industry_cosines(self._industries, q_ind, n)
 
     def _item_disciplines(self, term_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Return the stored discipline vectors of items: their sharpened probabilities."""
-        if not term_lists:
-            return np.zeros((0, len(self.disciplines)), dtype=np.float32)
-        return _sharpen(self._discipline_model.probabilities(term_lists), ITEM_DISCIPLINE_SHARPNESS)
+        return priors.item_disciplines(self._discipline_model, term_lists, len(self.disciplines))
 
     def _query_disciplines(
         self, terms: Sequence[str], words: np.ndarray, live: np.ndarray
     ) -> np.ndarray:
-        """Return the query's discipline probabilities, refined by those of its best word matches.
-
-        Removed and filtered-out items take no part, so an evaluation that removes the query's
-        own paper cannot learn its discipline from it.
-        """
-        q_disc = self._discipline_model.probabilities_one(terms).astype(np.float64)
-        candidates = np.flatnonzero(live & (words > 0))
-        if not (DISCIPLINE_FEEDBACK_DOCS and DISCIPLINE_FEEDBACK_WEIGHT and len(candidates)):
-            return q_disc.astype(np.float32)
-        if len(candidates) > DISCIPLINE_FEEDBACK_DOCS:
-            top = np.argpartition(-words[candidates], DISCIPLINE_FEEDBACK_DOCS - 1)
-            candidates = candidates[top[:DISCIPLINE_FEEDBACK_DOCS]]
-        weights = words[candidates].astype(np.float64)
-        matched = weights @ self._disciplines[candidates] / weights.sum()
-        q_disc = (q_disc + DISCIPLINE_FEEDBACK_WEIGHT * matched) / (
-            1.0 + DISCIPLINE_FEEDBACK_WEIGHT
+        """Return the query's discipline probabilities, refined by those of its best matches."""
+        return priors.query_disciplines(
+            self._discipline_model, self._disciplines, terms, words, live
         )
-        return q_disc.astype(np.float32)
 
     def _discipline_prior(self, q_disc: np.ndarray, n: int) -> np.ndarray:
-        """Return every item's discipline prior: weighted discipline and category dot products.
-
-        Both are one product with the items' stored discipline vectors: an item's category share
-        is the sum over that category's disciplines, so the category term spreads each
-        category's share of the query over all of its disciplines.
-        """
-        parents = self._discipline_parents
-        category_share = np.bincount(parents, weights=q_disc, minlength=self._n_categories)
-        vector = self.discipline_weight * q_disc + self.category_weight * category_share[parents]
-        return np.asarray(self._disciplines[:n] @ vector.astype(np.float32), dtype=np.float32)
+        """Return every item's discipline prior (see ``matching.priors.discipline_prior``)."""
+        return priors.discipline_prior(
+            self._disciplines[:n],
+            q_disc,
+            self._discipline_parents,
+            self._n_categories,
+            self.discipline_weight,
+            self.category_weight,
+        )
 
     def _word_scores(self, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
         """Return the dot product of the sparse query (cols, weights) with every row."""
@@ -737,175 +604,17 @@ class MatchIndex:
             return self._main.indices[start:end], self._main.data[start:end]
         return self._pending[row - n_main]
 
-    def _reasons(
-        self,
-        row: int,
-        q_terms: Sequence[str],
-        q_weights: Mapping[int, float],
-        e_weights: Mapping[int, float],
-        q_ind: np.ndarray,
-        q_disc: np.ndarray | None = None,
-    ) -> list[str]:
-        """Explain in Chinese why ``row`` matched: keywords, related words, industries, field."""
-        cols, weights = self._row_vector(row)
-        pairs = list(zip(cols.tolist(), weights.tolist(), strict=True))
-        contribution = {self.vocabulary[c]: q_weights[c] * w for c, w in pairs if c in q_weights}
-        related = sorted(
-            ((e_weights[c] * w, self.vocabulary[c]) for c, w in pairs if c in e_weights),
-            key=lambda cw: (-cw[0], cw[1]),
-        )
-        reasons = []
-        phrases = _shared_phrases(q_terms, contribution, self._texts[row])
-        if phrases:
-            reasons.append("共同关键词：" + "、".join(phrases[:MAX_REASON_WORDS]))
-        # Name related words where they carried more of the match than the query's own words
-        # (the caller passes none for the matches the related words were taken from).
-        if related and sum(c for c, _ in related) > sum(contribution.values()):
-            words = [t for _, t in related if len(t) > 1] or [t for _, t in related]
-            reasons.append("相关词（与最匹配者相近）：" + "、".join(words[:MAX_RELATED_WORDS]))
-        products = self._industries[row] * q_ind
-        best = float(products.max()) if len(products) else 0.0
-        common = [
-            self.taxonomy.industries[pos].name
-            for pos in np.argsort(-products, kind="stable").tolist()
-            if best > 0 and products[pos] >= INDUSTRY_MEMBERSHIP * best
-        ]
-        if common:
-            reasons.append("行业：" + "、".join(common))
-        if q_disc is not None and len(q_disc):
-            best_discipline = int(np.argmax(q_disc))
-            if (
-                self._disciplines[row, best_discipline] * q_disc[best_discipline]
-                >= SHARED_DISCIPLINE
-            ):
-                reasons.append("学科（推测）：" + self.disciplines[best_discipline])
-        return reasons
-
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
-        """Write the index to ``path`` as a pickle-free ``.npz`` file (see the module docstring)."""
-        self.compact(drop_removed=True)
-        for item_id in self._ids:
-            _check_json_id(item_id)
-        header = {
-            "format": FORMAT_VERSION,
-            "industry_weight": self.industry_weight,
-            "discipline_weight": self.discipline_weight,
-            "category_weight": self.category_weight,
-            "disciplines": list(self.disciplines),
-            "discipline_sharpness": ITEM_DISCIPLINE_SHARPNESS,
-            "feedback": [self.feedback_docs, self.feedback_weight, self.feedback_terms],
-            "industries": [i.id for i in self.taxonomy.industries],
-            "vocabulary": self.vocabulary,
-            "ids": self._ids,
-            "attrs": self._attrs,
-            "texts": self._texts,
-        }
-        blob = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), np.uint8)
-        with Path(path).open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                header=blob,
-                idf=self.idf,
-                data=self._main.data,
-                indices=self._main.indices,
-                indptr=self._main.indptr,
-                industries=self._industries[: len(self._ids)],
-                disciplines=self._disciplines[: len(self._ids)],
-            )
+        """Write the index to ``path`` as a pickle-free ``.npz`` file (``matching.persistence``)."""
+        persistence.save_index(self, path)
 
     @classmethod
     def load(
         cls, path: str | Path, *, tokenize: Callable[[str], list[str]] | None = None
     ) -> MatchIndex:
         """Read an index written by ``save``; never unpickles anything."""
-        with np.load(Path(path), allow_pickle=False) as npz:
-            header = json.loads(npz["header"].tobytes().decode("utf-8"))
-            if header.get("format") not in READABLE_FORMATS:
-                raise ValueError(f"unsupported match index format: {header.get('format')!r}")
-            # Before version 3 the discipline weight was tuned for another prior: use today's.
-            discipline_weight, category_weight = (
-                (header["discipline_weight"], header["category_weight"])
-                if header["format"] == FORMAT_VERSION
-                else (DEFAULT_DISCIPLINE_WEIGHT, DEFAULT_CATEGORY_WEIGHT)
-            )
-            index = cls(
-                header["vocabulary"],
-                npz["idf"],
-                industry_weight=header["industry_weight"],
-                discipline_weight=discipline_weight,
-                category_weight=category_weight,
-                feedback_docs=header["feedback"][0],
-                feedback_weight=header["feedback"][1],
-                feedback_terms=header["feedback"][2],
-                tokenize=tokenize,
-            )
-            if header["industries"] != [i.id for i in index.taxonomy.industries]:
-                raise ValueError("the index was saved with a different industry taxonomy")
-            ids = [_from_json(i) for i in header["ids"]]
-            matrix = sp.csr_matrix(
-                (npz["data"], npz["indices"], npz["indptr"]),
-                shape=(len(ids), len(header["vocabulary"])),
-            )
-            attrs = [{k: _from_json(v) for k, v in a.items()} for a in header["attrs"]]
-            texts = header["texts"]
-            if (
-                "disciplines" in npz.files
-                and header.get("disciplines") == list(index.disciplines)
-                and header.get("discipline_sharpness") == ITEM_DISCIPLINE_SHARPNESS
-            ):
-                disciplines = npz["disciplines"]
-            else:
-                # An older file, or one saved with another discipline model: classify again.
-                disciplines = index._item_disciplines(
-                    [index_terms(analyse(t, tokenize)) for t in texts]
-                )
-            index._load_rows(ids, texts, matrix, npz["industries"], disciplines, attrs)
-        return index
-
-
-def _shared_phrases(
-    q_terms: Sequence[str], contribution: Mapping[str, float], item_text: str
-) -> list[str]:
-    """Return the shared keywords, joining adjacent shared query terms the item also has verbatim.
-
-    Tokenisers split compounds (磷酸铁锂 → 磷酸/铁锂); a person wants to read 磷酸铁锂 and 正极材料,
-    so runs of consecutive shared query terms are rejoined when the joined phrase occurs in the
-    item's text. A query word shared only through its inner words (怀山药 ↔ 山药) is shown as those
-    inner words. Phrases are ordered by the score they contributed.
-    """
-    text = unicodedata.normalize("NFKC", item_text).lower()
-    phrases: dict[str, float] = {}
-    i = 0
-    while i < len(q_terms):
-        if q_terms[i] not in contribution:
-            for part in subwords(q_terms[i]):
-                if part in contribution:
-                    phrases[part] = max(phrases.get(part, 0.0), contribution[part])
-            i += 1
-            continue
-        end = i + 1
-        while end < len(q_terms) and q_terms[end] in contribution and end - i < MAX_PHRASE_TERMS:
-            end += 1
-        # Longest prefix of the run that the item has verbatim.
-        while end - i > 1 and "".join(q_terms[i:end]) not in text:
-            end -= 1
-        phrase = "".join(q_terms[i:end])
-        weight = sum(contribution[t] for t in q_terms[i:end])
-        phrases[phrase] = max(phrases.get(phrase, 0.0), weight)
-        i = end
-    # 山药 says nothing more once 怀山药 is listed.
-    kept = [p for p in phrases if not any(p != other and p in other for other in phrases)]
-    ranked = sorted(kept, key=lambda p: (-phrases[p], p))
-    return [p for p in ranked if len(p) > 1] or ranked
-
-
-def _sharpen(probs: np.ndarray, power: float) -> np.ndarray:
-    """Return each row of ``probs`` raised to ``power`` and renormalised, as float32."""
-    if power != 1.0:
-        probs = np.asarray(probs, dtype=np.float64) ** power
-        probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-300)
-    return np.asarray(probs, dtype=np.float32)
+        return persistence.load_index(cls, path, tokenize=tokenize)
 
 
 def _unpack(item: Item) -> tuple[Hashable, str, dict[str, Any]]:
@@ -934,19 +643,3 @@ def _grow(array: np.ndarray, minimum: int) -> np.ndarray:
         grown = np.zeros(shape, dtype=array.dtype)
     grown[: len(array)] = array
     return grown
-
-
-def _check_json_id(item_id: Hashable) -> None:
-    """Refuse ids that would not survive the JSON header."""
-    if isinstance(item_id, tuple):
-        for part in item_id:
-            _check_json_id(part)
-    elif not isinstance(item_id, str | int | float | bool) and item_id is not None:
-        raise TypeError(f"only JSON ids can be saved, got {type(item_id).__name__}")
-
-
-def _from_json(value: Any) -> Any:
-    """Turn JSON lists back into tuples so ids and attribute values stay hashable."""
-    if isinstance(value, list):
-        return tuple(_from_json(v) for v in value)
-    return value

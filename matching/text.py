@@ -17,7 +17,7 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -299,3 +299,59 @@ def content_words(tokens: Iterable[str]) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Return the content words of ``text``: normalised, lexicon-aware, stop words removed."""
     return content_words(cut(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Index terms: what the match index and the discipline classifier read of a text.
+# ---------------------------------------------------------------------------------------------
+
+_ALL_HAN = re.compile(r"[\u3400-\u9fff]+")
+# One-character function words that the stop-word list keeps as tokens of index terms.
+_SHORT_FILLER = frozenset("的了和与及或等在对为是用于中其并将从以被")
+
+
+def analyse(text: str, tokenize: Callable[[str], list[str]] | None = None) -> list[str]:
+    """Return the index terms of ``text``: normalised tokens that contain a letter or a hanzi.
+
+    ``tokenize`` replaces the project's tokeniser (``tokenize`` of this module).
+    """
+    norm = unicodedata.normalize("NFKC", text).lower()
+    tokens = (tokenize or _tokenize_default)(norm)
+    return [
+        t
+        for raw in tokens
+        if (t := raw.strip()) and WORDLIKE.search(t) is not None and t not in _SHORT_FILLER
+    ]
+
+
+def _tokenize_default(text: str) -> list[str]:
+    """Tokenise with the project's jieba set-up (late-bound, so tests may replace it)."""
+    return tokenize(text)
+
+
+@lru_cache(maxsize=1 << 17)
+def subwords(token: str) -> tuple[str, ...]:
+    """Return the dictionary words of two and three hanzi inside a longer ``token``.
+
+    The lexicon keeps 怀山药 and 锂离子电池 whole, which makes tokens precise but would stop a need
+    for 山药 or 电池 from finding them; indexing the inner words as well (as jieba's search mode
+    does) restores that.
+    """
+    if len(token) < 3 or not _ALL_HAN.fullmatch(token):
+        return ()
+    freq = tokenizer().FREQ
+    found = []
+    for size in (2, 3):
+        for start in range(len(token) - size + 1):
+            part = token[start : start + size]
+            if part != token and freq.get(part) and is_content_word(part):
+                found.append(part)
+    return tuple(found)
+
+
+def index_terms(tokens: Sequence[str]) -> list[str]:
+    """Return ``tokens`` followed by the inner words of each (see ``subwords``)."""
+    terms = list(tokens)
+    for token in tokens:
+        terms.extend(subwords(token))
+    return terms

@@ -5,12 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.discipline_training import (
-    TRAINING_FILES,
-    TrainingData,
-    assign_folds,
-    train,
-)
 from matching.disciplines import (
     categories,
     classify_categories,
@@ -19,6 +13,12 @@ from matching.disciplines import (
     disciplines,
     load_model,
     model_path,
+)
+from matching.lab.discipline_training import (
+    TRAINING_FILES,
+    TrainingData,
+    assign_folds,
+    train,
 )
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from matching import classify_industries
-from matching.evaluation import evaluate_industries
 from matching.industries import classify_industry_ids, explain_industries, load_taxonomy
+from matching.lab.evaluation import evaluate_industries
 from matching.resources import data_path
 
 KEY_INDUSTRIES = [

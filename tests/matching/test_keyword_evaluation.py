@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from matching import keyword_training as training
 from matching import keywords as kw
-from matching.evaluation import (
+from matching.lab import keyword_training as training
+from matching.lab.evaluation import (
     KEYWORD_SYSTEMS,
     evaluate_keywords,
     import_jieba_analyse,

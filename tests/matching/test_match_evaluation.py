@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.evaluation import (
+from matching.lab.evaluation import (
     MATCH_PROTOCOLS,
     MATCH_SYSTEMS,
     _score_rankings,
@@ -165,7 +165,8 @@ TRAIN_TITLES = [
 @pytest.fixture
 def trained_on_dir(csl_like_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make a model trained on ``csl_like_dir`` (plus training titles) the shipped one."""
-    from matching import discipline_training, disciplines
+    from matching import disciplines
+    from matching.lab import discipline_training
 
     with (csl_like_dir / "cls_ctg_train.tsv").open("w", encoding="utf-8") as fh:
         for title, category in TRAIN_TITLES:
@@ -231,13 +232,13 @@ def test_cross_fitting_needs_the_training_titles(trained_on_dir: Path) -> None:
 
 
 def test_each_paper_is_classified_by_a_model_that_never_saw_it(trained_on_dir: Path) -> None:
-    from matching.discipline_training import (
+    from matching.index import analyse, index_terms
+    from matching.lab.discipline_training import (
         cross_fitted_models,
         read_papers,
         read_training_data,
         train,
     )
-    from matching.index import analyse, index_terms
 
     fitted = cross_fitted_models(trained_on_dir, folds=3, seed=0)
     titles, abstracts, _, _ = read_papers(trained_on_dir)

@@ -97,7 +97,7 @@ def keyword_scores(
     predictions: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]
 ) -> KeywordScores:
     """Score ranked keyword lists against author keywords (exact match after NFKC + lower)."""
-    from matching.keyword_training import normalise_keyword
+    from matching.lab.keyword_training import normalise_keyword
 
     totals = np.zeros(6)
     for predicted, expected in zip(predictions, gold, strict=True):
@@ -132,8 +132,8 @@ def evaluate_keywords(data_dir: Path) -> KeywordReport:
     import jieba
 
     jieba_analyse = import_jieba_analyse()
-    from matching import keyword_training as training
     from matching.keywords import extract_keywords
+    from matching.lab import keyword_training as training
 
     jieba.setLogLevel(logging.WARNING)
     papers = training.read_papers(Path(data_dir))
@@ -331,12 +331,12 @@ def shipped_model_saw(data_dir: Path) -> bool:
     The model header keeps the SHA-256 of each file it learned from; one identical dev file
     (abstracts with disciplines, or titles) is enough.
     """
-    from matching.discipline_training import (
+    from matching.disciplines import load_model
+    from matching.lab.discipline_training import (
         DEV_ABSTRACTS_FILE,
         DEV_TITLES_FILE,
         file_fingerprint,
     )
-    from matching.disciplines import load_model
 
     trained_on = load_model().header.get("training_files")
     if not isinstance(trained_on, dict):
@@ -360,7 +360,7 @@ def evaluate_matching(data_dir: Path) -> MatchReport:
     The shipped discipline model learned from the CSL dev papers. When ``data_dir`` holds those
     papers (same file fingerprint), scoring with it would flatter the index, so every title and
     abstract is classified instead by a model cross-fitted without its paper
-    (``matching.discipline_training.cross_fitted_models``: 5 folds, fixed seed). Any other data
+    (``matching.lab.discipline_training.cross_fitted_models``: 5 folds, fixed seed). Any other data
     are scored with the shipped model as it is.
     """
     from matching.disciplines import DisciplineClassifier
@@ -373,7 +373,7 @@ def evaluate_matching(data_dir: Path) -> MatchReport:
 
     discipline_model: DisciplineClassifier | None = None
     if shipped_model_saw(data_dir):
-        from matching.discipline_training import (
+        from matching.lab.discipline_training import (
             CROSS_FIT_FOLDS,
             TRAIN_FILE,
             cross_fitted_models,

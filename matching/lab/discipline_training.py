@@ -1,6 +1,6 @@
 """Train the discipline classifier from CSL: 8,000 titles with categories, 1,000 dev papers.
 
-Run ``python -m matching.discipline_training --data ../shared/data/csl-dev`` to rewrite
+Run ``python -m matching.lab.discipline_training --data ../shared/data/csl-dev`` to rewrite
 ``data/models/discipline_classifier.npz``. Both parts are sublinear TF-IDF over ``matching.index``
 terms (tokens plus their inner dictionary words) feeding a multinomial logistic regression:
 
@@ -10,8 +10,8 @@ terms (tokens plus their inner dictionary words) feeding a multinomial logistic 
   (``cls_ctg_dev.tsv``), the only CSL files with disciplines.
 
 ``huaicai eval match`` scores matching on those same dev papers, so the model header keeps a
-SHA-256 fingerprint of every training file, and ``matching.evaluation`` then classifies each paper
-with a model cross-fitted without it (``cross_fitted_models``). The solver is deterministic
+SHA-256 fingerprint of every training file, and ``matching.lab.evaluation`` then classifies each
+paper with a model cross-fitted without it (``cross_fitted_models``). The solver is deterministic
 (lbfgs, fixed fold seed), so the same inputs give the same file.
 """
 
@@ -28,7 +28,7 @@ import numpy as np
 
 from matching.disciplines import MODEL_FILE, MODEL_FORMAT, DisciplineModel, LinearTextModel
 from matching.disciplines import model_path as default_model_path
-from matching.index import analyse, index_terms
+from matching.text import analyse, index_terms
 
 logger = logging.getLogger(__name__)
 
