@@ -1,0 +1,177 @@
+"""Normalise a work city to the gazetteer in ``data/places/cities.tsv``, suggesting typo fixes.
+
+"深圳" / "深圳市" / "广东深圳" / "在深圳南山" → 深圳, certain; "深证" or "在深证" → 深圳, to be
+confirmed (same pinyin but for one sound, one character off). Stored values are the short names
+people use (深圳, 慕尼黑); ``CityMatch.name`` also gives the official name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.understanding.text import clean_characters, squeeze_spaces, strip_lead_ins
+from matching.resources import data_path
+
+# Words around a city name in an answer ("我在深圳工作", "现在在杭州了").
+_AROUND = re.compile(
+    r"^(?:我(?:现在|目前)?(?:人)?|现在|目前|工作|人|常驻|base)*(?:在|于|到|去了?|搬到|调到|是|位于)?"
+)
+_AFTER = re.compile(r"(?:工作|上班|定居|发展|生活|这边|那边|了|呢|啊|吧|的)+$")
+_SUFFIXES = ("特别行政区", "市", "地区", "盟")
+# A typo may be this far from a city's pinyin (one sound: shen zheng → shen zhen).
+MAX_PINYIN_DISTANCE = 2
+
+
+@dataclass(frozen=True)
+class City:
+    """One row of the gazetteer."""
+
+    code: str  # GB/T 2260 code, "" abroad
+    name: str  # official name: 深圳市, 延边朝鲜族自治州, 慕尼黑
+    short: str  # what people say and what is stored: 深圳, 延边, 慕尼黑
+    province: str  # province, or country abroad
+    kind: str  # municipality, prefecture, province_direct, county_city, sar, taiwan, foreign
+    scan: bool  # whether the short name is recognised inside a sentence
+
+
+@dataclass(frozen=True)
+class CityMatch:
+    """A city understood from an answer; ``certain`` False means "ask: 您是说深圳吗？"."""
+
+    city: City
+    certain: bool
+    typed: str  # the words the match was made from
+
+    @property
+    def value(self) -> str:
+        """The value to store: the short name (深圳)."""
+        return self.city.short
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Cities by every surface form, and the pinyin of each short name for typo look-ups."""
+
+    by_form: dict[str, City]
+    scannable: tuple[str, ...]  # forms recognised inside sentences, longest first
+
+
+@cache
+def load_cities() -> Gazetteer:
+    """Read ``data/places/cities.tsv`` once."""
+    by_form: dict[str, City] = {}
+    scannable: set[str] = set()
+    lines = data_path("places", "cities.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    for code, name, short, province, kind, scan in rows[1:]:
+        city = City(code, name, short, province, kind, scan == "yes")
+        # A prefecture wins a short name it shares with a county-level city (恩施).
+        for form in (name, short):
+            known = by_form.get(form)
+            if known is None or (known.kind == "county_city" and kind != "county_city"):
+                by_form[form] = city
+        scannable.add(name)
+        if city.scan:
+            scannable.add(short)
+    return Gazetteer(by_form, tuple(sorted(scannable, key=len, reverse=True)))
+
+
+@cache
+def _short_name_pinyin() -> dict[str, str]:
+    """Return each short name's toneless pinyin, syllables joined by spaces (深圳 → shen zhen)."""
+    # pypinyin loads a large table: only typo look-ups pay for it, on first use.
+    from pypinyin import Style, lazy_pinyin
+
+    return {
+        short: " ".join(lazy_pinyin(short, style=Style.NORMAL))
+        for short, city in load_cities().by_form.items()
+        if short == city.short
+    }
+
+
+def _strip_words(text: str) -> str:
+    text = strip_lead_ins(squeeze_spaces(clean_characters(text).strip()))
+    text = _AFTER.sub("", _AROUND.sub("", text))
+    return text.strip(" ,，。")
+
+
+def _exact(form: str, gazetteer: Gazetteer) -> City | None:
+    city = gazetteer.by_form.get(form)
+    if city is not None:
+        return city
+    for suffix in _SUFFIXES:
+        if form.endswith(suffix) and form[: -len(suffix)] in gazetteer.by_form:
+            return gazetteer.by_form[form[: -len(suffix)]]
+    return None
+
+
+def find_city(text: str) -> City | None:
+    """Return the city named anywhere in a sentence (the most specific one), or None."""
+    gazetteer = load_cities()
+    plain = clean_characters(text)
+    found: list[tuple[int, City]] = []
+    position = 0
+    while position < len(plain):
+        for form in gazetteer.scannable:
+            if plain.startswith(form, position):
+                found.append((position, gazetteer.by_form[form]))
+                position += len(form) - 1
+                break
+        position += 1
+    if not found:
+        return None
+    # "广东深圳": a municipality/prefecture after its province; prefer the last named city.
+    return found[-1][1]
+
+
+def suggest_cities(typed: str, limit: int = 3) -> list[City]:
+    """Return cities one character off ``typed`` whose pinyin is close, closest first."""
+    gazetteer = load_cities()
+    if not typed or len(typed) > 6:
+        return []
+    from pypinyin import Style, lazy_pinyin
+
+    typed_pinyin = " ".join(lazy_pinyin(typed, style=Style.NORMAL))
+    scored: list[tuple[int, int, str]] = []
+    for short, syllables in _short_name_pinyin().items():
+        if len(short) != len(typed) or len(short) < 2:
+            continue
+        differing = [i for i, (a, b) in enumerate(zip(short, typed, strict=True)) if a != b]
+        if len(differing) != 1:
+            continue
+        distance = Levenshtein.distance(syllables, typed_pinyin)
+        if distance <= MAX_PINYIN_DISTANCE:
+            priority = 0 if gazetteer.by_form[short].kind != "county_city" else 1
+            scored.append((distance, priority, short))
+    scored.sort()
+    return [gazetteer.by_form[short] for _, _, short in scored[:limit]]
+
+
+def normalise_city(text: str) -> CityMatch | None:
+    """Return the city an answer names, certain or suggested, or None when none is near.
+
+    A whole answer naming a known city (深圳, 深圳市, 在深圳工作) is certain; a city named inside
+    a longer answer (广东深圳南山区) is certain too; a near miss (深证) is a suggestion.
+    """
+    gazetteer = load_cities()
+    form = _strip_words(text)
+    city = _exact(form, gazetteer)
+    if city is not None:
+        return CityMatch(city, True, form)
+    city = find_city(form)
+    if city is not None:
+        return CityMatch(city, True, form)
+    for candidate in (form, *_trailing_forms(form)):
+        suggestions = suggest_cities(candidate)
+        if suggestions:
+            return CityMatch(suggestions[0], False, candidate)
+    return None
+
+
+def _trailing_forms(form: str) -> list[str]:
+    """Return 2- and 3-character windows of ``form`` (a typo inside "南方的深证那边")."""
+    return [form[i : i + n] for n in (3, 2) for i in range(len(form) - n + 1) if len(form) > n]

@@ -1,0 +1,194 @@
+"""Read a change of one profile item said in a sentence ("我换工作了，现在在华为" → employer)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.understanding.cities import normalise_city
+from bot.understanding.phones import find_phone
+from bot.understanding.text import clauses, normalise_utterance, unquote
+
+# Profile items a person can change, with the words that name them, most specific first.
+FIELD_CUES: dict[str, tuple[str, ...]] = {
+    "phone": ("手机号码", "手机号", "电话号码", "联系电话", "手机", "电话", "号码"),
+    "email": ("电子邮箱", "邮箱地址", "邮箱", "邮件地址", "email", "e-mail", "mail"),
+    "keywords": ("关键词", "关键字"),
+    "wishes": ("合作意向", "意向"),
+    "city": ("工作城市", "工作地点", "工作地", "所在城市", "现居城市", "城市", "所在地"),
+    "origin": ("籍贯", "老家", "家乡", "祖籍", "原籍", "出生地"),
+    "education": ("最高学历", "学历", "学位"),
+    "title": ("职称", "职务", "职位", "头衔"),
+    "employer": ("工作单位", "单位", "公司名", "公司", "工作"),
+    "expertise": (
+        "研究方向", "研究领域", "专业领域", "专业方向", "专业", "专长", "研究", "方向", "领域",
+        "擅长",
+    ),
+    "name": ("姓名", "名字", "称呼"),
+}  # fmt: skip
+# Phrases that both name the item and say it changed: 搬到杭州, 跳槽到宁德时代, 评上正高.
+_VALUE = r"(?P<value>[^，,。]+?)"
+_END = r"(?:了|啦|工作|上班|去了|方向|方面)*$"
+
+
+def _verb(verbs: str) -> re.Pattern[str]:
+    """Return a pattern: one of the space-separated ``verbs``, then the value to the clause end."""
+    return re.compile("(?:" + "|".join(verbs.split()) + ")" + _VALUE + _END)
+
+
+VERB_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_verb("搬到 搬去 调到 调去 去了 定居 落户到 落户 转到"), "city"),
+    (_verb("跳槽到 跳槽 入职 加入了 加入 换到 去了 转到"), "employer"),
+    (_verb("评上了 评上 评为 晋升为 晋升 升为 升到 升了 评了"), "title"),
+    (_verb("主要做 主要搞 主要研究 现在做 现在搞 转做 转行做 改做"), "expertise"),
+    (re.compile(r"(?P<value>博士|硕士|研究生|本科|大专|专科)(?:毕业|读完|拿到)"), "education"),
+)
+# Words that say an item changed or was wrong; without one, an idle message naming an item is
+# not an edit ("我是温县一家机械公司的").
+CHANGE_SIGNALS = (
+    "改", "换", "更新", "更正", "修正", "写错", "错了", "不对", "有误", "应该是", "应为", "不是",
+    "变了", "变成", "搬", "跳槽", "入职", "评上", "晋升", "升", "毕业了", "新的", "现在", "写：",
+    "写:", "少打", "多打", "打错", "填错",
+)  # fmt: skip
+# Markers between an item and its new value ("城市改成上海", "名字写错了，是张伟").
+_VALUE_MARKERS = re.compile(
+    r"(?:改成|改为|改一下|换成|换为|更新为|更新成|更正为|修改为|修改成|应该是|应为|应是|写成|"
+    r"评上了|评上|评为|晋升为|升为|升到|换了|变成|变了|写错了|错了|不对|有误|填错了|打错了|少打了一位|多打了一位|是|为|写|[:：])"
+)
+_LEADING_NOISE = re.compile(r"^(?:现在|目前|已经|新的|我的|我|是|在|到|为|叫|的|一下|了)+")
+_TRAILING_NOISE = re.compile(r"(?:了|啦|吧|呢|啊|呀|哈|的|一下|就行|谢谢)+$")
+_NOT_TAIL = re.compile(r"(?:[，,]?\s*(?:不是|而不是|并非).*)$")
+EDUCATION_LEVELS = {"博士": "博士", "硕士": "硕士", "研究生": "硕士", "本科": "本科"}
+EDUCATION_LEVELS |= {"学士": "本科", "大专": "大专", "专科": "大专", "高职": "大专"}
+# Short forms of professional titles and what the profile stores.
+TITLE_FORMS = {
+    "正高": "正高级",
+    "正高职称": "正高级",
+    "副高": "副高级",
+    "副高职称": "副高级",
+    "中级职称": "中级",
+    "初级职称": "初级",
+}
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}")
+
+
+@dataclass(frozen=True)
+class FieldEdit:
+    """A new value for one profile item; ``value`` is "" when only the item was named."""
+
+    field: str
+    value: str
+    confidence: float
+    suggested: bool = False  # the value is a correction to confirm (深证 → 深圳)
+
+
+def named_field(text: str) -> tuple[str, int] | None:
+    """Return the profile item a text names first and where, or None."""
+    best: tuple[int, int, str] | None = None
+    for field, cues in FIELD_CUES.items():
+        for cue in cues:
+            position = text.find(cue)
+            if position >= 0 and (best is None or (position, -len(cue)) < (best[0], -best[1])):
+                best = (position, len(cue), field)
+    return (best[2], best[0] + best[1]) if best else None
+
+
+def recognise_field_edit(text: str, *, need_signal: bool = True) -> FieldEdit | None:
+    """Return the profile edit a message asks for, or None.
+
+    ``need_signal`` (idle messages): the message must also say something changed (改, 换, 写错,
+    现在 ...). At the summary a named item and a value are enough ("籍贯是焦作修武").
+    """
+    plain = normalise_utterance(text)
+    if not plain:
+        return None
+    # Cues are found in the lower-cased text, values read from the text as typed (ABB, PLC).
+    cased = normalise_utterance(text, lower=False)
+    if len(cased) != len(plain):
+        cased = plain
+    verb_edit = _verb_edit(cased)
+    named = named_field(plain)
+    if named is None:
+        return verb_edit
+    field, cue_end = named
+    if need_signal and not any(signal in plain for signal in CHANGE_SIGNALS):
+        return verb_edit
+    if verb_edit is not None and verb_edit.field != field and field == "employer":
+        return verb_edit  # "换工作了，搬到杭州": the verb says more than the word 工作
+    if verb_edit is not None and verb_edit.field == field:
+        return verb_edit  # "主要做氢能了，专业方向改一下": the verb holds the value
+    value = _value_for(field, text, cased, cue_end)
+    return _finish(field, value, 0.9 if value else 0.7)
+
+
+def _verb_edit(plain: str) -> FieldEdit | None:
+    for part in reversed(clauses(plain)):
+        for pattern, field in VERB_CUES:
+            match = pattern.search(part)
+            if match:
+                value = _clean_value(match.group("value"))
+                if field == "city" and normalise_city(value) is None:
+                    continue  # 去了宁德时代: not a city, maybe an employer
+                if value:
+                    return _finish(field, value, 0.85)
+    return None
+
+
+def _value_for(field: str, raw: str, plain: str, cue_end: int) -> str:
+    """Return the new value of ``field`` in the message, or "" when none is given."""
+    if field == "phone":
+        return find_phone(raw) or ""
+    if field == "email":
+        match = _EMAIL.search(raw)
+        return match.group(0) if match else ""
+    if field == "education":
+        return next((level for word, level in EDUCATION_LEVELS.items() if word in plain), "")
+    return _value_after_cue(plain, cue_end)
+
+
+def _value_after_cue(plain: str, cue_end: int) -> str:
+    """Return the words after the item's name and a marker, or from a neighbouring clause."""
+    rest = plain[cue_end:]
+    parts = clauses(rest)
+    head = parts[0] if parts else ""
+    markers = list(_VALUE_MARKERS.finditer(head))
+    value = _clean_value(head[markers[-1].end() :] if markers else head)
+    if value:
+        return value
+    # "名字写错了，是张伟不是张玮": the value is in the next clause.
+    for part in parts[1:]:
+        value = _clean_value(_VALUE_MARKERS.sub("", part, count=1) if part[:1] in "是为" else part)
+        if value:
+            return value
+    # "我换工作了，现在在华为"/"现在在华为，单位改一下": a clause before the item's name.
+    before = clauses(plain[: max(0, cue_end - 1)])
+    for part in reversed(before[:-1] if before else []):
+        match = re.search(r"(?:现在在|现在是|目前在|(?<![现])在|到)(?P<value>.+)$", part)
+        if match:
+            value = _clean_value(match.group("value"))
+            if value:
+                return value
+    return ""
+
+
+def _clean_value(text: str) -> str:
+    """Strip particles, quotes and a "不是…" tail from a value."""
+    value = _NOT_TAIL.sub("", text)
+    value = unquote(value)
+    previous = None
+    while previous != value:
+        previous = value
+        value = _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", value)).strip(" ，,。:：")
+        value = unquote(value)
+    return value
+
+
+def _finish(field: str, value: str, confidence: float) -> FieldEdit:
+    """Put ``value`` in the form the profile stores, marking corrections to confirm."""
+    if field == "title":
+        value = TITLE_FORMS.get(value, value)
+    if field == "city" and value:
+        match = normalise_city(value)
+        if match is not None:
+            return FieldEdit(field, match.value, confidence, suggested=not match.certain)
+    return FieldEdit(field, value, confidence)
