@@ -10,7 +10,10 @@ All place data lives in ``data/regions.toml``. The algorithm is deliberately pla
    老家/籍贯/…人 > none) through its confidence profile, drop ambiguous aliases that sit after
    another place (上海博爱医院) or next to a trap word (陕西山阳), and lower matches in a clause
    that talks about work or residence (在焦作工作);
-4. merge the matches by code (several aliases agreeing raise the confidence) and sort.
+4. merge the matches by code (several aliases agreeing raise the confidence) and sort;
+5. only when nothing matched: near misses — a run of the text one character off a division's
+   alias (two characters or more) where the differing character sounds the same (沁杨 → 沁阳,
+   温悬 → 温县, 孟洲 → 孟州); these carry ``typed`` and are asked about ("您是说沁阳吗？").
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ ELSEWHERE_FACTOR = 0.3
 MIN_CONFIDENCE = 0.25
 # The city-level candidate gives way to any more specific candidate at least this confident.
 SPECIFIC_OVER_CITY = 0.6
+# A near miss (same sound, one character off) keeps this share of the alias's bare confidence.
+NEAR_MISS_FACTOR = 0.6
 CONTEXT_LEVELS = ("bare", "personal", "henan", "jiaozuo")
 _PUNCTUATION = re.compile(r"[\s\W_]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
@@ -55,6 +60,8 @@ class OriginCandidate:
     # county unknown; "historical": a former member (济源), which has in_jiaozuo False.
     kind: str = "county"
     in_jiaozuo: bool = True
+    # For a near miss, the words as typed ("沁杨"); matched then holds the alias meant ("沁阳").
+    typed: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,7 +340,66 @@ def recognise_origin(text: str) -> list[OriginCandidate]:
         and not (specific and candidate.code == JIAOZUO_CITY_CODE)
     ]
     kept.sort(key=lambda pair: (-pair[0].confidence, pair[1]))
+    if not kept:
+        return near_misses(normal, matches, gazetteer)
     return [candidate for candidate, _ in kept]
+
+
+def _sounds(char: str) -> frozenset[str]:
+    """Return the toneless readings of one Chinese character (all of a heteronym's)."""
+    # pypinyin loads a large table: only texts with no exact match pay for it.
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+def near_misses(normal: str, matches: list[Match], gazetteer: Gazetteer) -> list[OriginCandidate]:
+    """Return divisions whose alias ``normal`` misses by one same-sounding character.
+
+    ``normal`` is normalised text and ``matches`` its scan: characters inside another place's
+    name or an ordinary word (沁水, 温度) are never read as a typo of ours.
+    """
+    covered = {
+        index
+        for match in matches
+        if match.term.role != "alias"
+        for index in range(match.start, match.end)
+    }
+    found: dict[str, tuple[float, str, str]] = {}
+    for alias_text, term in gazetteer.terms.items():
+        alias = term.alias
+        if alias is None or alias.ambiguous or len(alias_text) < 2 or alias_text.isascii():
+            continue
+        for start in range(len(normal) - len(alias_text) + 1):
+            window = normal[start : start + len(alias_text)]
+            if any(index in covered for index in range(start, start + len(alias_text))):
+                continue
+            differing = [
+                i for i, (a, b) in enumerate(zip(window, alias_text, strict=True)) if a != b
+            ]
+            if len(differing) != 1 or not "\u4e00" <= window[differing[0]] <= "\u9fff":
+                continue
+            position = differing[0]
+            if not _sounds(window[position]) & _sounds(alias_text[position]):
+                continue
+            confidence = round(alias.confidence("bare") * NEAR_MISS_FACTOR, 2)
+            known = found.get(alias.code)
+            if known is None or (confidence, len(alias_text)) > (known[0], len(known[1])):
+                found[alias.code] = (confidence, alias_text, window)
+    candidates = [
+        OriginCandidate(
+            code=code,
+            name=gazetteer.divisions[code].name,
+            confidence=confidence,
+            matched=(alias_text,),
+            kind=gazetteer.divisions[code].kind,
+            in_jiaozuo=gazetteer.divisions[code].in_jiaozuo,
+            typed=typed,
+        )
+        for code, (confidence, alias_text, typed) in found.items()
+        if confidence >= MIN_CONFIDENCE
+    ]
+    return sorted(candidates, key=lambda candidate: -candidate.confidence)
 
 
 def _merge(division: Division, found: list[tuple[float, str, int]]) -> OriginCandidate:

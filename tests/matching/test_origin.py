@@ -306,3 +306,39 @@ def test_mixtures_of_place_words_never_raise(words: list[str]) -> None:
 
 def test_very_long_text_is_handled() -> None:
     assert top_code("我" * 10_000 + "老家温县") == "410825"
+
+
+# --- near misses: same sound, one character off -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "alias", "typed"),
+    [
+        ("沁杨", "410882", "沁阳", "沁杨"),
+        ("我老家是沁杨的", "410882", "沁阳", "沁杨"),
+        ("孟洲", "410883", "孟州", "孟洲"),
+        ("修五", "410821", "修武", "修五"),
+        ("焦做", "410800", "焦作", "焦做"),
+    ],
+)
+def test_near_miss_of_a_division_is_suggested_with_what_was_typed(
+    text: str, code: str, alias: str, typed: str
+) -> None:
+    candidate = top(text)
+    assert (candidate.code, candidate.matched, candidate.typed) == (code, (alias,), typed)
+    # Always weaker than the same name spelled right, so the dialog asks "您是说沁阳吗？".
+    assert candidate.confidence < top(alias).confidence
+
+
+@pytest.mark.parametrize("text", ["山西沁水", "温度", "我在温州", "上海", "郑州", "沁水县"])
+def test_other_places_and_ordinary_words_are_not_near_misses(text: str) -> None:
+    assert recognise_origin(text) == []
+
+
+def test_a_name_spelled_right_is_never_marked_as_typed() -> None:
+    assert all(candidate.typed == "" for candidate in recognise_origin("河南焦作沁阳"))
+
+
+def test_a_different_sound_is_not_a_near_miss() -> None:
+    # 悬 (xuan) is not 县 (xian): one character off is not enough by itself.
+    assert all(candidate.code != "410825" for candidate in recognise_origin("温悬"))
