@@ -149,3 +149,119 @@ def test_long_event_identity_is_hashed_to_fit_the_column() -> None:
     key = delivery_key(message)
     assert len(key) <= MAX_KEY_LENGTH and key.startswith("sha256:")
     assert delivery_key(parse_message(_xml(MsgType="text", MsgId=9))) == "msg:9"
+
+
+# --- issue 11: never drop or garble a message -------------------------------------------------
+
+
+@pytest.mark.parametrize("control", ["\x08", "\x00", "\x1b", "\x0b", "\ufffe"])
+def test_characters_xml_forbids_are_dropped_and_the_text_kept(control: str) -> None:
+    body = _xml(MsgType="text", Content=f"帮{control}助", MsgId=11)
+    message = parse_message(body)
+    assert (message.kind, message.text, message.msg_id) == ("text", "帮助", "11")
+
+
+def test_tab_and_newline_stay() -> None:
+    assert parse_message(_xml(MsgType="text", Content="a\tb\nc", MsgId=1)).content == "a\tb\nc"
+
+
+@pytest.mark.parametrize(
+    ("given", "documented"),
+    [
+        ("scan", "SCAN"),
+        ("Scan", "SCAN"),
+        ("SUBSCRIBE", "subscribe"),
+        ("click", "CLICK"),
+        ("Unsubscribe", "unsubscribe"),
+        ("SCANCODE_PUSH", "scancode_push"),
+    ],
+)
+def test_event_names_are_read_in_any_case(given: str, documented: str) -> None:
+    message = parse_message(_xml(MsgType="event", Event=given, EventKey="k"))
+    assert message.event == documented
+
+
+def test_scene_prefix_is_removed_for_subscribe_and_scan_alike() -> None:
+    for event, key in [("subscribe", "qrscene_7"), ("SCAN", "qrscene_7"), ("scan", "QRSCENE_7")]:
+        assert parse_message(_xml(MsgType="event", Event=event, EventKey=key)).event_key == "7"
+    # A menu key that happens to start like a scene is left as it is.
+    click = parse_message(_xml(MsgType="event", Event="CLICK", EventKey="qrscene_menu"))
+    assert click.event_key == "qrscene_menu"
+
+
+def test_msg_id_is_read_in_both_spellings() -> None:
+    assert parse_message(_xml(MsgType="text", Content="x", MsgID=42)).msg_id == "42"
+    with pytest.raises(MalformedMessage):
+        parse_message(_xml(MsgType="text", Content="x", MsgId=42, MsgID=43))
+
+
+def test_scan_and_SCAN_share_one_identity() -> None:
+    lower = parse_message(_xml(MsgType="event", Event="scan", EventKey="qrscene_9"))
+    upper = parse_message(_xml(MsgType="event", Event="SCAN", EventKey="9"))
+    assert delivery_key(lower) == delivery_key(upper)
+
+
+# Pairs of different messages whose naive identities (sender:time:event:key) were equal.
+DISTINCT_PAIRS = [
+    (  # two texts without MsgId in the same second
+        _xml(MsgType="text", Content="注册"),
+        _xml(MsgType="text", Content="注销"),
+    ),
+    (  # two template sends finishing in the same second
+        _xml(MsgType="event", Event="TEMPLATESENDJOBFINISH", MsgID=1, Status="success"),
+        _xml(MsgType="event", Event="TEMPLATESENDJOBFINISH", MsgID=2, Status="success"),
+    ),
+    (  # an event's id next to a message with the same number
+        _xml(MsgType="event", Event="MASSSENDJOBFINISH", MsgID=5),
+        _xml(MsgType="text", Content="x", MsgId=5),
+    ),
+    (  # a separator moved between event name and key
+        _xml(MsgType="event", Event="CLICK", EventKey="a:b"),
+        _xml(MsgType="event", Event="CLICK", EventKey="a", FromUserName="o-1:b"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), DISTINCT_PAIRS)
+def test_no_two_distinct_messages_share_a_delivery_key(first: str, second: str) -> None:
+    keys = []
+    for body in (first, second):
+        try:
+            keys.append(delivery_key(parse_message(body)))
+        except MalformedMessage:
+            keys.append(None)  # refused outright: it cannot take another message's place
+    assert keys[0] is not None
+    assert keys[0] != keys[1]
+
+
+def test_delivery_keys_are_unique_over_many_generated_messages() -> None:
+    import itertools
+
+    seen: dict[str, str] = {}
+    contents = ["注册", "注销", "a:b", "", "帮助"]
+    events = ["subscribe", "SCAN", "CLICK", "VIEW", "TEMPLATESENDJOBFINISH"]
+    keys_ = ["", "1", "1:2", "qrscene_1", "x" * 300]
+    for openid, create_time in itertools.product(["o-1", "o-2", "o-12"], [1, 12, 112]):
+        bodies = [
+            _xml(FromUserName=openid, CreateTime=create_time, MsgType="text", Content=c)
+            for c in contents
+        ]
+        bodies += [
+            _xml(FromUserName=openid, CreateTime=create_time, MsgType="event", Event=e, EventKey=k)
+            for e in events
+            for k in keys_
+        ]
+        for body in bodies:
+            message = parse_message(body)
+            identity = repr(
+                (
+                    message.openid,
+                    message.create_time,
+                    message.kind,
+                    message.content,
+                    message.event,
+                    message.event_key,
+                )
+            )
+            key = delivery_key(message)
+            assert seen.setdefault(key, identity) == identity
