@@ -37,7 +37,12 @@ STORED = (
 )
 NOBODY_SAW = "除您本人外，还没有人查看过。"
 SEEN_LINE = "{at} {actor}{action}"
-ACTIONS = {"read": "查看了您的资料", "export": "导出了您的资料", "update": "修改了您的资料"}
+ACTIONS = {
+    "read": "查看了您的资料",
+    "list": "在名单中看到了您的资料",
+    "export": "导出了您的资料",
+    "update": "修改了您的资料",
+}
 STAFF = "工作人员（{name}）"
 CONSENT_LINE = "· {purpose}：{status}（{date}，版本 {version}）"
 PURPOSES = {

@@ -31,10 +31,13 @@ from bot.models.messaging import (
     WechatAccessToken,
 )
 from bot.models.privacy import AuditEntry, Consent, ConsentPurpose
+from bot.models.security import AuditSubject, CallbackNonce
 from bot.models.talents import Talent, TalentStatus
 
 __all__ = [
     "AuditEntry",
+    "AuditSubject",
+    "CallbackNonce",
     "Consent",
     "ConsentPurpose",
     "ConsoleUser",

@@ -7,17 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.models import (
-    Consent,
-    Demand,
-    DialogState,
-    Enterprise,
-    InboundMessage,
-    OutboxMessage,
     Talent,
     TalentStatus,
 )
@@ -198,6 +192,45 @@ def find_talents(
     return list(session.scalars(query))
 
 
+def list_talents(
+    session: Session,
+    filters: TalentFilter | None = None,
+    *,
+    actor: str,
+    view: str,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Talent]:
+    """Return a page of ``find_talents`` for someone to see, logged as one audit entry naming them.
+
+    ``view`` says where they are shown (``"console talent list"``); use this, not
+    ``find_talents``, wherever people's data is displayed or exported.
+    """
+    rows = find_talents(session, filters, limit=limit, offset=offset)
+    audit.record_shown(session, actor, "list", [talent.id for talent in rows], view=view)
+    return rows
+
+
+def show_talent(session: Session, talent_id: int, *, actor: str) -> Talent | None:
+    """Return the talent for someone to see (None if absent), logged as a read."""
+    talent = get_talent(session, talent_id)
+    if talent is not None:
+        audit.record(session, actor, "read", "talent", talent.id)
+    return talent
+
+
+def export_talents(
+    session: Session, filters: TalentFilter | None = None, *, actor: str, limit: int = 10_000
+) -> list[dict[str, Any]]:
+    """Return the personal fields of every matching talent, logged as one export naming them."""
+    rows = find_talents(session, filters, limit=limit)
+    audit.record_shown(session, actor, "export", [talent.id for talent in rows], view="export")
+    return [
+        {"id": talent.id, **{field: getattr(talent, field) for field in PERSONAL_EXPORT_FIELDS}}
+        for talent in rows
+    ]
+
+
 def count_talents(session: Session, filters: TalentFilter | None = None) -> int:
     """Return how many active talents match ``filters``."""
     query = _filtered(select(func.count(Talent.id)), filters or TalentFilter())
@@ -252,28 +285,16 @@ def export_talent(session: Session, talent: Talent, *, actor: str) -> dict[str, 
 def erase_talent(session: Session, talent: Talent, *, actor: str) -> None:
     """Delete a person's personal data on request (PIPL art. 47), leaving nothing personal.
 
-    The talent row goes, and with it (by cascade) consents, matches and invitations; rows
-    keyed by the openid elsewhere go too. The audit log keeps only the bare fact and the id.
+    See ``bot.services.erasure``: the talent row and everything under their openid go, their
+    values are cleared where they were copied; the audit log keeps the bare fact and the id.
     """
-    talent_id, openid = talent.id, talent.openid
-    if openid is not None:
-        erase_openid_traces(session, openid)
-    session.execute(delete(Consent).where(Consent.talent_id == talent_id))
-    session.delete(talent)
-    session.flush()
-    audit.record(session, actor, "erase", "talent", talent_id)
+    from bot.services import erasure
+
+    erasure.erase_person(session, talent=talent, openid=talent.openid, actor=actor)
 
 
 def erase_openid_traces(session: Session, openid: str) -> None:
     """Delete what is stored under an openid outside the talent row."""
-    session.execute(delete(DialogState).where(DialogState.openid == openid))
-    session.execute(delete(InboundMessage).where(InboundMessage.openid == openid))
-    session.execute(delete(OutboxMessage).where(OutboxMessage.openid == openid))
-    session.execute(delete(Consent).where(Consent.openid == openid))
-    # Needs they posted for an enterprise stay (they are the enterprise's), but not who they were.
-    session.execute(
-        update(Demand).where(Demand.submitted_by_openid == openid).values(submitted_by_openid=None)
-    )
-    session.execute(
-        update(Enterprise).where(Enterprise.contact_openid == openid).values(contact_openid=None)
-    )
+    from bot.services import erasure
+
+    erasure.erase_person(session, talent=None, openid=openid, actor="system")
