@@ -19,6 +19,16 @@ def _require_schema(ctx: CliContext) -> None:
         raise click.ClickException("the database has no schema yet: run `huaicai db upgrade` first")
 
 
+def _require_demo_mode(ctx: CliContext) -> None:
+    # Demo rows and the demo console account (with its published password) must never appear
+    # in a real database.
+    if not ctx.config.app.demo:
+        raise click.ClickException(
+            "refusing to load demo data: [app] demo is false. Demo data and the demo console "
+            "account exist only in demo mode (set app.demo = true on a demo installation)."
+        )
+
+
 @demo_group.command("load")
 @click.option(
     "--if-empty",
@@ -42,7 +52,8 @@ def _require_schema(ctx: CliContext) -> None:
 )
 @pass_context
 def load(ctx: CliContext, if_empty: bool, talent_count: int, seed: int) -> None:
-    """Load demo talents, enterprises, needs, events and a console login."""
+    """Load demo talents, enterprises, needs, events and a console login (demo mode only)."""
+    _require_demo_mode(ctx)
     _require_schema(ctx)
     console = ctx.config.console
     with ctx.database.transaction() as session:
