@@ -77,6 +77,16 @@ class SchedulerConfig:
 
 
 @dataclass(frozen=True)
+class CooperationConfig:
+    # A talent asked about a need who has not answered in this many days has said no.
+    answer_days: int = 7
+    # A talent nobody was in touch with for this many days is shown to their liaison.
+    liaison_overdue_days: int = 90
+    # At most this many needs and events in one digest.
+    digest_items: int = 5
+
+
+@dataclass(frozen=True)
 class TargetsConfig:
     talents_2020: int = 2250
     talents_2025: int = 5000
@@ -101,6 +111,7 @@ class Config:
     matching: MatchingConfig = field(default_factory=MatchingConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     targets: TargetsConfig = field(default_factory=TargetsConfig)
+    cooperation: CooperationConfig = field(default_factory=CooperationConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     # Menu buttons as in WeChat's menu/create JSON; validated by the menu service.
     menu: tuple[Mapping[str, Any], ...] = ()
@@ -289,6 +300,9 @@ def _check_semantics(config: Config) -> None:
         ("scheduler.stale_profile_days", config.scheduler.stale_profile_days),
         ("scheduler.inbound_retention_days", config.scheduler.inbound_retention_days),
         ("console.session_hours", config.console.session_hours),
+        ("cooperation.answer_days", config.cooperation.answer_days),
+        ("cooperation.liaison_overdue_days", config.cooperation.liaison_overdue_days),
+        ("cooperation.digest_items", config.cooperation.digest_items),
     ]:
         _positive(key, number)
     if config.wechat.reply_budget_seconds >= 5:

@@ -107,18 +107,11 @@ def submit_demand(
 def review_demand(
     session: Session, demand: Demand, *, approve: bool, reviewer: str, note: str = ""
 ) -> None:
-    """Approve or reject a need waiting for review."""
-    if demand.status != DemandStatus.PENDING_REVIEW:
-        raise ValidationError(
-            "status",
-            "这条需求已经审核过了。",
-            f"demand {demand.id} is {demand.status}, not pending",
-        )
-    demand.status = DemandStatus.APPROVED if approve else DemandStatus.REJECTED
-    demand.review_note = note
-    demand.reviewed_by = reviewer
-    demand.reviewed_at = utcnow()
-    audit.record(session, reviewer, "approve" if approve else "reject", "demand", demand.id)
+    """Approve or reject a pending need (``needs.review_need``; a rejection needs a note)."""
+    from bot.services import needs
+
+    decision = needs.ReviewDecision.APPROVE if approve else needs.ReviewDecision.REJECT
+    needs.review_need(session, demand, decision=decision, reviewer=reviewer, note=note)
 
 
 def get_demand(session: Session, demand_id: int) -> Demand | None:
