@@ -1,15 +1,18 @@
-"""Validate the real-world identifiers people type: credit codes, phones, e-mails."""
+"""Validate the real-world identifiers people type: credit codes, phones, e-mails, deadlines."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
+
+from bot.understanding.dates import resolve_date
+from bot.understanding.phones import normalise_phone
 
 # GB 32100-2015: 统一社会信用代码 uses these 31 characters (no I, O, Z, S, V).
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-MOBILE_RE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 EMAIL_RE = re.compile(
     r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}$"
 )
@@ -67,16 +70,42 @@ def validate_credit_code(raw: str) -> str:
 
 
 def validate_mobile(raw: str) -> str:
-    """Return a mainland mobile number as 11 digits or raise ValidationError."""
-    digits = re.sub(r"[\s-]", "", normalise(raw))
-    match = MOBILE_RE.match(digits)
-    if not match:
+    """Return a phone number in stored form or raise ValidationError.
+
+    Accepts what ``bot.understanding.phones.normalise_phone`` reads: full-width digits, spaces,
+    dashes, 手机/电话 prefixes, +86/0086. A mainland mobile comes back as 11 digits, another
+    country's number written with + as +<digits> (E.164).
+    """
+    number = normalise_phone(raw)
+    if number is None:
         raise ValidationError(
             "phone",
             "手机号格式不对，请输入11位手机号，例如 13812345678。",
-            "expected an 11-digit mainland mobile number",
+            "expected an 11-digit mainland mobile number (or +country code and number)",
         )
-    return match.group(1)
+    return number
+
+
+def validate_deadline(raw: str, *, today: date) -> date:
+    """Return the date a deadline names, after ``today`` (Asia/Shanghai), or raise ValidationError.
+
+    Accepts what ``bot.understanding.dates.resolve_date`` reads: 2027-03-31, 2027年3月 (its last
+    day), 明年3月底前, 下个月, 年底前, 三个月内 … Resolved dates should be shown back to confirm.
+    """
+    resolved = resolve_date(raw, today)
+    if resolved is None:
+        raise ValidationError(
+            "deadline",
+            "没看懂这个日期，可以写成 2027-03-31、2027年3月 或“明年3月底”这样。",
+            "expected a date such as 2027-03-31, 2027年3月 or 明年3月底",
+        )
+    if resolved.value <= today:
+        raise ValidationError(
+            "deadline",
+            "这个日期已经过去了，请填一个今天以后的日期，例如：2027-03-31。",
+            f"the date {resolved.value.isoformat()} is not after today ({today.isoformat()})",
+        )
+    return resolved.value
 
 
 def validate_email(raw: str) -> str:

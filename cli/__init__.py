@@ -74,5 +74,8 @@ def _register() -> None:
         for command in module.COMMANDS:
             main.add_command(command)
 
+    # ``eval intents`` registers itself on cli.match's eval group when imported.
+    from cli import evaluate_chat  # noqa: F401
+
 
 _register()
