@@ -8,6 +8,7 @@ This is the only module that reads the environment.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -38,6 +39,7 @@ class AppConfig:
     timezone: str = "Asia/Shanghai"
     demo: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"
     instance_dir: str = "instance"
 
 
@@ -74,6 +76,8 @@ class SchedulerConfig:
     outbox_interval_seconds: int = 15
     stale_profile_days: int = 180
     inbound_retention_days: int = 14
+    heartbeat_seconds: int = 30
+    lock_poll_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,13 @@ class CooperationConfig:
     liaison_overdue_days: int = 90
     # At most this many needs and events in one digest.
     digest_items: int = 5
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    allowed_addresses: str = "127.0.0.1, ::1"
+    token: str = ""
+    multiprocess_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class Config:
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     cooperation: CooperationConfig = field(default_factory=CooperationConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     # Menu buttons as in WeChat's menu/create JSON; validated by the menu service.
     menu: tuple[Mapping[str, Any], ...] = ()
 
@@ -272,6 +284,8 @@ def _check_semantics(config: Config) -> None:
         raise ConfigError(
             f"app.log_level: expected DEBUG, INFO, WARNING or ERROR, got {config.app.log_level!r}"
         )
+    if config.app.log_format not in {"text", "json"}:
+        raise ConfigError(f"app.log_format: expected text or json, got {config.app.log_format!r}")
     if not config.app.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"app.base_url: expected an http(s) URL, got {config.app.base_url!r}")
     if not config.database.url.startswith(("sqlite://", "postgresql")):
@@ -299,12 +313,21 @@ def _check_semantics(config: Config) -> None:
         ("scheduler.outbox_interval_seconds", config.scheduler.outbox_interval_seconds),
         ("scheduler.stale_profile_days", config.scheduler.stale_profile_days),
         ("scheduler.inbound_retention_days", config.scheduler.inbound_retention_days),
+        ("scheduler.heartbeat_seconds", config.scheduler.heartbeat_seconds),
+        ("scheduler.lock_poll_seconds", config.scheduler.lock_poll_seconds),
         ("console.session_hours", config.console.session_hours),
         ("cooperation.answer_days", config.cooperation.answer_days),
         ("cooperation.liaison_overdue_days", config.cooperation.liaison_overdue_days),
         ("cooperation.digest_items", config.cooperation.digest_items),
     ]:
         _positive(key, number)
+    for address in filter(None, (a.strip() for a in config.metrics.allowed_addresses.split(","))):
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"metrics.allowed_addresses: {address!r} is not an IP address or network"
+            ) from None
     if config.wechat.reply_budget_seconds >= 5:
         raise ConfigError("wechat.reply_budget_seconds: must stay below WeChat's 5 s limit")
     for section in dataclasses.fields(TargetsConfig):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,10 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.db import Database, utcnow
 from bot.models import InboundMessage
-from bot.services import outbox
+from bot.services import operations, outbox
 from bot.wechat.client import make_client
 
 logger = logging.getLogger(__name__)
+
+# Which process ran a job, recorded with each run ("host:pid").
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,18 @@ def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
         client.close()
 
 
+def heartbeat(session: Session, config: Config) -> str:
+    """Do nothing: its recorded run is the scheduler's heartbeat (read by huaicai doctor)."""
+    return "alive"
+
+
 JOBS: list[Job] = [
+    Job(
+        id=operations.HEARTBEAT_JOB,
+        run=heartbeat,
+        every_seconds=lambda config: config.scheduler.heartbeat_seconds,
+        description="record that the scheduler is alive",
+    ),
     Job(
         id="purge-inbound-messages",
         run=purge_inbound_messages,
@@ -67,14 +83,25 @@ JOBS: list[Job] = [
 
 
 def run_job(database: Database, config: Config, job: Job) -> object:
-    """Run one job in its own transaction; log and re-raise its errors."""
+    """Run one job in its own transaction; log and re-raise its errors.
+
+    Its start, end and failure are recorded in transactions of their own (scheduler_runs), so a
+    failed job's rolled-back work still leaves its failure counted.
+    """
     logger.info("job %s starting", job.id)
+    with database.transaction() as session:
+        operations.record_job_start(session, job.id, RUNNER, utcnow())
     try:
         with database.transaction() as session:
             result = job.run(session, config)
-    except Exception:
+    except Exception as exc:
         logger.exception("job %s failed", job.id)
+        with database.transaction() as session:
+            error = f"{type(exc).__name__}: {exc}"
+            operations.record_job_end(session, job.id, RUNNER, utcnow(), error)
         raise
+    with database.transaction() as session:
+        operations.record_job_end(session, job.id, RUNNER, utcnow(), None)
     logger.info("job %s done: %s", job.id, result)
     return result
 

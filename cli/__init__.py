@@ -68,9 +68,25 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from cli import chat, db, demo, fake_wechat, match, menu, outbox, server, users
+    from cli import (
+        backup,
+        chat,
+        config_reference,
+        db,
+        demo,
+        doctor,
+        fake_wechat,
+        match,
+        menu,
+        outbox,
+        server,
+        users,
+    )
 
     for module in (chat, db, demo, fake_wechat, match, menu, outbox, server, users):
+        for command in module.COMMANDS:
+            main.add_command(command)
+    for module in (backup, config_reference, doctor):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
 from bot.config import Config, load_config
-from webhooks import callback, console, extensions, health
+from bot.logs import configure_logging
+from webhooks import callback, console, extensions, health, metrics
 
 __all__ = ["create_app"]
 
@@ -24,8 +24,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None
         MAX_CONTENT_LENGTH=max(config.wechat.max_body_bytes, 10 * 1024 * 1024),
         JSON_AS_ASCII=False,
     )
-    logging.basicConfig(level=config.app.log_level.upper())
+    configure_logging(config)
     extensions.init_app(app, config)
+    metrics.init_app(app, config)
     app.register_blueprint(health.blueprint)
     console.init_app(app, config)
     callback.init_app(app, config)

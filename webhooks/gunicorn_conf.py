@@ -24,3 +24,15 @@ def post_worker_init(worker: Any) -> None:
     started = time.perf_counter()
     warm_up()
     logger.info("worker %s warmed up in %.1f s", worker.pid, time.perf_counter() - started)
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    """Drop an exited worker's live series from the shared metrics files (prometheus-client)."""
+    from prometheus_client import multiprocess
+
+    from bot.config import load_config
+
+    # `huaicai serve` sets it (with PROMETHEUS_MULTIPROC_DIR) before starting gunicorn.
+    directory = load_config().metrics.multiprocess_dir
+    if directory:
+        multiprocess.mark_process_dead(worker.pid, directory)

@@ -30,6 +30,7 @@ from bot.models.messaging import (
     OutboxStatus,
     WechatAccessToken,
 )
+from bot.models.operations import SchedulerRun
 from bot.models.privacy import AuditEntry, Consent, ConsentPurpose
 from bot.models.security import AuditSubject, CallbackNonce
 from bot.models.talents import Talent, TalentStatus
@@ -65,6 +66,7 @@ __all__ = [
     "Referral",
     "ReferralCode",
     "Role",
+    "SchedulerRun",
     "Talent",
     "TalentStatus",
     "WechatAccessToken",
