@@ -82,12 +82,19 @@ class FieldEdit:
     suggested: bool = False  # the value is a correction to confirm (深证 → 深圳)
 
 
+# Words that contain a cue but do not name that item (研究生 is a degree, not 研究 = expertise).
+_NOT_CUES = ("研究生", "研究所", "研究院", "研究员")
+
+
 def named_field(text: str) -> tuple[str, int] | None:
     """Return the profile item a text names first and where, or None."""
+    masked = text
+    for word in _NOT_CUES:
+        masked = masked.replace(word, "#" * len(word))
     best: tuple[int, int, str] | None = None
     for field, cues in FIELD_CUES.items():
         for cue in cues:
-            position = text.find(cue)
+            position = masked.find(cue)
             if position >= 0 and (best is None or (position, -len(cue)) < (best[0], -best[1])):
                 best = (position, len(cue), field)
     return (best[2], best[0] + best[1]) if best else None
@@ -187,6 +194,8 @@ def _finish(field: str, value: str, confidence: float) -> FieldEdit:
     """Put ``value`` in the form the profile stores, marking corrections to confirm."""
     if field == "title":
         value = TITLE_FORMS.get(value, value)
+    if field == "education":
+        value = EDUCATION_LEVELS.get(value, value)
     if field == "city" and value:
         match = normalise_city(value)
         if match is not None:

@@ -307,6 +307,8 @@ def _when_idle(
     text: str, plain: str, *, registered: bool, fallback_confidence: float = GUESS
 ) -> Understanding:
     if not plain:
+        if clean_characters(text).strip() in ("?", "？", "??", "？？"):
+            return Understanding(Intent.HELP, CLEAR, rule="question-mark")
         return Understanding(Intent.OTHER, UNSURE, rule="empty")
     for rule in (*_HUMAN, *_ERASE):
         if rule.pattern.search(plain):
