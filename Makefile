@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format typecheck pytest install bench clean
+.PHONY: run test lint format typecheck pytest install bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "HuaiCai needs Python 3.11 or newer (set PYTHON=...)")'
@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: install, migrate the SQLite database, load demo data once, start everything
+## (web on app.base_url's port, fake WeChat API on wechat.api_base_url's; `make run PORT=8010`)
 run: install
 	$(BIN)/huaicai db upgrade
 	$(BIN)/huaicai demo load --if-empty
-	$(BIN)/huaicai up
+	$(BIN)/huaicai up $(if $(PORT),--port $(PORT))
 
 ## test: lint, format check, types and the whole test suite (both databases when
 ## HUAICAI_TEST_DATABASE_URL points at PostgreSQL)
@@ -42,6 +43,10 @@ pytest: install
 bench: install
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/callback.py
+
+## docs: regenerate docs/configuration.md from config.toml's comments
+docs: install
+	$(BIN)/huaicai config reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache

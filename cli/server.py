@@ -273,6 +273,13 @@ def up(ctx: CliContext, port: int | None) -> None:
             raise click.ClickException(f"the fake WeChat API did not start on port {fake_port}")
         health = f"http://{host}:{port}/healthz"
         if not wait_until_healthy(health, timeout=HEALTH_TIMEOUT_SECONDS, alive=all_alive):
+            dead = [(c, p) for c, p in zip(commands, children, strict=True) if p.poll() is not None]
+            if dead:
+                command, process = dead[0]
+                raise click.ClickException(
+                    f"`huaicai {' '.join(command[3:])}` stopped (exit code {process.returncode}) "
+                    "before the web server answered; see its messages above"
+                )
             raise click.ClickException(
                 f"the web server did not answer {health} within {HEALTH_TIMEOUT_SECONDS:.0f} s "
                 "(see its messages above; `huaicai doctor` checks the usual causes)"
