@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.db import Database, utcnow
 from bot.models import InboundMessage
-from bot.services import operations, outbox
+from bot.services import cooperation_jobs, operations, outbox
 from bot.wechat.client import make_client
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,42 @@ def heartbeat(session: Session, config: Config) -> str:
 
 
 JOBS: list[Job] = [
+    Job(
+        id="expire-introduction-asks",
+        run=cooperation_jobs.expire_introduction_asks,
+        every_seconds=lambda config: 3600,
+        description="count introduction asks unanswered in time as a no",
+    ),
+    Job(
+        id="send-digests",
+        run=cooperation_jobs.send_digests,
+        every_seconds=lambda config: 86400,
+        description="weekly digest of fitting new needs and events (opt-in, once a week)",
+    ),
+    Job(
+        id="yearly-profile-check",
+        run=cooperation_jobs.yearly_profile_check,
+        every_seconds=lambda config: 86400,
+        description="ask once a year whether a profile is still right (and the consent text)",
+    ),
+    Job(
+        id="issue-referral-codes",
+        run=cooperation_jobs.issue_referral_codes,
+        every_seconds=lambda config: 60,
+        description="get requested referral QR codes from WeChat and send them",
+    ),
+    Job(
+        id="credit-referrals",
+        run=cooperation_jobs.credit_referrals,
+        every_seconds=lambda config: 300,
+        description="credit registrations that came through a referral code",
+    ),
+    Job(
+        id="assign-liaisons",
+        run=cooperation_jobs.assign_liaisons,
+        every_seconds=lambda config: 86400,
+        description="give talents without a liaison the organiser of their county or industry",
+    ),
     Job(
         id=operations.HEARTBEAT_JOB,
         run=heartbeat,

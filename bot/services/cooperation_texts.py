@@ -50,7 +50,7 @@ HOW_CLOSED = "关闭"
 # --- enterprise contacts (issue 10 item 7: a second contact is a claim) -------------------------
 CLAIM_TO_CONFIRMED = (
     "有人以“{enterprise}”的名义提交了需求“{title}”，申请成为贵企业的联系人。\n"
-    "如果是贵企业的同事，回复“同意认领{number}”；不是的话回复“拒绝认领{number}”。"
+    "如果是贵企业的同事，回复“同意认领”；不是的话回复“拒绝认领”。"
     "确认前，对方只能看到自己提交的需求。"
 )
 CLAIM_CONFIRMED = "您已确认为“{enterprise}”的联系人，回复“我的需求”可以看到企业的全部需求。"

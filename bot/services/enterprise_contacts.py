@@ -104,7 +104,7 @@ def tell_confirmed_contacts(session: Session, claim: EnterpriseContact, demand: 
     told = 0
     for contact in confirmed_contacts(session, claim.enterprise):
         content = texts.CLAIM_TO_CONFIRMED.format(
-            enterprise=claim.enterprise.name, title=demand.title, number=claim.id
+            enterprise=claim.enterprise.name, title=demand.title
         )
         if notify(session, contact.openid, content, key=f"claim:{claim.id}:to:{contact.id}"):
             told += 1
@@ -142,6 +142,23 @@ def approve_claim_by_chat(
     if not is_confirmed(session, claim.enterprise, openid):
         return None
     return decide_claim(session, claim, confirm=confirm, actor="contact")
+
+
+def claims_awaiting(session: Session, openid: str) -> list[EnterpriseContact]:
+    """Return pending claims on the firms ``openid`` is a confirmed contact of, oldest first."""
+    mine = select(EnterpriseContact.enterprise_id).where(
+        EnterpriseContact.openid == openid, EnterpriseContact.status == ContactStatus.CONFIRMED
+    )
+    return list(
+        session.scalars(
+            select(EnterpriseContact)
+            .where(
+                EnterpriseContact.status == ContactStatus.PENDING,
+                EnterpriseContact.enterprise_id.in_(mine),
+            )
+            .order_by(EnterpriseContact.created_at, EnterpriseContact.id)
+        )
+    )
 
 
 def pending_claims(session: Session, *, limit: int = 100) -> list[EnterpriseContact]:

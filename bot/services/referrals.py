@@ -132,7 +132,8 @@ def credit_referrals(session: Session, *, now: datetime | None = None) -> int:
         audit.record(
             session, "system", "credit-referral", "talent", newcomer.id, referrer=referrer.id
         )
-        count = referral_count(session, referrer) + 1
+        session.flush()
+        count = referral_count(session, referrer)
         notify(
             session,
             referrer.openid,
@@ -140,7 +141,6 @@ def credit_referrals(session: Session, *, now: datetime | None = None) -> int:
             key=f"referral-thanks:{referral.id}",
         )
         credited += 1
-        session.flush()
     return credited
 
 
