@@ -39,7 +39,7 @@ def _verb(verbs: str) -> re.Pattern[str]:
 VERB_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_verb("搬到 搬去 调到 调去 去了 定居 落户到 落户 转到"), "city"),
     (_verb("跳槽到 跳槽 入职 加入了 加入 换到 去了 转到"), "employer"),
-    (_verb("评上了 评上 评为 晋升为 晋升 升为 升到 升了 评了"), "title"),
+    (_verb("评上了 评上 评为 被评为 晋升为 晋升 升为 升到 升任 当上了 当上 升了 评了 升"), "title"),
     (_verb("主要做 主要搞 主要研究 现在做 现在搞 转做 转行做 改做"), "expertise"),
     (re.compile(r"(?P<value>博士|硕士|研究生|本科|大专|专科)(?:毕业|读完|拿到)"), "education"),
 )
@@ -70,6 +70,9 @@ TITLE_FORMS = {
     "初级职称": "初级",
 }
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}")
+
+
+LIKELY = 0.75
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,18 @@ def recognise_field_edit(text: str, *, need_signal: bool = True) -> FieldEdit | 
     return _finish(field, value, 0.9 if value else 0.7)
 
 
+# "现在在腾讯上班" / "现在在深圳工作": a city or an employer, by the gazetteer.
+_NOW_AT = re.compile(r"(?:现在|目前|已经|如今)(?:在|到)" + _VALUE + r"(?:上班|工作|任职|就职|了)+$")
+
+
 def _verb_edit(plain: str) -> FieldEdit | None:
     for part in reversed(clauses(plain)):
+        now_at = _NOW_AT.search(part)
+        if now_at:
+            value = _clean_value(now_at.group("value"))
+            city = normalise_city(value)
+            if value:
+                return _finish("city" if city and city.certain else "employer", value, LIKELY)
         for pattern, field in VERB_CUES:
             match = pattern.search(part)
             if match:

@@ -83,6 +83,8 @@ class Understanding:
         edit = self.keyword_edits[0]
         if edit.operation == "replace":
             return f"{edit.old}→{edit.new}"
+        if edit.position:
+            return f"#{edit.position}"
         return edit.old or edit.new
 
 
@@ -110,7 +112,7 @@ _MY_DATA = _alt("资料 信息 数据 档案 记录 账号 账户")
 _POSTED = _alt("发 提 提交 发布 登记 填 报 上报")
 # Messages that need a person, not a bot.
 _HUMAN = [
-    _rule(Intent.HUMAN, _alt("人工 客服 工作人员 真人 转人工 联系你们 找你们的人 负责人")),
+    _rule(Intent.HUMAN, _alt("人工 客服 工作人员 真人 转人工 联系你们 找你们的人 负责人 投诉")),
 ]
 # Taking oneself out of the database. Before the profile rules: "把我的信息删除".
 _ERASE = [
@@ -175,9 +177,10 @@ _SHOW_PROFILE = [
         _alt("资料 信息 档案") + ".{0,6}" + _alt("发给我 发我 给我看 发过来 发一下"),
     ),
     _rule(Intent.SHOW_PROFILE, _alt("登记的啥 登记的什么 登记了什么 填的啥 填的什么")),
+    _rule(Intent.SHOW_PROFILE, r"我.{0,4}(?:还在|在不在|有没有在).{0,6}库", LIKELY),
 ]
 _REGISTER = [
-    _rule(Intent.REGISTER, _alt("注册 登记 入库 报名 录入 录进 想加入 申请加入")),
+    _rule(Intent.REGISTER, _alt("注册 登记 入库 报名 录入 录进 录一下 想加入 申请加入 怎么加入")),
     _rule(Intent.REGISTER, "加入.{0,6}" + _alt("人才库 库 你们 怀才") + "|存到.{0,8}库"),
     _rule(
         Intent.REGISTER, r"进.{0,4}人才库|成为.{0,8}(?:人才|会员|成员)|人才库.{0,6}(?:加入|进|入)"
@@ -192,6 +195,10 @@ _HELP = [
         + _alt("怎么用 如何使用 怎么使用 是什么 介绍一下 是啥"),
     ),
 ]
+# "修改资料": an edit of the profile without saying which item.
+_CHANGE = _alt("修改 更改 更新 改 改改 改一改 改下 改一下")
+_OF_MY_PROFILE = "(?:一下)?(?:我的)?(?:个人)?" + _alt("资料 信息 档案")
+_EDIT_SOMETHING = re.compile("^(?:我想|我要|想|要|帮我|请)?" + _CHANGE + _OF_MY_PROFILE + "$")
 IDLE_RULES = (
     *_HUMAN, *_ERASE, *_MY_NEEDS, *_POST_NEED, *_EVENTS, *_SHOW_PROFILE, *_REGISTER, *_HELP,
 )  # fmt: skip
@@ -200,7 +207,8 @@ YES_WORDS = (
     "没问题", "没毛病", "没错", "对的", "对头", "是的", "是对的", "正确", "准确", "确认", "确定",
     "可以", "可以的", "行的", "好的", "好滴", "好嘞", "都对", "全对", "都是对的", "是这些",
     "就这些", "就这样", "ok", "okay", "yes", "嗯", "对", "是", "好", "行", "中", "妥", "同意",
-    "提交", "没有问题", "挺好", "很好", "不错", "很准", "挺准",
+    "提交", "没有问题", "挺好", "很好", "不错", "很准", "挺准", "无误", "差不多", "基本对",
+    "基本准确", "没什么问题", "都没问题", "好了", "完美", "赞",
 )  # fmt: skip
 _YES_FILLERS = ("了", "啊", "呀", "的", "哈", "呢", "吧", "嘞", "哦", "都", "全", "没", "就")
 # Homophones of the main command words, for a pinyin pass when nothing else matched.
@@ -317,6 +325,8 @@ def _when_idle(
         edit = recognise_field_edit(text)
         if edit is not None:
             return _edit(edit)
+        if _EDIT_SOMETHING.search(plain):
+            return Understanding(Intent.EDIT_FIELD, LIKELY, rule="edit:unnamed")
     for rule in IDLE_RULES:
         if rule.pattern.search(plain):
             return Understanding(rule.intent, rule.confidence, rule=rule.name)

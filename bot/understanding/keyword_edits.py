@@ -43,11 +43,19 @@ _ADD = (
     re.compile("^" + _NEW + _alt("也要 也加上 也算 漏了 没有 少了") + "$"),
 )
 # Words that point at an item by position instead of naming it ("最后一个弄基站删了").
-_POSITION = re.compile(r"^(?:最后一个|第一个|第二个|第三个|前面的|后面的|其中的?|那个|这个)")
+_POSITION = re.compile(
+    r"^(?:最后一个|最后那个|第[一二三四五六七八九十\d]+个|前面的|后面的|其中的?|那个|这个)"
+)
+_ORDINAL = re.compile(
+    r"^(?:第(?P<number>[一二三四五六七八九十\d]+)个|(?P<last>最后一个|最后那个))$"
+)
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+_ORDINALS |= {"九": 9, "十": 10}
 # Clauses that reject the whole list.
 REJECT_WORDS = (
     "都不对", "全不对", "都不是", "全都不对", "全错", "都错了", "错了错了", "完全不对", "不对",
-    "不是", "错了", "不准", "不准确", "都不准", "不行", "不太对", "差太远", "不是这些",
+    "不是", "错了", "不准", "不准确", "都不准", "不行", "不太对", "差太远", "不是这些", "不太准",
+    "不大对", "不对劲", "对不上", "不沾边",
 )  # fmt: skip
 # Words that may stand before an edit without meaning anything for it ("基本对，把X去掉").
 _HEDGES = re.compile(r"^(?:基本对|基本上对|大体对|差不多|其他都对|其他的对|前两个对|前面的对|都对)")
@@ -60,6 +68,8 @@ class KeywordEdit:
     operation: str  # "remove", "add" or "replace"
     old: str = ""
     new: str = ""
+    # When the item is pointed at by place ("第二个不对"): 1-based, -1 for the last; else 0.
+    position: int = 0
 
 
 # What stands where an item would but names none ("都不对" is not "remove 都").
@@ -99,11 +109,25 @@ def _edits_in_clause(part: str) -> list[KeywordEdit]:
         match = pattern.match(part)
         if match and _split_items(match.group("old")):
             return [KeywordEdit("remove", old=item) for item in _split_items(match.group("old"))]
+        position = _position(match.group("old")) if match else 0
+        if position:
+            return [KeywordEdit("remove", position=position)]
     for pattern in _ADD:
         match = pattern.match(part)
         if match and _split_items(match.group("new")):
             return [KeywordEdit("add", new=item) for item in _split_items(match.group("new"))]
     return []
+
+
+def _position(text: str) -> int:
+    """Return the place an ordinal names ("第二个" → 2, "最后一个" → -1), or 0."""
+    match = _ORDINAL.match(unquote(text))
+    if match is None:
+        return 0
+    if match.group("last"):
+        return -1
+    number = match.group("number")
+    return int(number) if number.isdigit() else _ORDINALS.get(number, 0)
 
 
 def rejects_list(text: str) -> bool:

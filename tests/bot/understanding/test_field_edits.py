@@ -77,3 +77,22 @@ def test_an_edit_value_never_holds_an_instruction_word(cue: str, marker: str, va
     if edit is None:
         return
     assert not any(word in edit.value for word in INSTRUCTION_WORDS if word not in value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("我现在在腾讯上班", "employer", "腾讯"),
+        ("我现在在深圳工作", "city", "深圳"),
+        ("我调到上海工作了", "city", "上海"),
+        ("单位变了，现在在比亚迪", "employer", "比亚迪"),
+        ("我升教授了", "title", "教授"),
+        ("我的联系方式变了，新号码 13912345678", "phone", "13912345678"),
+    ],
+)
+def test_where_someone_now_works_is_a_city_or_an_employer(
+    text: str, field: str, value: str
+) -> None:
+    edit = recognise_field_edit(text)
+    assert edit is not None
+    assert (edit.field, edit.value) == (field, value)

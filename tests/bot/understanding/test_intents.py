@@ -201,3 +201,13 @@ def test_any_text_in_any_context_gives_an_understanding(text: str, context: Cont
     understood = recognise_intent(text, context)
     assert understood.intent in Intent
     assert 0.0 <= understood.confidence <= 1.0
+
+
+def test_an_edit_without_an_item_asks_which() -> None:
+    understood = recognise_intent("修改资料", IDLE_REGISTERED)
+    assert (understood.intent, understood.field) == (Intent.EDIT_FIELD, "")
+
+
+@pytest.mark.parametrize("text", ["没问题，提交吧", "确认无误", "OK的", "好的谢谢", "可以提交了"])
+def test_yes_with_a_softener_or_a_submit_word_confirms(text: str) -> None:
+    assert recognise_intent(text, Context.SUMMARY).intent is Intent.CONFIRM

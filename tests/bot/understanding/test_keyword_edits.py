@@ -57,3 +57,10 @@ def test_no_edit_ever_stores_an_instruction_word(template: str, a: str, b: str) 
         for item in (edit.old, edit.new):
             assert not any(word in item for word in INSTRUCTION_WORDS if word not in a + b)
             assert "“" not in item and "”" not in item
+
+
+@pytest.mark.parametrize(
+    ("text", "position"), [("第二个不对", 2), ("删掉第3个", 3), ("最后一个去掉", -1)]
+)
+def test_an_item_pointed_at_by_place_is_removed_by_place(text: str, position: int) -> None:
+    assert read_keyword_edits(text) == [KeywordEdit("remove", position=position)]
