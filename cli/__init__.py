@@ -76,8 +76,10 @@ def _register() -> None:
         demo,
         doctor,
         fake_wechat,
+        liaison,
         match,
         menu,
+        need,
         outbox,
         server,
         users,
@@ -87,6 +89,10 @@ def _register() -> None:
         for command in module.COMMANDS:
             main.add_command(command)
     for module in (backup, config_reference, doctor):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+    for module in (liaison, need):
         for command in module.COMMANDS:
             main.add_command(command)
 
