@@ -51,11 +51,24 @@ CHANGE_SIGNALS = (
     "写:", "少打", "多打", "打错", "填错",
 )  # fmt: skip
 # Markers between an item and its new value ("城市改成上海", "名字写错了，是张伟").
-_VALUE_MARKERS = re.compile(
-    r"(?:改成|改为|改一下|换成|换为|更新为|更新成|更正为|修改为|修改成|应该是|应为|应是|写成|"
-    r"评上了|评上|评为|晋升为|升为|升到|换了|变成|变了|写错了|错了|不对|有误|填错了|打错了|少打了一位|多打了一位|是|为|写|[:：])"
+_STRONG_MARKERS = re.compile(
+    "(?:"
+    + "|".join(
+        "改成 改为 换成 换为 更新为 更新成 更正为 修改为 修改成 应该是 应为 应是 写成 评上了 评上 "
+        "评为 晋升为 升为 升到 变成 现在在 现在是 目前在".split()
+    )
+    + ")"
 )
-_LEADING_NOISE = re.compile(r"^(?:现在|目前|已经|新的|我的|我|是|在|到|为|叫|的|一下|了)+")
+# Weaker markers: the first one after the item's name ("单位是为民科技": 是, not the 为 in 为民).
+_WEAK_MARKERS = re.compile(
+    "(?:"
+    + "|".join(
+        "改一下 换了 变了 写错了 错了 不对 有误 填错了 打错了 少打了一位 多打了一位 "
+        "是 为 写 : ：".split()
+    )
+    + ")"
+)
+_LEADING_NOISE = re.compile(r"^(?:现在|目前|已经|新的|我的|我|是|在|到|叫|的|一下|了)+")
 _TRAILING_NOISE = re.compile(r"(?:了|啦|吧|呢|啊|呀|哈|的|一下|就行|谢谢)+$")
 _NOT_TAIL = re.compile(r"(?:[，,]?\s*(?:不是|而不是|并非).*)$")
 EDUCATION_LEVELS = {"博士": "博士", "硕士": "硕士", "研究生": "硕士", "本科": "本科"}
@@ -171,13 +184,12 @@ def _value_after_cue(plain: str, cue_end: int) -> str:
     rest = plain[cue_end:]
     parts = clauses(rest)
     head = parts[0] if parts else ""
-    markers = list(_VALUE_MARKERS.finditer(head))
-    value = _clean_value(head[markers[-1].end() :] if markers else head)
+    value = _clean_value(_after_marker(head))
     if value:
         return value
     # "名字写错了，是张伟不是张玮": the value is in the next clause.
     for part in parts[1:]:
-        value = _clean_value(_VALUE_MARKERS.sub("", part, count=1) if part[:1] in "是为" else part)
+        value = _clean_value(part[1:] if part[:1] in "是为" else part)
         if value:
             return value
     # "我换工作了，现在在华为"/"现在在华为，单位改一下": a clause before the item's name.
@@ -189,6 +201,15 @@ def _value_after_cue(plain: str, cue_end: int) -> str:
             if value:
                 return value
     return ""
+
+
+def _after_marker(head: str) -> str:
+    """Return what follows the last strong marker in ``head``, else the first weak one."""
+    strong = list(_STRONG_MARKERS.finditer(head))
+    if strong:
+        return head[strong[-1].end() :]
+    weak = _WEAK_MARKERS.search(head)
+    return head[weak.end() :] if weak else head
 
 
 def _clean_value(text: str) -> str:

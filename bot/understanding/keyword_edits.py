@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.understanding.text import clauses, normalise_utterance, unquote
+from bot.understanding.text import clauses, normalise_utterance, strip_lead_ins, unquote
 
 _ITEM = r"[“\"'‘「『]?(?P<{name}>[^，,。；;“”\"'‘’「」『』]+?)[”\"'’」』]?"
 _OLD = _ITEM.format(name="old")
@@ -78,7 +78,7 @@ _NOT_ITEMS = frozenset({"都", "全", "全部", "这些", "这些都", "它们",
 
 def _item(text: str) -> str:
     item = _POSITION.sub("", unquote(text)).strip()
-    item = unquote(re.sub(r"(?:这个词|这个|这一个|一词|吧|了)$", "", item))
+    item = unquote(re.sub(r"(?:这个词|这个|那个|这一个|一词|吧|了)$", "", item))
     return "" if item in _NOT_ITEMS else item
 
 
@@ -93,7 +93,7 @@ def read_keyword_edits(text: str) -> list[KeywordEdit]:
     plain = normalise_utterance(text, lower=False)
     edits: list[KeywordEdit] = []
     for part in clauses(plain):
-        part = _HEDGES.sub("", part).strip()
+        part = strip_lead_ins(_HEDGES.sub("", part).strip())
         if not part:
             continue
         edits.extend(_edits_in_clause(part))

@@ -96,3 +96,18 @@ def test_where_someone_now_works_is_a_city_or_an_employer(
     edit = recognise_field_edit(text)
     assert edit is not None
     assert (edit.field, edit.value) == (field, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我换工作了现在在华为", "华为"),  # voice: no punctuation
+        ("单位是为民科技", "为民科技"),  # 为 inside the value is not a marker
+        ("单位改为为民科技", "为民科技"),
+        ("单位从为民科技改成华为", "华为"),
+    ],
+)
+def test_markers_inside_a_value_are_not_taken_for_the_edit(text: str, value: str) -> None:
+    edit = recognise_field_edit(text, need_signal=False)
+    assert edit is not None
+    assert (edit.field, edit.value) == ("employer", value)

@@ -64,3 +64,10 @@ def test_no_edit_ever_stores_an_instruction_word(template: str, a: str, b: str) 
 )
 def test_an_item_pointed_at_by_place_is_removed_by_place(text: str, position: int) -> None:
     assert read_keyword_edits(text) == [KeywordEdit("remove", position=position)]
+
+
+@pytest.mark.parametrize(
+    "text", ["基本对就是把弄基站去掉吧", "弄基站那个不要", "基本对把弄基站去掉"]
+)
+def test_fillers_around_an_item_are_not_part_of_it(text: str) -> None:
+    assert read_keyword_edits(text) == [KeywordEdit("remove", old="弄基站")]
