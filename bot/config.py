@@ -7,6 +7,7 @@ This is the only module that reads the environment.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import ipaddress
 import os
@@ -273,6 +274,14 @@ def _positive(key: str, value: float) -> None:
         raise ConfigError(f"{key}: must be greater than zero, got {value}")
 
 
+def _is_aes_key(key: str) -> bool:
+    # WeChat's EncodingAESKey is base64 without its one "=" of padding (wechatpy adds it back).
+    try:
+        return len(base64.b64decode(key + "=", validate=True)) == 32
+    except ValueError:  # binascii.Error is a ValueError
+        return False
+
+
 def _check_semantics(config: Config) -> None:
     try:
         ZoneInfo(config.app.timezone)
@@ -300,6 +309,11 @@ def _check_semantics(config: Config) -> None:
     aes_key = config.wechat.encoding_aes_key
     if aes_key and len(aes_key) != 43:
         raise ConfigError(f"wechat.encoding_aes_key: expected 43 characters, got {len(aes_key)}")
+    if aes_key and not _is_aes_key(aes_key):
+        raise ConfigError(
+            "wechat.encoding_aes_key: not the base64 of a 32-byte key; copy it again from "
+            "公众平台 → 基本配置 → 服务器配置"
+        )
     if config.wechat.token_store not in {"database", "redis"}:
         raise ConfigError(
             f"wechat.token_store: expected database or redis, got {config.wechat.token_store!r}"

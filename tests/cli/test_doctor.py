@@ -105,7 +105,8 @@ def test_aes_key_that_is_not_base64_of_32_bytes_fails(
     config.write_text(text, encoding="utf-8")
     result = _doctor(config)
     assert result.exit_code == 1
-    assert "FAIL  aes key" in result.output
+    # Start-up validation refuses it already; doctor shows that line with the key's name.
+    assert "FAIL  config      wechat.encoding_aes_key: not the base64" in result.output
 
 
 def test_unreachable_redis_fails_when_tokens_live_there(
