@@ -58,6 +58,14 @@ TRAILERS = (
     "哦",
     "呗",
 )
+# Traditional characters of the words the dialogs listen for, to their simplified forms. Only
+# these: a full converter would also touch names and employers, which keep what was typed.
+TRADITIONAL = str.maketrans(
+    "註冊資料刪除動態需幫助記聯繫號碼電話郵單職稱學歷專業領關鍵詞確認沒問題對這們個為會議"
+    "讓檢視查詢銷戶庫錄請謝麼樣還嗎說發佈提交換變搬遷廠業務錯誤裡開務體驗與參報須實",
+    "注册资料删除动态需帮助记联系号码电话邮单职称学历专业领关键词确认没问题对这们个为会议"
+    "让检视查询销户库录请谢么样还吗说发布提交换变搬迁厂业务错误里开务体验与参报须实",
+)
 _SPACE_BETWEEN = re.compile(r"\s+")
 _ASCII_WORD_CHAR = re.compile(r"[A-Za-z0-9@._+-]")
 _PUNCTUATION_EDGES = "，,。.！!？?～~、；;：:…\"'“”‘’「」『』()（）[]【】《》<> "
@@ -125,7 +133,7 @@ def normalise_utterance(text: str, *, lower: bool = True) -> str:
     kept as 好), spaces squeezed, polite lead-ins and fillers removed from both ends. The result
     may be empty (a message of only emoji or 嗯).
     """
-    text = clean_characters(text).strip()
+    text = clean_characters(text).strip().translate(TRADITIONAL)
     return strip_lead_ins(squeeze_spaces(text.lower() if lower else text))
 
 

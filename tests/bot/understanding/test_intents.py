@@ -211,3 +211,11 @@ def test_an_edit_without_an_item_asks_which() -> None:
 @pytest.mark.parametrize("text", ["没问题，提交吧", "确认无误", "OK的", "好的谢谢", "可以提交了"])
 def test_yes_with_a_softener_or_a_submit_word_confirms(text: str) -> None:
     assert recognise_intent(text, Context.SUMMARY).intent is Intent.CONFIRM
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("註冊", Intent.REGISTER), ("刪除我的資料", Intent.ERASE), ("怎麼登記", Intent.REGISTER)],
+)
+def test_traditional_characters_of_command_words_are_understood(text: str, intent: Intent) -> None:
+    assert recognise_intent(text, IDLE_REGISTERED).intent is intent
