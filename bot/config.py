@@ -116,6 +116,42 @@ class ConsoleConfig:
 
 
 @dataclass(frozen=True)
+class OutboxConfig:
+    # Sends per second at most (a token bucket shared by the sender's threads) and its burst.
+    rate_per_second: float = 100.0
+    burst: int = 20
+    # Threads sending at once (each waits on WeChat's answer); messages claimed per round.
+    workers: int = 4
+    batch_size: int = 200
+    # First retry after a transient failure; doubled each time up to two hours.
+    retry_base_seconds: float = 30.0
+    # A claimed row not finished after this long belongs to a sender that died. Keep it above
+    # the API client's timeout, so no request of the dead sender is still on its way.
+    sending_lease_seconds: float = 300.0
+    # Invitations, reminders and notices wait outside these local hours (HH:MM, app.timezone);
+    # equal values turn quiet hours off.
+    quiet_hours_start: str = "22:00"
+    quiet_hours_end: str = "08:00"
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    # Reminders before an event starts, in hours (0 turns one off).
+    first_reminder_hours: int = 24
+    second_reminder_hours: int = 2
+    # A freed seat offered to the first on the waitlist is held this long.
+    offer_hours: int = 24
+    # Events without an end time are taken to last this long (no-shows are marked after it).
+    default_duration_hours: int = 3
+    # Template message (verified service accounts) and subscribe message ids for invitations;
+    # empty: that channel is not used.
+    invitation_template_id: str = ""
+    invitation_subscribe_template_id: str = ""
+    # WeChat web OAuth authorisation page (the H5 RSVP page learns the openid through it).
+    oauth_authorize_url: str = "http://127.0.0.1:8900/connect/oauth2/authorize"
+
+
+@dataclass(frozen=True)
 class Config:
     app: AppConfig = field(default_factory=AppConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -125,6 +161,8 @@ class Config:
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     cooperation: CooperationConfig = field(default_factory=CooperationConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     # Menu buttons as in WeChat's menu/create JSON; validated by the menu service.
     menu: tuple[Mapping[str, Any], ...] = ()
@@ -342,6 +380,18 @@ def _check_semantics(config: Config) -> None:
             raise ConfigError(
                 f"metrics.allowed_addresses: {address!r} is not an IP address or network"
             ) from None
+    _positive("outbox.rate_per_second", config.outbox.rate_per_second)
+    _positive("outbox.burst", config.outbox.burst)
+    _positive("outbox.workers", config.outbox.workers)
+    _positive("outbox.batch_size", config.outbox.batch_size)
+    _positive("outbox.sending_lease_seconds", config.outbox.sending_lease_seconds)
+    _positive("events.offer_hours", config.events.offer_hours)
+    _positive("events.default_duration_hours", config.events.default_duration_hours)
+    for key in ("quiet_hours_start", "quiet_hours_end"):
+        value = getattr(config.outbox, key)
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ConfigError(f"outbox.{key}: expected HH:MM (e.g. 22:00), got {value!r}")
     if config.wechat.reply_budget_seconds >= 5:
         raise ConfigError("wechat.reply_budget_seconds: must stay below WeChat's 5 s limit")
     for section in dataclasses.fields(TargetsConfig):

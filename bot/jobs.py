@@ -6,17 +6,18 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.db import Database, utcnow
 from bot.models import InboundMessage
-from bot.services import cooperation_jobs, operations, outbox
+from bot.services import cooperation_jobs, events, invitations, operations, outbox
 from bot.wechat.client import make_client
 
 logger = logging.getLogger(__name__)
@@ -49,10 +50,42 @@ def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
     sessions = sessionmaker(
         bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    settings = outbox.Settings.from_config(config.outbox, config.app.timezone)
+    if not isinstance(bind, Engine):
+        # One test connection cannot serve several sending threads.
+        settings = replace(settings, workers=1)
     try:
-        return outbox.deliver_due(sessions, client)
+        return outbox.deliver_due(
+            sessions,
+            client,
+            limit=config.outbox.batch_size,
+            settings=settings,
+            record=outbox.CustomerServiceRecord(client),
+        )
     finally:
         client.close()
+
+
+def queue_event_reminders(session: Session, config: Config) -> int:
+    """Queue the reminders due before events (events.first/second_reminder_hours)."""
+    return invitations.queue_reminders(session, config)
+
+
+def thank_event_attendees(session: Session, config: Config) -> int:
+    """Queue the thank-you with its feedback question to attendees of events that ended."""
+    return invitations.queue_thanks(session, config)
+
+
+def expire_waitlist_offers(session: Session, config: Config) -> int:
+    """Cancel seat offers past their time limit and offer the seats to the next in line."""
+    return events.expire_offers(session, offer_hours=config.events.offer_hours)
+
+
+def mark_event_no_shows(session: Session, config: Config) -> int:
+    """Mark registered people who never checked in as no-shows once their event ended."""
+    return events.mark_no_shows(
+        session, default_duration_hours=config.events.default_duration_hours
+    )
 
 
 def heartbeat(session: Session, config: Config) -> str:
@@ -114,6 +147,30 @@ JOBS: list[Job] = [
         run=deliver_outbox,
         every_seconds=lambda config: config.scheduler.outbox_interval_seconds,
         description="send due outbox messages through the WeChat API",
+    ),
+    Job(
+        id="queue-event-reminders",
+        run=queue_event_reminders,
+        every_seconds=lambda config: 300,
+        description="queue reminders before events",
+    ),
+    Job(
+        id="thank-event-attendees",
+        run=thank_event_attendees,
+        every_seconds=lambda config: 900,
+        description="thank attendees after events and ask for a one-line feedback",
+    ),
+    Job(
+        id="expire-waitlist-offers",
+        run=expire_waitlist_offers,
+        every_seconds=lambda config: 300,
+        description="cancel expired seat offers and offer the seats to the waitlist",
+    ),
+    Job(
+        id="mark-event-no-shows",
+        run=mark_event_no_shows,
+        every_seconds=lambda config: 900,
+        description="mark registered people who never checked in as no-shows",
     ),
 ]
 

@@ -75,6 +75,7 @@ def _register() -> None:
         db,
         demo,
         doctor,
+        event,
         fake_wechat,
         liaison,
         match,
@@ -88,6 +89,8 @@ def _register() -> None:
     for module in (chat, db, demo, fake_wechat, match, menu, outbox, server, users):
         for command in module.COMMANDS:
             main.add_command(command)
+    for command in event.COMMANDS:
+        main.add_command(command)
     for module in (backup, config_reference, doctor):
         for command in module.COMMANDS:
             main.add_command(command)

@@ -2,9 +2,12 @@
 
 Nothing here can reach WeChat's servers, so the client, the outbox and the demo talk to this
 instead. It keeps its state in memory: issued tokens, users (following, last interaction,
-subscribe-message subscriptions, customer-service messages sent), menu, tags and QR codes. It
-records every call and can inject errors and latency. Tests drive it through ``FakeWeChat``;
-a separate process (``huaicai fake-wechat``) can be driven over HTTP under ``/fake/``.
+subscribe-message subscriptions, customer-service messages sent), menu, tags and QR codes, the
+customer-service message record (``customservice/msgrecord/getmsglist``) and web OAuth codes
+(``/connect/oauth2/authorize`` → ``/sns/oauth2/access_token``, snsapi_base). It records every
+call and can inject errors (also a steady rate of transient ``-1``) and latency. Tests drive it
+through ``FakeWeChat``; a separate process (``huaicai fake-wechat``) can be driven over HTTP
+under ``/fake/``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request
+from flask.typing import ResponseReturnValue
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 logger = logging.getLogger(__name__)
@@ -38,6 +42,7 @@ ERRORS: dict[int, str] = {
     40003: "invalid openid",
     40013: "invalid appid",
     40014: "invalid access_token",
+    40029: "invalid code",
     40125: "invalid appsecret",
     41001: "access_token missing",
     42001: "access_token expired",
@@ -104,6 +109,7 @@ class FakeWeChat:
         token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
         seed: int | None = None,
         auto_follow: bool = False,
+        transient_error_rate: float = 0.0,
     ) -> None:
         self.appid = appid
         # Demo mode: an openid never seen is taken for a follower who has just written, since
@@ -129,7 +135,13 @@ class FakeWeChat:
         self._lock = threading.RLock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        # Customer-service texts WeChat keeps a record of: (epoch seconds, openid, text).
+        self.message_record: list[tuple[float, str, str]] = []
+        # Web OAuth codes handed out and not yet exchanged: code -> openid.
+        self.oauth_codes: dict[str, str] = {}
         self.app = self._build_app()
+        if transient_error_rate:
+            self.inject(-1, times=None, rate=transient_error_rate)
 
     # --- state the tests (or /fake/ requests) set -------------------------------------------
 
@@ -201,6 +213,15 @@ class FakeWeChat:
         """Return the recorded calls, optionally only those to ``path`` (e.g. ``stable_token``)."""
         with self._lock:
             return [call for call in self._calls if path is None or call.path == path]
+
+    def sent_texts(self, openid: str | None = None) -> list[tuple[str, str]]:
+        """Return (openid, text) of every customer-service text accepted, in order."""
+        with self._lock:
+            return [
+                (who, text)
+                for _at, who, text in self.message_record
+                if openid is None or who == openid
+            ]
 
     def reset_calls(self) -> None:
         """Forget the recorded calls."""
@@ -291,6 +312,62 @@ class FakeWeChat:
                 token_error = self._check_token(params.get("access_token"))
                 result = _error(token_error) if token_error else handlers[path](params, body)
             self._record(path, request.method, params, body, int(result.get("errcode", 0)))
+            return _json_response(result)
+
+        @app.route("/customservice/msgrecord/getmsglist", methods=["POST"])
+        def message_record() -> Response:
+            params = {key: value for key, value in request.args.items()}
+            body = _json_body()
+            path = "customservice/msgrecord/getmsglist"
+            injected = self._injected_error(path)
+            token_error = self._check_token(params.get("access_token"))
+            if injected is not None or token_error:
+                result = _error(injected or token_error or -1)
+            else:
+                result = self._message_record(body)
+            self._record(path, request.method, params, body, int(result.get("errcode", 0)))
+            return _json_response(result)
+
+        @app.route("/connect/oauth2/authorize", methods=["GET"])
+        def oauth_authorize() -> ResponseReturnValue:
+            # The person's WeChat browser would be recognised here; the fake is told who it
+            # is by ?fake_openid= or the fake_openid cookie.
+            args = request.args
+            openid = args.get("fake_openid") or request.cookies.get("fake_openid")
+            if args.get("appid") != self.appid or args.get("response_type") != "code":
+                return Response("invalid appid or response_type", status=400)
+            if args.get("scope") not in {"snsapi_base", "snsapi_userinfo"}:
+                return Response("invalid scope", status=400)
+            redirect_uri = args.get("redirect_uri", "")
+            if not redirect_uri.startswith(("http://", "https://")) or not openid:
+                return Response("invalid redirect_uri or unknown person", status=400)
+            code = secrets.token_urlsafe(16)
+            with self._lock:
+                self.oauth_codes[code] = openid
+            separator = "&" if "?" in redirect_uri else "?"
+            state = args.get("state", "")
+            self._record("connect/oauth2/authorize", "GET", dict(args), None, 0)
+            return redirect(f"{redirect_uri}{separator}code={code}&state={state}")
+
+        @app.route("/sns/oauth2/access_token", methods=["GET"])
+        def oauth_access_token() -> Response:
+            args = request.args
+            error = self._credentials_error(args.get("appid"), args.get("secret"))
+            with self._lock:
+                openid = self.oauth_codes.pop(args.get("code", ""), None)
+            if error:
+                result = _error(error)
+            elif args.get("grant_type") != "authorization_code" or openid is None:
+                result = _error(40029)
+            else:
+                result = {
+                    "access_token": "fake-web-" + secrets.token_urlsafe(16),
+                    "expires_in": 7200,
+                    "refresh_token": "fake-refresh-" + secrets.token_urlsafe(16),
+                    "openid": openid,
+                    "scope": "snsapi_base",
+                }
+            self._record("sns/oauth2/access_token", "GET", {}, None, int(result.get("errcode", 0)))
             return _json_response(result)
 
         @app.route("/fake/users/<openid>", methods=["POST"])
@@ -434,7 +511,35 @@ class FakeWeChat:
             if len(user.customer_service_sent) >= CUSTOMER_SERVICE_QUOTA:
                 return _error(45047)
             user.customer_service_sent.append(now)
+            text = str((body.get("text") or {}).get("content", ""))
+            self.message_record.append((now, user.openid, text))
         return {"errcode": 0, "errmsg": "ok"}
+
+    def _message_record(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            return _error(44002)
+        try:
+            start, end = int(body["starttime"]), int(body["endtime"])
+            first, number = int(body.get("msgid", 1)), min(int(body.get("number", 10000)), 10000)
+        except (KeyError, TypeError, ValueError):
+            return _error(47001)
+        if end <= start or end - start > 24 * 3600:
+            return _error(47001, "data format error: the time range must be within 24 hours")
+        with self._lock:
+            matching = [
+                (number_, at, openid, text)
+                for number_, (at, openid, text) in enumerate(self.message_record, start=1)
+                if start <= at < end
+            ]
+        page = [row for row in matching if row[0] >= first][:number]
+        return {
+            "recordlist": [
+                {"openid": openid, "opercode": 2002, "text": text, "time": int(at), "worker": "api"}
+                for _n, at, openid, text in page
+            ],
+            "number": len(page),
+            "msgid": (page[-1][0] + 1) if page else first,
+        }
 
     def _template_send(self, _params: dict[str, str], body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not body.get("template_id"):
@@ -573,10 +678,18 @@ def _json_response(result: dict[str, Any]) -> Response:
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 8900, *, appid: str, secret: str, auto_follow: bool = True
+    host: str = "127.0.0.1",
+    port: int = 8900,
+    *,
+    appid: str,
+    secret: str,
+    auto_follow: bool = True,
+    transient_error_rate: float = 0.0,
 ) -> None:  # pragma: no cover - exercised by hand and by `huaicai up`
     """Serve the fake API in the foreground until interrupted."""
-    fake = FakeWeChat(appid, secret, auto_follow=auto_follow)
+    fake = FakeWeChat(
+        appid, secret, auto_follow=auto_follow, transient_error_rate=transient_error_rate
+    )
     server = make_server(host, port, fake.app, threaded=True)
     logger.info("fake WeChat API listening on http://%s:%s/cgi-bin/", host, port)
     try:

@@ -9,7 +9,7 @@ from flask import Flask
 
 from bot.config import Config, load_config
 from bot.logs import configure_logging
-from webhooks import callback, console, extensions, health, metrics
+from webhooks import callback, console, extensions, h5, health, metrics
 
 __all__ = ["create_app"]
 
@@ -29,5 +29,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None
     metrics.init_app(app, config)
     app.register_blueprint(health.blueprint)
     console.init_app(app, config)
+    h5.init_app(app, config)
     callback.init_app(app, config)
     return app

@@ -8,6 +8,7 @@ DIALOG_MODULES: tuple[str, ...] = (
     "bot.dialogs.registration",
     "bot.dialogs.profile",
     "bot.dialogs.enterprise",
+    "bot.dialogs.events",
     "bot.dialogs.basics",
 )
 

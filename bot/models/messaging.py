@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, JSONType, UTCDateTime, utcnow
@@ -65,6 +65,12 @@ class OutboxMessage(Base):
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )
+    # Sent on the organisation's initiative (invitations, reminders): kept out of quiet hours.
+    # Replies to what a person just wrote are not.
+    proactive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the current (or last) sender claimed the row: a row still "sending" after its lease
+    # is checked against WeChat's message record from this instant before it is sent again.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")

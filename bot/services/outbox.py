@@ -1,19 +1,37 @@
-"""The outbox: every message to a person is queued here and sent by one sender."""
+"""The outbox: every message to a person is queued here and sent by one sender.
+
+Delivery is exactly once as far as WeChat's own record can tell: a row is claimed ("sending",
+with a lease) and committed before its send, and its outcome is committed after. A sender
+killed in between leaves rows "sending"; once their lease ran out the next sender looks them
+up in WeChat's customer-service message record (``customservice/msgrecord/getmsglist``) and
+marks those found as sent instead of sending them again. Template and subscribe messages have
+no such record: one of those in flight when the sender died is sent again (at least once).
+
+Sends are paced by a token bucket (``outbox.rate_per_second``), spread over a few threads, and
+retried with growing delays. Messages sent on our own initiative (``proactive``: invitations,
+reminders) wait outside quiet hours.
+"""
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from datetime import time as clock_time
 from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.config import OutboxConfig
 from bot.db import utcnow
 from bot.models import OutboxMessage, OutboxStatus, Talent
 
@@ -21,12 +39,17 @@ logger = logging.getLogger(__name__)
 
 # WeChat lets an account answer with customer-service messages for 48 h after the person wrote.
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=48)
+# At most this many customer-service messages per person between two of their messages.
+CUSTOMER_SERVICE_QUOTA = 5
 MAX_ATTEMPTS = 5
 RETRY_BASE_DELAY = timedelta(seconds=30)
 RETRY_MAX_DELAY = timedelta(hours=2)
-# A row stays "sending" this long; if the sender dies mid-way the row becomes due again
-# (delivery is at least once: a crash between WeChat's answer and our commit can repeat a send).
+# A row stays "sending" this long; if the sender dies mid-way the row becomes due again and is
+# first looked up in WeChat's message record (see the module docstring).
 SENDING_LEASE = timedelta(minutes=5)
+# WeChat's message record answers for at most 24 hours per request.
+RECORD_WINDOW = timedelta(hours=24)
+RECORD_PAGE = 10000
 
 # The channel is closed for this person now; a message from them opens it again.
 CHANNEL_CLOSED_ERRORS = frozenset({45015, 45047, 43101})
@@ -41,6 +64,88 @@ class Channel(enum.StrEnum):
     CUSTOMER_SERVICE = "customer_service"
     TEMPLATE = "template"
     SUBSCRIBE = "subscribe"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the sender paces and retries (from ``[outbox]`` in config.toml)."""
+
+    rate_per_second: float = 100.0
+    burst: int = 20
+    workers: int = 1
+    retry_base: timedelta = RETRY_BASE_DELAY
+    lease: timedelta = SENDING_LEASE
+    quiet_start: clock_time = clock_time(22, 0)
+    quiet_end: clock_time = clock_time(8, 0)
+    zone: tzinfo = ZoneInfo("Asia/Shanghai")
+
+    @classmethod
+    def from_config(cls, config: OutboxConfig, timezone: str) -> Settings:
+        """Return the settings of ``[outbox]`` with local times in ``timezone``."""
+        return cls(
+            rate_per_second=config.rate_per_second,
+            burst=config.burst,
+            workers=config.workers,
+            retry_base=timedelta(seconds=config.retry_base_seconds),
+            lease=timedelta(seconds=config.sending_lease_seconds),
+            quiet_start=clock_time.fromisoformat(config.quiet_hours_start),
+            quiet_end=clock_time.fromisoformat(config.quiet_hours_end),
+            zone=ZoneInfo(timezone),
+        )
+
+    def is_quiet(self, now: datetime) -> bool:
+        """Return whether ``now`` falls in quiet hours (start inclusive, end exclusive)."""
+        local = now.astimezone(self.zone).time()
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end
+
+    def quiet_until(self, now: datetime) -> datetime:
+        """Return when the quiet hours around ``now`` end (``now`` when not quiet)."""
+        if not self.is_quiet(now):
+            return now
+        local = now.astimezone(self.zone)
+        end = local.replace(
+            hour=self.quiet_end.hour, minute=self.quiet_end.minute, second=0, microsecond=0
+        )
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+
+class TokenBucket:
+    """Allow ``rate`` acquisitions per second on average and ``burst`` at once (thread-safe)."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.capacity = float(max(1, burst))
+        self.tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, waiting until one is there; return the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            # Reserve the token now (possibly going negative) and wait for it outside the lock.
+            self.tokens -= 1
+            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
 
 
 class SendResult(Protocol):
@@ -69,6 +174,14 @@ class MessageSender(Protocol):
     ) -> SendResult: ...
 
 
+class MessageRecord(Protocol):
+    """WeChat's record of customer-service messages sent (to confirm sends after a crash)."""
+
+    def sent_customer_service_texts(
+        self, start: datetime, end: datetime
+    ) -> Iterable[tuple[str, str]] | None: ...
+
+
 @dataclass(frozen=True)
 class DeliveryOutcome:
     """The decision taken for one message and what came of it."""
@@ -95,9 +208,48 @@ class DeliveryReport:
 
 
 def enqueue(
-    session: Session, *, kind: str, openid: str | None, payload: dict[str, Any], dedupe_key: str
+    session: Session,
+    *,
+    kind: str,
+    openid: str | None,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    proactive: bool = False,
 ) -> OutboxMessage:
-    """Queue a message once per ``dedupe_key`` and return its row (the existing one on repeats)."""
+    """Queue a message once per ``dedupe_key`` and return its row (the existing one on repeats).
+
+    ``proactive`` marks messages sent on our initiative: they wait outside quiet hours.
+    Raises ValueError for an unknown kind or an empty text.
+    """
+    inserted = queue(
+        session,
+        kind=kind,
+        openid=openid,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        proactive=proactive,
+    )
+    message = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    ).one()
+    if inserted:
+        logger.info("outbox: queued %s message %s for %s", kind, message.id, openid)
+    else:
+        logger.info("outbox: %s already queued as message %s", dedupe_key, message.id)
+    return message
+
+
+def queue(
+    session: Session,
+    *,
+    kind: str,
+    openid: str | None,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    proactive: bool = False,
+) -> bool:
+    """Queue a message once per ``dedupe_key``; return whether it is new (``enqueue`` without
+    reading the row back)."""
     if kind not in KINDS:
         raise ValueError(
             f"unknown outbox message kind {kind!r} (known: {', '.join(sorted(KINDS))})"
@@ -116,6 +268,7 @@ def enqueue(
             dedupe_key=dedupe_key,
             channel="",
             status=OutboxStatus.PENDING,
+            proactive=proactive,
             attempts=0,
             next_attempt_at=utcnow(),
             last_error="",
@@ -123,15 +276,7 @@ def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    inserted = session.execute(statement).rowcount  # type: ignore[attr-defined]
-    message = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-    ).one()
-    if inserted:
-        logger.info("outbox: queued %s message %s for %s", kind, message.id, openid)
-    else:
-        logger.info("outbox: %s already queued as message %s", dedupe_key, message.id)
-    return message
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 # Runs on every inbound message: built once, on the table (no ORM bookkeeping).
@@ -164,47 +309,185 @@ def deliver_due(
     now: datetime | None = None,
     limit: int = 50,
     max_attempts: int = MAX_ATTEMPTS,
+    settings: Settings | None = None,
+    bucket: TokenBucket | None = None,
+    record: MessageRecord | None = None,
 ) -> DeliveryReport:
     """Send the messages that are due, choosing each one's channel, and record every outcome.
 
-    Rows are claimed in one statement (PostgreSQL skips rows another sender holds), sent
-    without a transaction open, and each outcome is written in its own short transaction.
+    Rows a dead sender left "sending" are first checked against WeChat's message ``record``
+    (when given). Rows are then claimed in one statement (PostgreSQL skips rows another
+    sender holds), sent without a transaction open (``settings.workers`` at a time, paced by
+    ``bucket``), and each outcome is written in its own short transaction.
     """
     now = now or utcnow()
+    settings = settings or Settings()
+    bucket = bucket or TokenBucket(settings.rate_per_second, settings.burst)
     report = DeliveryReport()
-    for message_id in _claim_due(session_factory, now, limit):
-        with session_factory() as session, session.begin():
-            message = session.get(OutboxMessage, message_id)
-            if message is None:  # pragma: no cover - deleted while we held the lease
-                continue
-            talent = _recipient(session, message.openid)
-            plan = _plan(message, talent, now)
-            seen_interaction = talent.last_interaction_at if talent else None
-            kind, openid, payload = message.kind, message.openid or "", dict(message.payload)
-            attempts = message.attempts
-        if isinstance(plan, DeliveryOutcome):
-            outcome, tries = plan, 0
-        else:
-            outcome, tries = _send(client, message_id, kind, openid, payload, plan)
-            if outcome.status is OutboxStatus.PENDING and attempts + tries >= max_attempts:
-                outcome = _replace(
-                    outcome,
-                    OutboxStatus.FAILED,
-                    f"gave up after {attempts + tries} attempts: {outcome.detail}",
-                )
-        outcome = _record(session_factory, outcome, attempts + tries, now, seen_interaction)
-        report.outcomes.append(outcome)
+    if record is not None:
+        confirm_sent_by_record(session_factory, record, now)
+    claimed = _claim_due(session_factory, now, limit, settings)
+
+    def deliver(message_id: int) -> DeliveryOutcome | None:
+        return _deliver_one(
+            session_factory, client, message_id, now, max_attempts, settings, bucket
+        )
+
+    if settings.workers <= 1 or len(claimed) <= 1:
+        outcomes = [deliver(message_id) for message_id in claimed]
+    else:
+        with ThreadPoolExecutor(settings.workers, thread_name_prefix="outbox") as pool:
+            outcomes = list(pool.map(deliver, claimed))
+    report.outcomes.extend(outcome for outcome in outcomes if outcome is not None)
     return report
 
 
-def _claim_due(session_factory: Callable[[], Session], now: datetime, limit: int) -> list[int]:
+def _deliver_one(
+    session_factory: Callable[[], Session],
+    client: MessageSender,
+    message_id: int,
+    now: datetime,
+    max_attempts: int,
+    settings: Settings,
+    bucket: TokenBucket,
+) -> DeliveryOutcome | None:
+    with session_factory() as session, session.begin():
+        message = session.get(OutboxMessage, message_id)
+        if message is None:  # pragma: no cover - deleted while we held the lease
+            return None
+        talent = _recipient(session, message.openid)
+        plan = _plan(session, message, talent, now)
+        seen_interaction = talent.last_interaction_at if talent else None
+        kind, openid, payload = message.kind, message.openid or "", dict(message.payload)
+        attempts = message.attempts
+    if isinstance(plan, DeliveryOutcome):
+        outcome, tries = plan, 0
+    else:
+        outcome, tries = _send(client, message_id, kind, openid, payload, plan, bucket)
+        if outcome.status is OutboxStatus.PENDING and attempts + tries >= max_attempts:
+            outcome = _replace(
+                outcome,
+                OutboxStatus.FAILED,
+                f"gave up after {attempts + tries} attempts: {outcome.detail}",
+            )
+    return _record(
+        session_factory, outcome, attempts + tries, now, seen_interaction, settings.retry_base
+    )
+
+
+def confirm_sent_by_record(
+    session_factory: Callable[[], Session], record: MessageRecord, now: datetime
+) -> int:
+    """Mark as sent the abandoned "sending" rows WeChat's message record shows; return how many.
+
+    A row is abandoned when its lease ran out (its sender died). Its text to its person in
+    the record, from its claim on, means the send happened before the sender died.
+    """
+    with session_factory() as session, session.begin():
+        rows = session.execute(
+            select(
+                OutboxMessage.id, OutboxMessage.openid, OutboxMessage.payload,
+                OutboxMessage.claimed_at,
+            ).where(
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+        ).all()  # fmt: skip
+    if not rows:
+        return 0
+    start = min((row.claimed_at or now) for row in rows) - timedelta(seconds=5)
+    sent: set[tuple[str, str]] = set()
+    while start < now:
+        end = min(now + timedelta(seconds=5), start + RECORD_WINDOW)
+        found = record.sent_customer_service_texts(start, end)
+        if found is None:
+            logger.warning("outbox: message record unavailable; abandoned sends will be retried")
+            return 0
+        sent.update(found)
+        start = end
+    confirmed = [
+        row.id for row in rows if (row.openid or "", str(row.payload.get("content", ""))) in sent
+    ]
+    if confirmed:
+        with session_factory() as session, session.begin():
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(confirmed), OutboxMessage.status == OutboxStatus.SENDING
+                )
+                .values(
+                    status=OutboxStatus.SENT,
+                    channel=Channel.CUSTOMER_SERVICE,
+                    sent_at=now,
+                    last_error="confirmed by WeChat's message record after the sender stopped",
+                )
+                .execution_options(synchronize_session=False)
+            )
+    logger.info(
+        "outbox: %s abandoned sends, %s confirmed by the message record", len(rows), len(confirmed)
+    )
+    return len(confirmed)
+
+
+class CustomerServiceRecord:
+    """WeChat's customer-service message record (``customservice/msgrecord/getmsglist``).
+
+    ``client`` is a ``bot.wechat.client.HuaiCaiWeChatClient``.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        base = str(client.API_BASE_URL).rstrip("/").removesuffix("cgi-bin").rstrip("/")
+        self.url = f"{base}/customservice/msgrecord/getmsglist"
+
+    def sent_customer_service_texts(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[str, str]] | None:
+        """Return (openid, text) of the texts sent between ``start`` and ``end`` (None: failed)."""
+        found: list[tuple[str, str]] = []
+        msgid = 1
+        while True:
+            outcome = self.client.call(
+                "post",
+                self.url,
+                {
+                    "starttime": int(start.timestamp()),
+                    "endtime": int(end.timestamp()) + 1,
+                    "msgid": msgid,
+                    "number": RECORD_PAGE,
+                },
+            )
+            if not outcome.ok or outcome.result is None:
+                logger.warning("outbox: message record: %s", outcome.describe())
+                return None
+            records = outcome.result.get("recordlist") or []
+            found.extend(
+                (str(r.get("openid", "")), str(r.get("text", "")))
+                for r in records
+                if int(r.get("opercode", 0)) == 2002
+            )
+            if len(records) < RECORD_PAGE:
+                return found
+            msgid = int(outcome.result.get("msgid", msgid + len(records)))
+
+
+def _claim_due(
+    session_factory: Callable[[], Session],
+    now: datetime,
+    limit: int,
+    settings: Settings | None = None,
+) -> list[int]:
+    settings = settings or Settings()
     # "sending" rows whose lease ran out belong to a sender that died; they are due again.
+    conditions = [
+        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        OutboxMessage.next_attempt_at <= now,
+    ]
+    if settings.is_quiet(now):
+        conditions.append(OutboxMessage.proactive.is_(False))
     due = (
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-            OutboxMessage.next_attempt_at <= now,
-        )
+        .where(*conditions)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -213,7 +496,7 @@ def _claim_due(session_factory: Callable[[], Session], now: datetime, limit: int
     claim = (
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(status=OutboxStatus.SENDING, next_attempt_at=now + SENDING_LEASE)
+        .values(status=OutboxStatus.SENDING, next_attempt_at=now + settings.lease, claimed_at=now)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     )
@@ -227,8 +510,23 @@ def _recipient(session: Session, openid: str | None) -> Talent | None:
     return session.scalars(select(Talent).where(Talent.openid == openid)).first()
 
 
+def _customer_service_used(session: Session, openid: str, since: datetime) -> int:
+    """Return how many customer-service messages went to ``openid`` since ``since``."""
+    return int(
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.openid == openid,
+                OutboxMessage.status == OutboxStatus.SENT,
+                OutboxMessage.channel == Channel.CUSTOMER_SERVICE,
+                OutboxMessage.sent_at >= since,
+            )
+        )
+        or 0
+    )
+
+
 def _plan(
-    message: OutboxMessage, talent: Talent | None, now: datetime
+    session: Session, message: OutboxMessage, talent: Talent | None, now: datetime
 ) -> list[Channel] | DeliveryOutcome:
     """Return the channels to try in order, or the outcome when nothing may be sent."""
 
@@ -245,12 +543,27 @@ def _plan(
     # Someone we hold no record of has just written to us (that is how we got the openid):
     # try the customer-service channel and let WeChat's answer tell whether the window is open.
     last = talent.last_interaction_at if talent is not None else None
-    if talent is None or (last is not None and now - last < CUSTOMER_SERVICE_WINDOW):
+    in_window = talent is None or (last is not None and now - last < CUSTOMER_SERVICE_WINDOW)
+    # Our own count of the quota saves a call bound to fail; WeChat's 45047 stays the final word.
+    quota_used = (
+        in_window
+        and last is not None
+        and _customer_service_used(session, message.openid, last) >= CUSTOMER_SERVICE_QUOTA
+    )
+    if in_window and not quota_used:
         channels.append(Channel.CUSTOMER_SERVICE)
-    if _template_spec(message.payload, "template"):
-        channels.append(Channel.TEMPLATE)
+    # WeChat refuses (43101) a subscribe message the person did not subscribe to.
     if _template_spec(message.payload, "subscribe"):
         channels.append(Channel.SUBSCRIBE)
+    if _template_spec(message.payload, "template"):
+        channels.append(Channel.TEMPLATE)
+    if not channels and quota_used:
+        return decided(
+            OutboxStatus.DEFERRED,
+            f"deferred: customer-service quota used ({CUSTOMER_SERVICE_QUOTA} messages since the "
+            "person last wrote) and no template or subscribe message allowed; waits for the "
+            "person's next message",
+        )
     if not channels:
         return decided(
             OutboxStatus.DEFERRED,
@@ -275,10 +588,13 @@ def _send(
     openid: str,
     payload: dict[str, Any],
     channels: list[Channel],
+    bucket: TokenBucket | None = None,
 ) -> tuple[DeliveryOutcome, int]:
     """Try the channels in order until one takes the message; return outcome and sends made."""
     tried: list[str] = []
     for channel in channels:
+        if bucket is not None:
+            bucket.acquire()
         try:
             result = _send_on(client, channel, openid, payload)
         except Exception as exc:  # an unexpected client failure must not stop the other sends
@@ -330,9 +646,9 @@ def _replace(outcome: DeliveryOutcome, status: OutboxStatus, detail: str) -> Del
     return DeliveryOutcome(outcome.message_id, status, outcome.channel, detail)
 
 
-def retry_delay(attempts: int) -> timedelta:
+def retry_delay(attempts: int, base: timedelta = RETRY_BASE_DELAY) -> timedelta:
     """Return how long to wait before the next try after ``attempts`` failed ones."""
-    return min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2 ** max(0, attempts - 1))
+    return min(RETRY_MAX_DELAY, base * 2 ** max(0, attempts - 1))
 
 
 def _record(
@@ -341,9 +657,11 @@ def _record(
     attempts: int,
     now: datetime,
     seen_interaction: datetime | None,
+    retry_base: timedelta = RETRY_BASE_DELAY,
 ) -> DeliveryOutcome:
     """Write the outcome on the row and return it (possibly turned back into pending)."""
-    next_attempt_at = now + retry_delay(attempts) if outcome.status is OutboxStatus.PENDING else now
+    pending = outcome.status is OutboxStatus.PENDING
+    next_attempt_at = now + retry_delay(attempts, retry_base) if pending else now
     statement = update(OutboxMessage).where(OutboxMessage.id == outcome.message_id)
     with session_factory() as session, session.begin():
         # The write comes first so that SQLite takes its write lock before anything is read.
@@ -357,6 +675,17 @@ def _record(
                 sent_at=utcnow() if outcome.status is OutboxStatus.SENT else None,
             ).execution_options(synchronize_session=False)
         )
+        if outcome.detail.startswith("not following"):
+            # WeChat says the person unfollowed (43004): nothing more is sent to them.
+            openid = session.scalars(
+                select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)
+            ).one()
+            session.execute(
+                update(Talent)
+                .where(Talent.openid == openid)
+                .values(is_following=False)
+                .execution_options(synchronize_session=False)
+            )
         if outcome.status is OutboxStatus.DEFERRED:
             openid = session.scalars(
                 select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -250,7 +250,23 @@ def test_customer_service_quota_is_recorded_and_deferred(
     assert report.count(OutboxStatus.DEFERRED) == 1
     last = _reload(db_session, messages[-1])
     assert last.status is OutboxStatus.DEFERRED
-    assert "45047" in last.last_error
+    assert "quota" in last.last_error
+    # The sixth is not even tried: our own count knows the quota is used.
+    assert len(fake_wechat.calls(SEND)) == 5
+
+
+def test_customer_service_quota_wechat_reports_is_recorded_and_deferred(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    _person(db_session, fake_wechat, "o-1", wrote_hours_ago=1)
+    message = _text(db_session, "o-1", "k", "您好")
+    fake_wechat.inject(45047, path=SEND)
+    report = outbox.deliver_due(sessions, wechat_client)
+    assert report.count(OutboxStatus.DEFERRED) == 1
+    assert "45047" in _reload(db_session, message).last_error
 
 
 def test_wechat_saying_not_following_fails_the_message(
@@ -506,3 +522,91 @@ def test_sender_skips_messages_another_sender_holds(
             holding.rollback()
         holder.close()
     assert sorted(o.message_id for o in report.outcomes) == ids[2:]
+
+
+def test_token_bucket_allows_the_burst_then_paces_to_the_rate() -> None:
+    clock = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+
+    bucket = outbox.TokenBucket(100, 10, clock=lambda: clock[0], sleep=sleep)
+    for _ in range(60):
+        bucket.acquire()
+    # 10 at once, then 50 more at 100/s: half a second.
+    assert clock[0] == pytest.approx(0.5)
+    assert len(waits) == 50
+
+
+def test_quiet_hours_hold_proactive_messages_but_not_replies(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    _person(db_session, fake_wechat, "o-1", wrote_hours_ago=1)
+    invitation = outbox.enqueue(
+        db_session,
+        kind="text",
+        openid="o-1",
+        payload={"content": "邀请"},
+        dedupe_key="invite:1:1",
+        proactive=True,
+    )
+    reply = _text(db_session, "o-1", "reply:1", "回复")
+    settings = outbox.Settings()
+    # 23:30 in Shanghai is 15:30 UTC.
+    night = datetime.now(settings.zone).replace(hour=23, minute=30).astimezone(UTC)
+    assert settings.is_quiet(night)
+    assert settings.quiet_until(night).astimezone(settings.zone).hour == 8
+    report = outbox.deliver_due(sessions, wechat_client, now=night, settings=settings)
+    assert [o.message_id for o in report.outcomes] == [reply.id]
+    assert _reload(db_session, invitation).status is OutboxStatus.PENDING
+    morning = settings.quiet_until(night) + timedelta(minutes=1)
+    report = outbox.deliver_due(sessions, wechat_client, now=morning, settings=settings)
+    assert [o.message_id for o in report.outcomes] == [invitation.id]
+
+
+def test_not_following_answer_marks_the_person_unfollowed(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    talent = _person(db_session, fake_wechat, "o-1", wrote_hours_ago=1)
+    fake_wechat.set_user("o-1", following=False)
+    _text(db_session, "o-1", "k1")
+    outbox.deliver_due(sessions, wechat_client)
+    db_session.expire_all()
+    assert db_session.get(Talent, talent.id).is_following is False  # type: ignore[union-attr]
+
+
+def test_retry_delay_comes_from_the_settings() -> None:
+    assert outbox.retry_delay(1, timedelta(seconds=2)) == timedelta(seconds=2)
+    assert outbox.retry_delay(3, timedelta(seconds=2)) == timedelta(seconds=8)
+
+
+def test_abandoned_send_found_in_the_message_record_is_not_sent_again(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    _person(db_session, fake_wechat, "o-1", wrote_hours_ago=1)
+    _person(db_session, fake_wechat, "o-2", wrote_hours_ago=1)
+    sent = _text(db_session, "o-1", "invite:1:1", "邀请一")
+    lost = _text(db_session, "o-2", "invite:1:2", "邀请二")
+    settings = outbox.Settings(lease=timedelta(seconds=30))
+    claimed_at = utcnow()
+    assert outbox._claim_due(sessions, claimed_at, 10, settings) == sorted([sent.id, lost.id])
+    # The dead sender got the first one out before it died, not the second.
+    assert wechat_client.send_customer_service_text("o-1", "邀请一").ok
+    later = claimed_at + timedelta(seconds=31)
+    record = outbox.CustomerServiceRecord(wechat_client)
+    outbox.deliver_due(sessions, wechat_client, now=later, settings=settings, record=record)
+    assert fake_wechat.sent_texts() == [("o-1", "邀请一"), ("o-2", "邀请二")]
+    first = _reload(db_session, sent)
+    assert first.status is OutboxStatus.SENT and "message record" in first.last_error
+    assert _reload(db_session, lost).status is OutboxStatus.SENT
