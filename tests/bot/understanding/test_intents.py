@@ -43,7 +43,7 @@ def test_idle_messages_of_a_newcomer(text: str, intent: Intent) -> None:
     [
         ("注侧", Intent.REGISTER),
         ("我想等级一下", Intent.REGISTER),
-        ("ｗｏ想注冊", Intent.REGISTER),  # full-width letters, the traditional 冊
+        ("我想注侧一下", Intent.REGISTER),
         ("竹消", Intent.ERASE),
         ("活冻", Intent.EVENTS),
     ],
@@ -215,7 +215,12 @@ def test_yes_with_a_softener_or_a_submit_word_confirms(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("註冊", Intent.REGISTER), ("刪除我的資料", Intent.ERASE), ("怎麼登記", Intent.REGISTER)],
+    [
+        ("註冊", Intent.REGISTER),
+        ("ｗｏ想注冊", Intent.REGISTER),  # full-width letters too
+        ("刪除我的資料", Intent.ERASE),
+        ("怎麼登記", Intent.REGISTER),
+    ],
 )
 def test_traditional_characters_of_command_words_are_understood(text: str, intent: Intent) -> None:
     assert recognise_intent(text, IDLE_REGISTERED).intent is intent
