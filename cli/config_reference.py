@@ -48,8 +48,11 @@ def parse(text: str) -> Reference:
     pending: list[str] = []
     in_menu = False
     seen_first_blank = False
+    previous_was_key = False
     for line in text.splitlines():
         stripped = line.strip()
+        if not stripped or not _KEY.match(stripped):
+            previous_was_key = False
         if stripped.startswith("#"):
             pending.append(stripped.lstrip("#").strip())
             continue
@@ -67,7 +70,15 @@ def parse(text: str) -> Reference:
             pending, in_menu = [], True
             continue
         if (match := _KEY.match(stripped)) and sections and not in_menu:
-            sections[-1].keys.append(Key(match["key"], match["value"], " ".join(pending)))
+            comment = " ".join(pending)
+            keys = sections[-1].keys
+            if not comment and keys and previous_was_key:
+                # One comment over a pair of keys ("per user, and per address") covers both.
+                comment = keys[-1].comment
+            keys.append(Key(match["key"], match["value"], comment))
+            previous_was_key = True
+            pending = []
+            continue
         pending = []
     return Reference(_paragraphs(preamble), sections, menu_comment)
 
