@@ -89,6 +89,35 @@ def _answer(yes: bool, share: tuple[str, ...] = ("phone", "email")) -> Callable[
     return handler
 
 
+DIGIT_ANSWERS: dict[str, Callable[[Context], str]] = {
+    **{word: _answer(True) for word in texts.DIGIT_YES_WORDS},
+    **{word: _answer(True, ("phone",)) for word in texts.DIGIT_YES_PHONE_WORDS},
+    **{word: _answer(True, ("email",)) for word in texts.DIGIT_YES_EMAIL_WORDS},
+    **{word: _answer(False) for word in texts.DIGIT_NO_WORDS},
+}
+
+
+def _answers_by_number(
+    otherwise: Callable[[Context], str | None] | None,
+) -> Callable[[Context], str | None]:
+    """Return a fallback that reads 1 / 2 as the answer to a pending ask, else ``otherwise``.
+
+    Digits are not command words: a dialog's numbered question ("回复序号") must get them,
+    and a command word would interrupt it. Outside a dialog nothing else claims them.
+    """
+
+    def fallback(ctx: Context) -> str | None:
+        answer = DIGIT_ANSWERS.get(word_of(ctx.message.text)) if ctx.message.is_text else None
+        talent = _talent(ctx) if answer is not None else None
+        # Someone who was ever asked gets the answer's own reply ("nothing waits" included).
+        if talent is not None and introductions.asks_of(ctx.session, talent):
+            assert answer is not None  # noqa: S101 - talent is only looked up for an answer
+            return answer(ctx)
+        return otherwise(ctx) if otherwise is not None else None
+
+    return fallback
+
+
 # --- 我的对接 -----------------------------------------------------------------------------------
 
 
@@ -287,9 +316,8 @@ def human_help(ctx: Context) -> str:
 def register(registry: Registry) -> None:
     """Put the talent's cooperation and keep-in-touch commands on ``registry``."""
     registry.command(*texts.YES_WORDS)(_answer(True))
-    registry.command(*texts.YES_PHONE_WORDS)(_answer(True, ("phone",)))
-    registry.command(*texts.YES_EMAIL_WORDS)(_answer(True, ("email",)))
     registry.command(*texts.NO_WORDS)(_answer(False))
+    registry.fallback(_answers_by_number(registry.fallback_handler))
     registry.command(*texts.MINE_WORDS)(my_introductions)
     registry.command(*texts.WITHDRAW_WORDS, *numbered(texts.WITHDRAW_WORDS))(withdraw_introduction)
     registry.command(*texts.PROGRESS_WORDS)(show_progress)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-YES_WORDS = ("1", "愿意", "愿意对接", "我愿意", "可以对接")
-YES_PHONE_WORDS = ("1 手机", "1手机", "1 只留手机", "1只留手机")
-YES_EMAIL_WORDS = ("1 邮箱", "1邮箱", "1 只留邮箱", "1只留邮箱")
-NO_WORDS = ("2", "这次不了", "不了", "不愿意", "暂不对接")
+# Digits are read only outside a dialog (see introductions._answers_by_number).
+DIGIT_YES_WORDS = ("1",)
+DIGIT_YES_PHONE_WORDS = ("1 手机", "1手机", "1 只留手机", "1只留手机")
+DIGIT_YES_EMAIL_WORDS = ("1 邮箱", "1邮箱", "1 只留邮箱", "1只留邮箱")
+DIGIT_NO_WORDS = ("2",)
+YES_WORDS = ("愿意对接", "我愿意对接", "可以对接")
+NO_WORDS = ("这次不了", "暂不对接", "不愿意对接")
 MINE_WORDS = ("我的对接", "对接记录", "对接邀请")
 WITHDRAW_WORDS = ("撤回对接",)
 PROGRESS_WORDS = ("对接进展", "进展")
