@@ -174,6 +174,12 @@ class Config:
         return path if path.is_absolute() else PROJECT_ROOT / path
 
     @property
+    def match_index_path(self) -> Path:
+        """Return the absolute path of the saved talent index (``matching.index_path``)."""
+        path = Path(self.matching.index_path)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
     def database_url(self) -> str:
         """Return the database URL with a relative SQLite path resolved under the project."""
         url = self.database.url

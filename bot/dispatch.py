@@ -1,8 +1,11 @@
 """Route a parsed WeChat message to the handler registered for it.
 
 The transport (``webhooks.callback``) verifies, decrypts, de-duplicates and parses; it then builds
-an ``Incoming`` and calls ``registry.dispatch`` inside one database transaction. Handlers are
-registered by event, menu key, QR scene, active dialog flow and command word (STYLE.md 3).
+an ``Incoming`` and ``bot.services.inbound`` calls ``Registry.dispatch`` inside one database
+transaction, with the person's dialog state (read when the delivery was claimed) in the context.
+Handlers are registered by event, menu key, QR scene, active dialog flow and command word
+(STYLE.md 3). Nothing registers on import: each dialog module has ``register(registry)``, and
+``bot.dialogs.build_registry()`` calls them all for the app and the CLI.
 
 Resolution order, first match wins:
 1. events: ``CLICK`` by menu key; ``subscribe``/``SCAN`` with a scene by scene prefix; then by
@@ -19,12 +22,15 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.services.dialog_states import FlowState
+
+if TYPE_CHECKING:
+    from bot.services.talent_search import TalentIndexCache
 
 logger = logging.getLogger(__name__)
 
@@ -62,28 +68,38 @@ class Incoming:
         return f"evt:{self.openid}:{self.create_time}:{self.event}:{self.event_key}"
 
 
-class NotLoaded(Enum):
-    """The caller did not look the person's active flow up; the registry will."""
-
-    FLOW = "not loaded"
-
-
 @dataclass
 class Context:
-    """What a handler gets: the message, an open session and a place for follow-ups."""
+    """What a handler gets: the message, an open session, the person's dialog state, follow-ups.
+
+    ``state`` is the dialog state read when the delivery was claimed; a handler that moves the
+    person in a dialog sets the new state here, and the inbound service saves it once.
+    """
 
     session: Session
     message: Incoming
     config: Config
     now: datetime
-    # The person's active flow as read when the delivery was opened (one round trip fewer).
-    flow: str | None | NotLoaded = NotLoaded.FLOW
+    state: FlowState | None = None
     # Extra messages to send after the passive reply (customer-service messages via outbox).
     followups: list[str] = field(default_factory=list)
+    # The process's talent index (None where no search is expected, e.g. in dialog tests).
+    talent_index: TalentIndexCache | None = None
+    # Set by ``Registry.dispatch``: lets a dialog obey another feature's command word.
+    registry: Registry | None = None
 
     @property
     def openid(self) -> str:
         return self.message.openid
+
+    @property
+    def flow(self) -> str | None:
+        """Return the name of the person's active flow, if any."""
+        return self.state.flow if self.state is not None else None
+
+    def command_for(self, text: str) -> Handler | None:
+        """Return the handler of the command word ``text`` (None when it is none)."""
+        return self.registry.commands.get(_command_key(text)) if self.registry else None
 
 
 Handler = Callable[[Context], str | None]
@@ -99,8 +115,6 @@ class Registry:
         self.flows: dict[str, Handler] = {}
         self.commands: dict[str, Handler] = {}
         self.fallback_handler: Handler | None = None
-        # Returns the name of the person's active flow, if any (set by the dialog state service).
-        self.active_flow: Callable[[Context], str | None] = lambda ctx: None
 
     def _add(
         self, table: dict[str, Handler], keys: tuple[str, ...]
@@ -147,7 +161,7 @@ class Registry:
             if handler is not None:
                 return handler
         else:
-            flow = self.active_flow(ctx) if ctx.flow is NotLoaded.FLOW else ctx.flow
+            flow = ctx.flow
             if flow is not None and flow in self.flows:
                 return self.flows[flow]
             if message.is_text:
@@ -167,6 +181,7 @@ class Registry:
 
     def dispatch(self, ctx: Context) -> str | None:
         """Run the resolved handler; return the passive reply text (None: nothing to say)."""
+        ctx.registry = self
         handler = self.resolve(ctx)
         if handler is None:
             logger.info("no handler for %s/%s", ctx.message.kind, ctx.message.event)
@@ -176,6 +191,3 @@ class Registry:
 
 def _command_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
-
-
-registry = Registry()

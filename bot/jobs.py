@@ -10,14 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.db import Database, utcnow
-from bot.models import InboundMessage
-from bot.services import cooperation_jobs, events, invitations, operations, outbox
+from bot.dialogs import profile_texts
+from bot.services import cooperation_jobs, events, inbound, invitations, nudges, operations, outbox
+from bot.services.talent_search import TalentIndexCache
 from bot.wechat.client import make_client
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,22 @@ class Job:
 def purge_inbound_messages(session: Session, config: Config) -> int:
     """Forget de-duplication records older than the retention period."""
     cutoff = utcnow() - timedelta(days=config.scheduler.inbound_retention_days)
-    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return inbound.purge_before(session, cutoff)
+
+
+def refresh_talent_index(session: Session, config: Config) -> str:
+    """Bring the saved talent index (matching.index_path) up to date; web workers load it."""
+    cache = TalentIndexCache.from_config(config)
+    rebuilt = cache.refresh(session)
+    return f"{'rebuilt' if rebuilt else 'synced'}, {cache.count} talents"
+
+
+def nudge_stale_profiles(session: Session, config: Config) -> int:
+    """Ask people whose profile is older than scheduler.stale_profile_days to check it."""
+    cutoff = utcnow() - timedelta(days=config.scheduler.stale_profile_days)
+    return nudges.nudge_stale_profiles(
+        session, untouched_since=cutoff, text=profile_texts.STALE_PROFILE_NUDGE
+    )
 
 
 def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
@@ -141,6 +155,18 @@ JOBS: list[Job] = [
         run=purge_inbound_messages,
         every_seconds=lambda config: 3600,
         description="forget old WeChat delivery records",
+    ),
+    Job(
+        id="refresh-talent-index",
+        run=refresh_talent_index,
+        every_seconds=lambda config: 600,
+        description="rebuild or sync the saved talent index that web workers load",
+    ),
+    Job(
+        id="nudge-stale-profiles",
+        run=nudge_stale_profiles,
+        every_seconds=lambda config: 86400,
+        description="ask people with long-unchanged profiles to check them",
     ),
     Job(
         id="deliver-outbox",

@@ -18,11 +18,9 @@ def menu_group() -> None:
 
 def _checked_menu(ctx: CliContext) -> dict[str, object]:
     from bot import dialogs
-    from bot.dispatch import registry
 
-    dialogs.load()
     try:
-        return build_menu(ctx.config, routed_keys=registry.clicks)
+        return build_menu(ctx.config, routed_keys=dialogs.build_registry().clicks)
     except MenuError as error:
         for problem in error.problems:
             click.echo(f"huaicai: {problem}", err=True)

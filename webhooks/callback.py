@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from flask import Blueprint, Flask, Response, current_app, request
 from wechatpy.crypto import WeChatCrypto
 
-from bot import dialogs
 from bot.config import Config, WechatConfig
 from bot.services import inbound
 from bot.wechat.codec import (
@@ -47,18 +46,15 @@ class Callback:
 
 
 def init_app(app: Flask, config: Config) -> None:
-    """Load the dialogs and register the callback; worker threads start on first use."""
-    dialogs.load()
+    """Register the callback on the runtime's reply executor; its threads start on first use."""
     wechat = config.wechat
     crypto = (
         WeChatCrypto(wechat.token, wechat.encoding_aes_key, wechat.appid)
         if wechat.encoding_aes_key
         else None
     )
-    database = app.extensions["huaicai"].database
-    app.extensions[EXTENSION_KEY] = Callback(
-        wechat, crypto, inbound.Responder(database.session, config)
-    )
+    runtime = app.extensions["huaicai"]
+    app.extensions[EXTENSION_KEY] = Callback(wechat, crypto, runtime.responder)
     app.register_blueprint(blueprint)
 
 

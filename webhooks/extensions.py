@@ -1,32 +1,24 @@
-"""Attach HuaiCai's configuration and database to the Flask app, and a session to each request."""
+"""Attach HuaiCai's runtime (config, database, registry, talent index, reply executor) to the Flask
+app, and a session to each request."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db import Database
+from bot.runtime import Runtime
 
 EXTENSION_KEY = "huaicai"
 
 
-@dataclass
-class Runtime:
-    config: Config
-    database: Database
-
-
 def init_app(app: Flask, config: Config) -> None:
     """Register the runtime on ``app``; nothing connects until the first request."""
-    app.extensions[EXTENSION_KEY] = Runtime(
-        config=config,
-        database=Database(
-            config.database_url, config.database.echo, pool_size=config.database.pool_size
-        ),
+    database = Database(
+        config.database_url, config.database.echo, pool_size=config.database.pool_size
     )
+    app.extensions[EXTENSION_KEY] = Runtime.build(config, database)
     app.teardown_appcontext(_close_session)
 
 

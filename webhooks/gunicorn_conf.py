@@ -18,11 +18,11 @@ graceful_timeout = 20
 
 
 def post_worker_init(worker: Any) -> None:
-    """Load jieba, lexicons and models before the worker takes its first WeChat message."""
-    from matching import warm_up
-
+    """Load jieba, lexicons, models and the talent index before the first WeChat message."""
     started = time.perf_counter()
-    warm_up()
+    # The worker has loaded the app (``webhooks:create_app()``) by now; its runtime warms up
+    # here, outside any request.
+    worker.wsgi.extensions["huaicai"].warm_up()
     logger.info("worker %s warmed up in %.1f s", worker.pid, time.perf_counter() - started)
 
 

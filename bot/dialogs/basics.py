@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.dialogs import basics_texts as texts
-from bot.dispatch import Context, registry
+from bot.dispatch import Context, Registry
 from bot.services import inbound
 
 logger = logging.getLogger(__name__)
@@ -13,7 +13,6 @@ logger = logging.getLogger(__name__)
 MENU_HELP = "HELP"
 
 
-@registry.event("subscribe")
 def welcome(ctx: Context) -> str:
     """Welcome a new follower and offer registration (a scene nobody handles gets a note)."""
     if ctx.message.event_key:
@@ -22,27 +21,22 @@ def welcome(ctx: Context) -> str:
     return texts.WELCOME
 
 
-@registry.event("SCAN")
 def unknown_scene(ctx: Context) -> str:
     """Answer a scan of a QR code whose scene no feature handles."""
     logger.info("scan of unhandled scene %r", ctx.message.event_key)
     return texts.UNKNOWN_SCENE
 
 
-@registry.event("unsubscribe")
 def farewell(ctx: Context) -> None:
     """Stop writing to someone who unfollowed (WeChat shows them no reply)."""
     inbound.record_unsubscribe(ctx.session, ctx.openid)
 
 
-@registry.command(*texts.HELP_WORDS)
-@registry.click(MENU_HELP)
 def show_help(ctx: Context) -> str:
     """List what one can do here."""
     return texts.HELP
 
 
-@registry.fallback
 def fallback(ctx: Context) -> str | None:
     """Answer anything no feature claimed with what one can do here."""
     message = ctx.message
@@ -60,3 +54,13 @@ def _intent_hint(text: str) -> str | None:
         if any(word in text for word in words):
             return hint if texts.MENU in hint else hint + texts.MORE
     return None
+
+
+def register(registry: Registry) -> None:
+    """Put the follow events, help and the fallback on ``registry``."""
+    registry.event("subscribe")(welcome)
+    registry.event("SCAN")(unknown_scene)
+    registry.event("unsubscribe")(farewell)
+    registry.command(*texts.HELP_WORDS)(show_help)
+    registry.click(MENU_HELP)(show_help)
+    registry.fallback(fallback)

@@ -6,7 +6,7 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import matching
@@ -14,7 +14,6 @@ from bot.dialogs import common_texts as common
 from bot.dialogs import enterprise_texts as texts
 from bot.dialogs.registration import parse_choices
 from bot.dialogs.steps import (
-    HISTORY,
     Advance,
     FieldNames,
     Finish,
@@ -25,8 +24,8 @@ from bot.dialogs.steps import (
     fixed,
     word_of,
 )
-from bot.dispatch import Context, registry
-from bot.services import dialog_states, enterprises
+from bot.dispatch import Context, Registry
+from bot.services import enterprises
 from bot.services.stats import DEMAND_STATUS_LABELS
 from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_MODES
@@ -50,10 +49,24 @@ TEXT_LIMITS: dict[str, tuple[str, int]] = {
 }
 
 
-def _text_answer(key: str) -> Callable[[Context, str, dict[str, Any]], Outcome]:
+class DemandData(TypedDict, total=False):
+    """The answers of an enterprise need while the dialog runs (deadline as an ISO date)."""
+
+    enterprise_name: str
+    credit_code: str
+    contact_name: str
+    contact_phone: str
+    title: str
+    description: str
+    cooperation_mode: str
+    deadline: str | None
+    budget: str
+
+
+def _text_answer(key: str) -> Callable[[Context, str, DemandData], Outcome]:
     label, limit = TEXT_LIMITS[key]
 
-    def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    def answer(ctx: Context, text: str, data: DemandData) -> Outcome:
         try:
             value = validate_text(key, text, label=label, max_length=limit)
         except ValidationError as error:
@@ -65,26 +78,26 @@ def _text_answer(key: str) -> Callable[[Context, str, dict[str, Any]], Outcome]:
     return answer
 
 
-def _answer_credit_code(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_credit_code(ctx: Context, text: str, data: DemandData) -> Outcome:
     try:
         return Advance({"credit_code": validate_credit_code(text)})
     except ValidationError as error:
         return Reject(error.message_zh)
 
 
-def _answer_contact_phone(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_contact_phone(ctx: Context, text: str, data: DemandData) -> Outcome:
     try:
         return Advance({"contact_phone": validate_mobile(text)})
     except ValidationError as error:
         return Reject(error.message_zh)
 
 
-def _ask_mode(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_mode(ctx: Context, data: DemandData) -> str:
     options = "\n".join(f"{i}. {mode}" for i, mode in enumerate(COOPERATION_MODES, 1))
     return texts.ASK_MODE.format(options=options)
 
 
-def _answer_mode(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_mode(ctx: Context, text: str, data: DemandData) -> Outcome:
     chosen = parse_choices(text, COOPERATION_MODES)
     if len(chosen) != 1:
         return Reject(texts.MODE_UNKNOWN)
@@ -108,7 +121,7 @@ def parse_deadline(text: str) -> date | None:
     return None
 
 
-def _answer_deadline(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_deadline(ctx: Context, text: str, data: DemandData) -> Outcome:
     deadline = parse_deadline(text)
     if deadline is None:
         return Reject(texts.DEADLINE_INVALID)
@@ -118,8 +131,8 @@ def _answer_deadline(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     return Advance({"deadline": deadline.isoformat()})
 
 
-def _details(data: dict[str, Any]) -> str:
-    shown = dict(data)
+def _details(data: DemandData) -> str:
+    shown: dict[str, Any] = dict(data)
     if shown.get("deadline"):
         shown["deadline"] = date.fromisoformat(shown["deadline"]).strftime("%Y年%m月%d日")
     return "\n".join(
@@ -128,7 +141,7 @@ def _details(data: dict[str, Any]) -> str:
     )
 
 
-def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_summary(ctx: Context, data: DemandData) -> str:
     keywords = matching.extract_keywords(
         f"{data.get('title', '')}。{data.get('description', '')}", top_k=KEYWORDS_SHOWN
     )
@@ -140,7 +153,7 @@ def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
 FIELD_NAMES = FieldNames(texts.FIELDS, texts.EDIT_PREFIXES)
 
 
-def _submit(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
+def _submit(ctx: Context, _text: str, data: DemandData) -> Outcome:
     try:
         enterprise = enterprises.register_enterprise(
             ctx.session,
@@ -157,7 +170,7 @@ def _submit(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
             title=data["title"],
             description=data["description"],
             cooperation_mode=data.get("cooperation_mode", ""),
-            deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+            deadline=date.fromisoformat(deadline) if (deadline := data.get("deadline")) else None,
             budget=data.get("budget", ""),
             submitted_by_openid=ctx.openid,
             actor="wechat",
@@ -167,16 +180,16 @@ def _submit(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
     return Finish(texts.SUBMITTED.format(title=demand.title))
 
 
-def _ask_reuse(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_reuse(ctx: Context, data: DemandData) -> str:
     return texts.ASK_REUSE.format(
         name=data.get("enterprise_name", ""), contact=data.get("contact_name", "")
     )
 
 
-def _answer_reuse(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_reuse(ctx: Context, text: str, data: DemandData) -> Outcome:
     word = word_of(text)
     if word in common.YES_WORDS:
-        return Advance({HISTORY: list(REUSED_STEPS)}, goto="title")
+        return Advance(history=REUSED_STEPS, goto="title")
     if word in common.NO_WORDS:
         return Advance({key: "" for key in REUSED_STEPS}, goto="enterprise_name")
     return Reject(texts.REUSE_UNCLEAR)
@@ -218,16 +231,13 @@ flow = StepFlow(
 )  # fmt: skip
 
 
-@registry.command(*texts.START_WORDS)
-@registry.click(MENU_NEW)
 def start_demand(ctx: Context) -> str:
     """Start (or resume) entering an enterprise need."""
-    state = dialog_states.get_state(ctx.session, ctx.openid)
-    if state is not None and state.flow == FLOW:
-        return flow.resume(ctx, state)
+    if ctx.state is not None and ctx.state.flow == FLOW:
+        return flow.carry_on(ctx, ctx.state)
     earlier = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid, limit=1)
     if not earlier:
-        return texts.INTRO + "\n\n" + flow.start(ctx, at="enterprise_name")
+        return texts.INTRO + "\n\n" + flow.begin(ctx, at="enterprise_name")
     enterprise = earlier[0].enterprise
     known = {
         "enterprise_name": enterprise.name,
@@ -236,12 +246,10 @@ def start_demand(ctx: Context) -> str:
         "contact_phone": enterprise.contact_phone,
     }
     if not all(known.values()):
-        return texts.INTRO + "\n\n" + flow.start(ctx, at="enterprise_name")
-    return texts.INTRO + "\n\n" + flow.start(ctx, known, at="reuse")
+        return texts.INTRO + "\n\n" + flow.begin(ctx, at="enterprise_name")
+    return texts.INTRO + "\n\n" + flow.begin(ctx, known, at="reuse")
 
 
-@registry.command(*texts.MINE_WORDS)
-@registry.click(MENU_MINE)
 def list_my_demands(ctx: Context) -> str:
     """List the needs this person submitted, with their review status."""
     demands = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid)
@@ -259,3 +267,12 @@ def list_my_demands(ctx: Context) -> str:
         for number, demand in enumerate(demands, 1)
     ]
     return texts.MINE.format(lines="\n".join(lines))
+
+
+def register(registry: Registry) -> None:
+    """Put the enterprise need flow, its command words and menu keys on ``registry``."""
+    flow.register(registry)
+    registry.command(*texts.START_WORDS)(start_demand)
+    registry.click(MENU_NEW)(start_demand)
+    registry.command(*texts.MINE_WORDS)(list_my_demands)
+    registry.click(MENU_MINE)(list_my_demands)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,15 +12,16 @@ from bot.dialogs import registration_texts
 from bot.dialogs.registration import (
     FIELD_GROUPS,
     QUESTION_STEPS,
+    RegistrationData,
     field_named,
     profile_items,
     profile_lines,
     talent_values,
 )
 from bot.dialogs.steps import Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
-from bot.dispatch import Context, registry
+from bot.dispatch import Context, Registry
 from bot.models import Consent, ConsentPurpose, Talent
-from bot.services import audit, consents, dialog_states, talents
+from bot.services import audit, consents, erasure, talents
 from bot.validators import ValidationError
 
 MENU_VIEW = "PROFILE"
@@ -29,6 +30,12 @@ MENU_PRIVACY = "PRIVACY"
 EXPORT_CHUNK_CHARS = 600
 SEEN_SHOWN = 10
 OWN_ACTORS = frozenset({"self", "system"})
+
+
+class EditData(RegistrationData, total=False):
+    """A profile edit: the question being answered again (``field``) and its new answers."""
+
+    field: str
 
 
 def _local(ctx: Context, moment: datetime) -> datetime:
@@ -51,8 +58,6 @@ def _registered(handler: Callable[[Context, Talent], str]) -> Callable[[Context]
 # --- view and change -------------------------------------------------------------------------
 
 
-@registry.command(*texts.VIEW_WORDS)
-@registry.click(MENU_VIEW)
 @_registered
 def view_profile(ctx: Context, talent: Talent) -> str:
     """Show the person their profile."""
@@ -68,7 +73,6 @@ def _edit_words() -> list[str]:
     return words
 
 
-@registry.command(*texts.EDIT_WORDS)
 @_registered
 def pick_field(ctx: Context, talent: Talent) -> str:
     """Ask which field to change."""
@@ -80,7 +84,6 @@ def _which_field() -> str:
     return texts.PICK_FIELD.format(fields=fields)
 
 
-@registry.command(*_edit_words())
 @_registered
 def start_edit(ctx: Context, talent: Talent) -> str:
     """Ask for the new value of the field named in "修改 <字段>"."""
@@ -91,19 +94,24 @@ def start_edit(ctx: Context, talent: Talent) -> str:
         # Only the keywords: show the current ones for 对 or a corrected list.
         current = "、".join(talent.keywords) or texts.EMPTY
         intro = texts.EDIT_INTRO.format(label=texts.KEYWORDS_WORD, current=current)
-        data = {"_field": key, "expertise": talent.expertise, "keywords": list(talent.keywords)}
-        return intro + "\n" + edit_flow.start(ctx, data, at="keywords")
+        data: EditData = {
+            "field": key,
+            "expertise": talent.expertise,
+            "keywords": list(talent.keywords),
+        }
+        return intro + "\n" + edit_flow.begin(ctx, data, at="keywords")
     label, current = profile_items(talent_values(talent))[key]
     intro = texts.EDIT_INTRO.format(label=label, current=current)
-    return intro + "\n" + edit_flow.start(ctx, {"_field": key}, at=key)
+    return intro + "\n" + edit_flow.begin(ctx, EditData(field=key), at=key)
 
 
-def _apply_edit(ctx: Context, data: dict[str, Any]) -> Outcome:
+def _apply_edit(ctx: Context, data: EditData) -> Outcome:
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if talent is None:
         return Finish(texts.NOT_REGISTERED)
-    key = data["_field"]
-    changes = {field: data[field] for field in FIELD_GROUPS[key] if field in data}
+    key = data["field"]
+    answers: Mapping[str, Any] = data
+    changes = {field: answers[field] for field in FIELD_GROUPS[key] if field in answers}
     try:
         changed = talents.update_talent(ctx.session, talent, actor="self", **changes)
     except ValidationError as error:
@@ -127,8 +135,6 @@ edit_flow = StepFlow(
 # --- privacy and consents --------------------------------------------------------------------
 
 
-@registry.command(*texts.PRIVACY_WORDS)
-@registry.click(MENU_PRIVACY)
 @_registered
 def show_privacy(ctx: Context, talent: Talent) -> str:
     """Show what is stored, who has seen it and the consents given."""
@@ -185,7 +191,6 @@ def _consent_lines(ctx: Context, decisions: list[Consent]) -> str:
     return "\n".join(lines)
 
 
-@registry.command(*texts.WITHDRAW_INVITATIONS_WORDS)
 @_registered
 def withdraw_invitations(ctx: Context, talent: Talent) -> str:
     """Withdraw the consent to receive event invitations."""
@@ -194,7 +199,6 @@ def withdraw_invitations(ctx: Context, talent: Talent) -> str:
     return texts.INVITATIONS_NOT_GIVEN
 
 
-@registry.command(*texts.RESTORE_INVITATIONS_WORDS)
 @_registered
 def restore_invitations(ctx: Context, talent: Talent) -> str:
     """Give the consent to receive event invitations again."""
@@ -210,7 +214,6 @@ def restore_invitations(ctx: Context, talent: Talent) -> str:
     return texts.INVITATIONS_RESTORED
 
 
-@registry.command(*texts.WITHDRAW_INTRODUCTIONS_WORDS)
 @_registered
 def withdraw_introductions(ctx: Context, talent: Talent) -> str:
     """Withdraw every consent to be introduced to an enterprise."""
@@ -231,7 +234,6 @@ def withdraw_introductions(ctx: Context, talent: Talent) -> str:
 # --- export ----------------------------------------------------------------------------------
 
 
-@registry.command(*texts.EXPORT_WORDS)
 @_registered
 def export_data(ctx: Context, talent: Talent) -> str:
     """Send the person everything stored about them; long exports go on in follow-ups."""
@@ -283,11 +285,10 @@ def split_message(text: str, limit: int) -> list[str]:
 # --- erase -----------------------------------------------------------------------------------
 
 
-def _answer_erase(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_erase(ctx: Context, text: str, data: Any) -> Outcome:
     if word_of(text) not in texts.ERASE_CONFIRM_WORDS:
         return Finish(texts.ERASE_KEPT)
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
-    dialog_states.clear(ctx.session, ctx.openid)
     if talent is not None:
         talents.erase_talent(ctx.session, talent, actor="self")
     return Finish(texts.ERASED)
@@ -311,8 +312,28 @@ erase_flow = StepFlow(
 )
 
 
-@registry.command(*texts.ERASE_WORDS)
-@_registered
-def start_erase(ctx: Context, talent: Talent) -> str:
-    """Ask for confirmation before deleting everything."""
-    return erase_flow.start(ctx)
+def start_erase(ctx: Context) -> str:
+    """Ask for confirmation before deleting everything; an unfinished registration goes at once."""
+    if talents.get_talent_by_openid(ctx.session, ctx.openid) is not None:
+        return erase_flow.begin(ctx)
+    if erasure.discard_draft(ctx.session, ctx.openid):
+        ctx.state = None  # the draft is gone; no flow to come back to
+        return texts.DRAFT_ERASED
+    return texts.NOT_REGISTERED
+
+
+def register(registry: Registry) -> None:
+    """Put the profile's flows, command words and menu keys on ``registry``."""
+    edit_flow.register(registry)
+    erase_flow.register(registry)
+    registry.command(*texts.VIEW_WORDS)(view_profile)
+    registry.click(MENU_VIEW)(view_profile)
+    registry.command(*texts.EDIT_WORDS)(pick_field)
+    registry.command(*_edit_words())(start_edit)
+    registry.command(*texts.PRIVACY_WORDS)(show_privacy)
+    registry.click(MENU_PRIVACY)(show_privacy)
+    registry.command(*texts.WITHDRAW_INVITATIONS_WORDS)(withdraw_invitations)
+    registry.command(*texts.RESTORE_INVITATIONS_WORDS)(restore_invitations)
+    registry.command(*texts.WITHDRAW_INTRODUCTIONS_WORDS)(withdraw_introductions)
+    registry.command(*texts.EXPORT_WORDS)(export_data)
+    registry.command(*texts.ERASE_WORDS)(start_erase)

@@ -97,3 +97,10 @@ ERASE_HELP = "回复“确认注销”删除全部资料；回复其他任何内
 ERASE_CONFIRM_WORDS = frozenset({"确认注销", "确认", "确定", "确定注销", "是"})
 ERASED = "已经注销，您的资料都已删除。感谢您一直以来的关注！想回来时，随时回复“注册”。"
 ERASE_KEPT = "好的，您的资料保留着，没有删除。"
+DRAFT_ERASED = "已删除您填到一半的登记资料，什么都没有保留。想登记时，随时回复“注册”。"
+
+# Sent by the scheduler to people whose profile has not changed for scheduler.stale_profile_days.
+STALE_PROFILE_NUDGE = (
+    "您好，{name}！您在怀才登记的资料有一阵子没更新了，工作单位、城市或职称有变化吗？\n"
+    "回复“我的资料”看看，需要时回复“修改”更新。"
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import matching
 from bot.dialogs import common_texts as common
@@ -21,9 +21,9 @@ from bot.dialogs.steps import (
     fixed,
     word_of,
 )
-from bot.dispatch import Context, registry
+from bot.dispatch import Context, Registry
 from bot.models import ConsentPurpose, Talent
-from bot.services import consents, dialog_states, talents
+from bot.services import consents, talents
 from bot.services.analysis import keywords_for
 from bot.validators import ValidationError
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
@@ -42,6 +42,31 @@ MIN_EXPERTISE_LENGTH = 4
 EXPERTISE_SHOWN = 120
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 NAME_PUNCTUATION = frozenset("·•・.．- \u3000")
+
+
+class RegistrationData(TypedDict, total=False):
+    """The answers of a registration (and of a profile edit) while the dialog runs."""
+
+    consented: bool
+    name: str
+    origin_text: str
+    # Recognised places to confirm or choose from: [code, name, kind] each.
+    choices: list[list[str]]
+    # A place outside Jiaozuo the origin was recognised as ("" when none).
+    elsewhere: str
+    origin_code: str | None
+    origin_name: str
+    is_from_jiaozuo: bool
+    city: str
+    employer: str
+    title: str
+    education: str
+    expertise: str
+    keywords: list[str]
+    cooperation_wishes: list[str]
+    phone: str
+    email: str
+
 
 # The talent fields each numbered question fills.
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
@@ -69,11 +94,11 @@ def _numbered(options: tuple[str, ...]) -> str:
 # --- consent -------------------------------------------------------------------------------------
 
 
-def _ask_consent(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_consent(ctx: Context, data: RegistrationData) -> str:
     return texts.CONSENT.format(version=texts.CONSENT_VERSION)
 
 
-def _answer_consent(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_consent(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     word = word_of(text)
     if word in texts.AGREE_WORDS:
         for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
@@ -84,7 +109,7 @@ def _answer_consent(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
                 granted=True,
                 openid=ctx.openid,
             )
-        return Advance({"_consented": True}, note=texts.AGREED)
+        return Advance({"consented": True}, note=texts.AGREED)
     if word in texts.DECLINE_WORDS:
         consents.record_consent(
             ctx.session,
@@ -100,7 +125,7 @@ def _answer_consent(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
 # --- name ------------------------------------------------------------------------------------
 
 
-def _answer_name(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_name(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     limit = talents.TEXT_FIELDS["name"][1]
     if len(text) > limit:
         return Reject(texts.NAME_TOO_LONG.format(max=limit))
@@ -117,7 +142,7 @@ def _looks_like_name(text: str) -> bool:
 # --- origin ----------------------------------------------------------------------------------
 
 
-def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_origin(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     try:
         origin_text = _clean("origin_text", text)
     except ValidationError:
@@ -126,7 +151,7 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     local = [c for c in candidates if c.in_jiaozuo]
     if not local or (candidates and candidates[0].confidence - local[0].confidence > CHOICE_MARGIN):
         elsewhere = candidates[0].name if candidates and candidates[0] not in local else ""
-        updates = {"origin_text": origin_text, "_choices": [], "_elsewhere": elsewhere}
+        updates = {"origin_text": origin_text, "choices": [], "elsewhere": elsewhere}
         return Advance(updates, goto="origin_friend")
     close = [c for c in local if local[0].confidence - c.confidence < CHOICE_MARGIN]
     # Modern and historical names (孟县, 孟州) may both point at one division.
@@ -134,24 +159,24 @@ def _answer_origin(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     ranked = sorted(unique.values(), key=lambda c: -c.confidence)
     choices = [[c.code, c.name, c.kind] for c in ranked[:MAX_CHOICES]]
     goto = "origin_confirm" if len(choices) == 1 else "origin_choose"
-    return Advance({"origin_text": origin_text, "_choices": choices}, goto=goto)
+    return Advance({"origin_text": origin_text, "choices": choices}, goto=goto)
 
 
-def _ask_origin_confirm(ctx: Context, data: dict[str, Any]) -> str:
-    _code, name, kind = data["_choices"][0]
+def _ask_origin_confirm(ctx: Context, data: RegistrationData) -> str:
+    _code, name, kind = data["choices"][0]
     if kind == CITY_KIND:
         return texts.CONFIRM_CITY_ONLY.format(name=name)
     return texts.CONFIRM_ORIGIN.format(name=name)
 
 
-def _ask_origin_choose(ctx: Context, data: dict[str, Any]) -> str:
-    names = tuple(name for _code, name, _kind in data["_choices"])
+def _ask_origin_choose(ctx: Context, data: RegistrationData) -> str:
+    names = tuple(name for _code, name, _kind in data["choices"])
     return texts.CHOOSE_ORIGIN.format(options=_numbered(names))
 
 
-def _ask_origin_friend(ctx: Context, data: dict[str, Any]) -> str:
-    if data.get("_elsewhere"):
-        return texts.NOT_JIAOZUO_NAMED.format(name=data["_elsewhere"])
+def _ask_origin_friend(ctx: Context, data: RegistrationData) -> str:
+    if data.get("elsewhere"):
+        return texts.NOT_JIAOZUO_NAMED.format(name=data["elsewhere"])
     return texts.NOT_JIAOZUO.format(text=data.get("origin_text", ""))
 
 
@@ -162,17 +187,17 @@ def _chosen_origin(choice: list[str]) -> Advance:
     )
 
 
-def _answer_origin_confirm(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_origin_confirm(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     word = word_of(text)
     if word in common.YES_WORDS:
-        return _chosen_origin(data["_choices"][0])
+        return _chosen_origin(data["choices"][0])
     if word in common.NO_WORDS:
         return Advance(goto="origin", note=texts.ORIGIN_RETRY)
     return _answer_origin(ctx, text, data)
 
 
-def _answer_origin_choose(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
-    choices = data["_choices"]
+def _answer_origin_choose(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    choices = data["choices"]
     if text.isdigit():
         index = int(text)
         if 1 <= index <= len(choices):
@@ -183,7 +208,7 @@ def _answer_origin_choose(ctx: Context, text: str, data: dict[str, Any]) -> Outc
     return _answer_origin(ctx, text, data)
 
 
-def _answer_origin_friend(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_origin_friend(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     word = word_of(text)
     if word in common.YES_WORDS or word == "焦作之友":
         origin_name = _clean("origin_name", data.get("origin_text", "")[:64])
@@ -197,7 +222,7 @@ def _answer_origin_friend(ctx: Context, text: str, data: dict[str, Any]) -> Outc
 
 
 def _text_answer(field: str) -> Any:
-    def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+    def answer(ctx: Context, text: str, data: RegistrationData) -> Outcome:
         try:
             return Advance({field: _clean(field, text)})
         except ValidationError as error:
@@ -209,11 +234,11 @@ def _text_answer(field: str) -> Any:
 # --- education -------------------------------------------------------------------------------
 
 
-def _ask_education(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_education(ctx: Context, data: RegistrationData) -> str:
     return texts.ASK_EDUCATION.format(options=_numbered(EDUCATION_LEVELS))
 
 
-def _answer_education(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_education(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     word = word_of(text)
     if word.isdigit() and 1 <= int(word) <= len(EDUCATION_LEVELS):
         return Advance({"education": EDUCATION_LEVELS[int(word) - 1]})
@@ -226,7 +251,7 @@ def _answer_education(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
 # --- expertise and keywords ------------------------------------------------------------------
 
 
-def _answer_expertise(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     try:
         expertise = _clean("expertise", text)
     except ValidationError as error:
@@ -242,14 +267,14 @@ def _answer_expertise(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
     return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
 
 
-def _ask_keywords(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_keywords(ctx: Context, data: RegistrationData) -> str:
     keywords = data.get("keywords") or []
     if not keywords:
         return texts.NO_KEYWORDS
     return texts.CONFIRM_KEYWORDS.format(keywords="、".join(keywords))
 
 
-def _answer_keywords(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_keywords(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     if word_of(text) in common.YES_WORDS:
         return Advance() if data.get("keywords") else Reject(texts.KEYWORDS_NEEDED)
     terms = [term for term in LIST_SEPARATORS.split(text) if term]
@@ -265,11 +290,11 @@ def _answer_keywords(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
 # --- cooperation wishes ----------------------------------------------------------------------
 
 
-def _ask_wishes(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_wishes(ctx: Context, data: RegistrationData) -> str:
     return texts.ASK_WISHES.format(options=_numbered(COOPERATION_WISHES))
 
 
-def _answer_wishes(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_wishes(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     wishes = parse_choices(text, COOPERATION_WISHES, texts.WISH_ALIASES)
     if not wishes:
         return Reject(texts.WISHES_UNKNOWN)
@@ -299,7 +324,7 @@ def parse_choices(
 # --- contact ---------------------------------------------------------------------------------
 
 
-def _answer_contact(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+def _answer_contact(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     if word_of(text) in texts.SKIP_WORDS:
         return Advance({"phone": "", "email": ""})
     phones, emails = [], []
@@ -369,19 +394,20 @@ FIELD_NAMES = FieldNames(texts.FIELDS, texts.EDIT_PREFIXES)
 field_named = FIELD_NAMES.named
 
 
-def _ask_summary(ctx: Context, data: dict[str, Any]) -> str:
+def _ask_summary(ctx: Context, data: RegistrationData) -> str:
     return texts.SUMMARY.format(profile=profile_lines(data))
 
 
-def _create(ctx: Context, _text: str, data: dict[str, Any]) -> Outcome:
+def _create(ctx: Context, _text: str, data: RegistrationData) -> Outcome:
     existing = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if existing is not None:
         return Finish(show_registered(existing))
+    answers: Mapping[str, Any] = data
     fields = {
-        field: data[field]
+        field: answers[field]
         for group in FIELD_GROUPS.values()
         for field in group
-        if field in data and field != "name"
+        if field in answers and field != "name"
     }
     talent = talents.create_talent(
         ctx.session, name=data["name"], openid=ctx.openid, source="chat", actor="self", **fields
@@ -465,26 +491,30 @@ flow = StepFlow(
     title=texts.TITLE,
     start_words=texts.START_WORDS,
     on_cancel=lambda ctx, data: texts.CANCELLED,
-    keep_on_restart=("_consented",),
-    restart_at=lambda data: "name" if data.get("_consented") else "consent",
+    keep_on_restart=("consented",),
+    restart_at=lambda data: "name" if data.get("consented") else "consent",
     jump_to=FIELD_NAMES.correction_target,
 )
 
 
-@registry.command(*texts.START_WORDS)
-@registry.click(MENU_KEY)
 def start_registration(ctx: Context) -> str:
     """Offer registration: the profile if registered, the unfinished one, or the consent."""
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if talent is not None:
         return show_registered(talent)
-    state = dialog_states.get_state(ctx.session, ctx.openid)
-    if state is not None and state.flow == FLOW:
-        return flow.resume(ctx, state)
-    return flow.start(ctx)
+    if ctx.state is not None and ctx.state.flow == FLOW:
+        return flow.carry_on(ctx, ctx.state)
+    return flow.begin(ctx)
 
 
-@registry.command("继续")
 def nothing_to_continue(ctx: Context) -> str:
     """Answer 继续 when no flow is waiting (an unfinished one is resumed by its flow)."""
     return texts.NOTHING_TO_CONTINUE
+
+
+def register(registry: Registry) -> None:
+    """Put registration's flow, command words and menu key on ``registry``."""
+    flow.register(registry)
+    registry.command(*texts.START_WORDS)(start_registration)
+    registry.click(MENU_KEY)(start_registration)
+    registry.command("继续")(nothing_to_continue)

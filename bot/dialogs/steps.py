@@ -5,6 +5,11 @@ the person on to a follow-up step (a confirmation) with ``Advance(goto=...)``, a
 belongs to the entry step before it. Every answer is one of ``Advance``, ``Reject`` (say why and
 ask again) or ``Finish`` (the flow is over). The engine handles 上一步, 跳过, 取消, 帮助,
 重新开始 and 继续, non-text messages, and people coming back after a break.
+
+Transitions are pure: each takes the person's ``FlowState`` (read once when the delivery was
+claimed, in ``ctx.state``) and returns a ``Transition`` — the new state (None: no flow) and the
+reply. ``StepFlow.handle`` puts the new state back in the context; the inbound service saves it
+once per message. Answers may still act through services (create the talent, record a consent).
 """
 
 from __future__ import annotations
@@ -18,14 +23,11 @@ from datetime import timedelta
 from typing import Any
 
 from bot.dialogs import common_texts as texts
-from bot.dispatch import Context, registry
-from bot.models import DialogState
-from bot.services import dialog_states
+from bot.dispatch import Context, Handler, Registry
+from bot.services.dialog_states import FlowState, new_state
 
 logger = logging.getLogger(__name__)
 
-HISTORY = "_history"
-RETURN_TO = "_return"
 # A flow untouched for this long is not continued by whatever the person says next: they are
 # reminded where they were and continue with 继续.
 RESUME_AFTER = timedelta(hours=1)
@@ -43,6 +45,10 @@ class Advance:
     updates: Mapping[str, Any] = field(default_factory=dict)
     goto: str | None = None
     note: str = ""
+    # After ``goto`` is answered, come back here (a correction made from the summary).
+    return_to: str | None = None
+    # Count these numbered questions as answered (answers taken over from elsewhere).
+    history: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,17 @@ class Finish:
 
 
 Outcome = Advance | Reject | Finish
-Answer = Callable[[Context, str, dict[str, Any]], Outcome]
-Question = Callable[[Context, dict[str, Any]], str]
+# ``data`` is the flow's answers so far: each flow reads it as its own TypedDict.
+Answer = Callable[[Context, str, Any], Outcome]
+Question = Callable[[Context, Any], str]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The result of one message in a flow: the person's new state (None: no flow) and reply."""
+
+    state: FlowState | None
+    reply: str
 
 
 @dataclass(frozen=True)
@@ -118,12 +133,12 @@ class FieldNames:
         """Return the answer to a summary: confirm, or name a question to go back and fix."""
         words = frozenset(confirm_words)
 
-        def answer(ctx: Context, text: str, data: dict[str, Any]) -> Outcome:
+        def answer(ctx: Context, text: str, data: Any) -> Outcome:
             if word_of(text) in words:
                 return confirm(ctx, text, data)
             field = self.named(text)
             if field is not None:
-                return Advance({RETURN_TO: "summary"}, goto=field)
+                return Advance(goto=field, return_to="summary")
             return Reject(unclear)
 
         return answer
@@ -142,7 +157,7 @@ def fixed(text: str) -> Question:
 
 
 class StepFlow:
-    """A registered dialog flow made of ``steps``."""
+    """A dialog flow made of ``steps``; ``register`` puts its handler on a registry."""
 
     def __init__(
         self,
@@ -151,8 +166,8 @@ class StepFlow:
         *,
         title: str,
         start_words: Iterable[str] = (),
-        on_cancel: Callable[[Context, dict[str, Any]], str] | None = None,
-        on_group_done: Callable[[Context, dict[str, Any]], Outcome] | None = None,
+        on_cancel: Callable[[Context, Any], str] | None = None,
+        on_group_done: Callable[[Context, Any], Outcome] | None = None,
         keep_on_restart: tuple[str, ...] = (),
         restart_at: Callable[[Mapping[str, Any]], str] | None = None,
         jump_to: Callable[[str], str | None] | None = None,
@@ -174,30 +189,52 @@ class StepFlow:
         entries = [key for key in self.order if self.steps[key].entry and self.steps[key].counted]
         self.numbers = {key: index + 1 for index, key in enumerate(entries)}
         self.total = len(entries)
-        registry.flow(name)(self.handle)
+
+    def register(self, registry: Registry) -> None:
+        """Make ``handle`` the handler of this flow on ``registry``."""
+        registry.flow(self.name)(self.handle)
 
     # --- starting -----------------------------------------------------------------------------
 
     def start(
         self, ctx: Context, data: Mapping[str, Any] | None = None, *, at: str | None = None
-    ) -> str:
-        """Put the person at the first step (or ``at``); return the first question."""
+    ) -> Transition:
+        """Return the transition that puts the person at the first step (or ``at``)."""
         step = at or self.order[0]
-        state_data = {HISTORY: [], **(data or {})}
-        dialog_states.start_flow(ctx.session, ctx.openid, self.name, step, state_data, now=ctx.now)
-        return self.ask(ctx, step, state_data)
+        state = new_state(self.name, step, data or {}, ctx.now)
+        return Transition(state, self.ask(ctx, step, state.data))
 
-    def resume(self, ctx: Context, state: DialogState) -> str:
-        """Tell the person where they are and ask the current question again."""
-        dialog_states.touch(ctx.session, state, now=ctx.now)
+    def begin(
+        self, ctx: Context, data: Mapping[str, Any] | None = None, *, at: str | None = None
+    ) -> str:
+        """Start the flow for the person in ``ctx``; return the first question."""
+        return self._enter(ctx, self.start(ctx, data, at=at))
+
+    def resume(self, ctx: Context, state: FlowState) -> Transition:
+        """Return the transition that tells the person where they are and asks again."""
         intro = texts.ALREADY_HERE.format(title=self.title, where=self.where(state.step))
-        return intro + "\n" + self.ask(ctx, state.step, dict(state.data))
+        return Transition(
+            state.touched(ctx.now), intro + "\n" + self.ask(ctx, state.step, state.data)
+        )
+
+    def carry_on(self, ctx: Context, state: FlowState) -> str:
+        """Resume the flow for the person in ``ctx``; return the reply."""
+        return self._enter(ctx, self.resume(ctx, state))
+
+    @staticmethod
+    def _enter(ctx: Context, transition: Transition) -> str:
+        ctx.state = transition.state
+        return transition.reply
 
     # --- the registered handler ---------------------------------------------------------------
 
     def handle(self, ctx: Context) -> str:
         """Read the person's message as the answer to their current step."""
-        state = dialog_states.get_state(ctx.session, ctx.openid)
+        return self._enter(ctx, self.transition(ctx))
+
+    def transition(self, ctx: Context) -> Transition:
+        """Return the new state and reply for the message in ``ctx``."""
+        state = ctx.state
         if state is None or state.flow != self.name or state.step not in self.steps:
             logger.warning("flow %s lost its state; starting again", self.name)
             return self.start(ctx)
@@ -209,9 +246,9 @@ class StepFlow:
         if ctx.now - state.updated_at > RESUME_AFTER and word not in {"cancel", "restart"}:
             return self._after_break(ctx, state, text, word)
         if not ctx.message.is_text:
-            return texts.NOT_TEXT + "\n" + self.ask(ctx, state.step, dict(state.data))
+            return self._again(ctx, state, texts.NOT_TEXT)
         if LINK.match(text):
-            return texts.LINK + "\n" + self.ask(ctx, state.step, dict(state.data))
+            return self._again(ctx, state, texts.LINK)
         if word_of(text) in self.start_words:
             return self.resume(ctx, state)
         if word is not None:
@@ -220,70 +257,83 @@ class StepFlow:
         target = self.jump_to(text) if self.jump_to and not step.takes_commands else None
         if target is not None:
             return self._jump(ctx, state, target)
-        other = registry.commands.get(word_of(text))
+        other = ctx.command_for(text)
         if other is not None and not step.takes_commands:
             return self._interrupted_by(ctx, other)
-        data = dict(state.data)
-        return self.apply(ctx, state, step, data, step.answer(ctx, text, data))
+        return self.apply(ctx, state, step, state.data, step.answer(ctx, text, dict(state.data)))
 
-    def _jump(self, ctx: Context, state: DialogState, target: str) -> str:
-        data = dict(state.data)
-        if target not in data.get(HISTORY, []):
-            dialog_states.touch(ctx.session, state, now=ctx.now)
-            return texts.NOT_YET + "\n" + self.ask(ctx, state.step, data)
-        data[RETURN_TO] = state.step
-        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
-        return self.ask(ctx, target, data)
+    def _again(self, ctx: Context, state: FlowState, intro: str) -> Transition:
+        """Say ``intro`` and ask the current question again; the state is only touched."""
+        return Transition(
+            state.touched(ctx.now), intro + "\n" + self.ask(ctx, state.step, state.data)
+        )
 
-    def _interrupted_by(self, ctx: Context, command: Callable[[Context], str | None]) -> str:
-        # A command of another feature (我的资料, 企业需求...) is obeyed, not taken as an answer.
+    def _jump(self, ctx: Context, state: FlowState, target: str) -> Transition:
+        if target not in state.history:
+            return self._again(ctx, state, texts.NOT_YET)
+        moved = state.moved(target, state.data, ctx.now, return_to=state.step)
+        return Transition(moved, self.ask(ctx, target, moved.data))
+
+    def _interrupted_by(self, ctx: Context, command: Handler) -> Transition:
+        # A command of another feature (我的资料, 企业需求...) is obeyed, not taken as an answer;
+        # it may start a flow of its own (ctx.state), else the person stays where they were.
         reply = command(ctx) or ""
-        if dialog_states.active_flow(ctx.session, ctx.openid) == self.name:
+        if ctx.flow == self.name:
             reply += texts.SEPARATOR + texts.PAUSED.format(title=self.title)
-        return reply
+        return Transition(ctx.state, reply)
 
-    def _after_break(self, ctx: Context, state: DialogState, text: str, word: str | None) -> str:
+    def _after_break(
+        self, ctx: Context, state: FlowState, text: str, word: str | None
+    ) -> Transition:
         if word == "resume" or word_of(text) in self.start_words:
-            dialog_states.touch(ctx.session, state, now=ctx.now)
-            intro = texts.WELCOME_BACK.format(title=self.title)
-            return intro + "\n" + self.ask(ctx, state.step, dict(state.data))
-        other = registry.commands.get(word_of(text)) if text else None
+            return self._again(ctx, state, texts.WELCOME_BACK.format(title=self.title))
+        other = ctx.command_for(text) if text else None
         if other is not None and word is None:
             # A command of another feature (我的资料, 帮助...) still works after a break.
             reply = other(ctx)
             if reply:
-                return reply
-        return texts.REMINDER.format(title=self.title, where=self.where(state.step))
+                return Transition(ctx.state, reply)
+        return Transition(
+            state, texts.REMINDER.format(title=self.title, where=self.where(state.step))
+        )
 
     # --- moving between steps -----------------------------------------------------------------
 
     def apply(
-        self, ctx: Context, state: DialogState, step: Step, data: dict[str, Any], outcome: Outcome
-    ) -> str:
-        """Carry out an answer's outcome and return the reply."""
+        self,
+        ctx: Context,
+        state: FlowState,
+        step: Step,
+        data: Mapping[str, Any],
+        outcome: Outcome,
+    ) -> Transition:
+        """Carry out an answer's outcome: return the new state and the reply."""
         if isinstance(outcome, Finish):
-            dialog_states.clear(ctx.session, ctx.openid)
-            return outcome.reply
+            return Transition(None, outcome.reply)
         if isinstance(outcome, Reject):
-            dialog_states.touch(ctx.session, state, now=ctx.now)
-            return outcome.reason + "\n" + self.ask(ctx, step.key, data)
-        data.update(outcome.updates)
+            return Transition(
+                state.touched(ctx.now), outcome.reason + "\n" + self.ask(ctx, step.key, data)
+            )
+        data = {**data, **outcome.updates}
+        history = outcome.history if outcome.history is not None else state.history
         target = outcome.goto
+        return_to = outcome.return_to
         if target is None:
             if self.on_group_done is not None:
                 return self.apply(ctx, state, step, data, self.on_group_done(ctx, data))
-            target = data.pop(RETURN_TO, None) or self.next_entry(step.key)
+            target = state.return_to or self.next_entry(step.key)
             if target is None:
                 raise LookupError(f"flow {self.name}: step {step.key} has no next step")
             group = self.group_of(step.key)
-            history = data.get(HISTORY, [])
             if self.steps[group].counted and group not in history:
-                data[HISTORY] = [*history, group]
-        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
-        question = self.ask(ctx, target, data)
-        return f"{outcome.note}\n{question}" if outcome.note else question
+                history = (*history, group)
+        elif return_to is None:
+            return_to = state.return_to
+        moved = state.moved(target, data, ctx.now, history=history, return_to=return_to)
+        question = self.ask(ctx, target, moved.data)
+        return Transition(moved, f"{outcome.note}\n{question}" if outcome.note else question)
 
-    def ask(self, ctx: Context, key: str, data: dict[str, Any]) -> str:
+    def ask(self, ctx: Context, key: str, data: Mapping[str, Any]) -> str:
         """Return the question of step ``key`` with its progress and hints."""
         step = self.steps[key]
         question = step.question(ctx, data)
@@ -321,53 +371,43 @@ class StepFlow:
 
     # --- control words ------------------------------------------------------------------------
 
-    def _back(self, ctx: Context, state: DialogState) -> str:
-        data = dict(state.data)
+    def _back(self, ctx: Context, state: FlowState) -> Transition:
         step = self.steps[state.step]
-        history = list(data.get(HISTORY, []))
+        history = list(state.history)
         if not step.entry:
             target = self.group_of(step.key)
         elif history:
             target = history.pop()
         else:
-            dialog_states.touch(ctx.session, state, now=ctx.now)
-            return texts.AT_FIRST + "\n" + self.ask(ctx, step.key, data)
-        data[HISTORY] = history
-        data.pop(RETURN_TO, None)
-        dialog_states.advance(ctx.session, state, target, data, now=ctx.now)
-        return texts.BACK + "\n" + self.ask(ctx, target, data)
+            return self._again(ctx, state, texts.AT_FIRST)
+        moved = state.moved(target, state.data, ctx.now, history=tuple(history))
+        return Transition(moved, texts.BACK + "\n" + self.ask(ctx, target, moved.data))
 
-    def _skip(self, ctx: Context, state: DialogState) -> str:
+    def _skip(self, ctx: Context, state: FlowState) -> Transition:
         step = self.steps[self.group_of(state.step)]
-        data = dict(state.data)
         if not step.optional:
-            dialog_states.touch(ctx.session, state, now=ctx.now)
-            return texts.CANNOT_SKIP + "\n" + self.ask(ctx, state.step, data)
-        return self.apply(ctx, state, step, data, Advance(step.skip_updates))
+            return self._again(ctx, state, texts.CANNOT_SKIP)
+        return self.apply(ctx, state, step, state.data, Advance(step.skip_updates))
 
-    def _cancel(self, ctx: Context, state: DialogState) -> str:
-        data = dict(state.data)
-        dialog_states.clear(ctx.session, ctx.openid)
-        return self.on_cancel(ctx, data) if self.on_cancel else texts.CANCELLED
+    def _cancel(self, ctx: Context, state: FlowState) -> Transition:
+        reply = self.on_cancel(ctx, state.data) if self.on_cancel else texts.CANCELLED
+        return Transition(None, reply)
 
-    def _help(self, ctx: Context, state: DialogState) -> str:
-        dialog_states.touch(ctx.session, state, now=ctx.now)
+    def _help(self, ctx: Context, state: FlowState) -> Transition:
         step = self.steps[state.step]
         help_text = texts.HELP.format(help=step.help or self.steps[self.group_of(step.key)].help)
-        return help_text + "\n\n" + self.ask(ctx, state.step, dict(state.data))
+        return self._again(ctx, state, help_text + "\n")
 
-    def _restart(self, ctx: Context, state: DialogState) -> str:
+    def _restart(self, ctx: Context, state: FlowState) -> Transition:
         data = {key: state.data[key] for key in self.keep_on_restart if key in state.data}
         first = self.restart_at(data) if self.restart_at else self.order[0]
-        data[HISTORY] = []
-        dialog_states.advance(ctx.session, state, first, data, now=ctx.now)
-        return texts.RESTARTED + "\n" + self.ask(ctx, first, data)
+        moved = state.moved(first, data, ctx.now, history=())
+        return Transition(moved, texts.RESTARTED + "\n" + self.ask(ctx, first, data))
 
-    def _repeat(self, ctx: Context, state: DialogState) -> str:
-        dialog_states.touch(ctx.session, state, now=ctx.now)
-        return texts.REPEAT + "\n" + self.ask(ctx, state.step, dict(state.data))
+    def _repeat(self, ctx: Context, state: FlowState) -> Transition:
+        return self._again(ctx, state, texts.REPEAT)
 
-    controls: dict[str, Callable[[StepFlow, Context, DialogState], str]] = {
+    controls: dict[str, Callable[[StepFlow, Context, FlowState], Transition]] = {
         "back": _back,
         "skip": _skip,
         "cancel": _cancel,
@@ -375,10 +415,3 @@ class StepFlow:
         "restart": _restart,
         "resume": _repeat,
     }
-
-
-def _active_flow(ctx: Context) -> str | None:
-    return dialog_states.active_flow(ctx.session, ctx.openid)
-
-
-registry.active_flow = _active_flow

@@ -6,6 +6,9 @@ unique key; the dialog step, the cached reply and any queued messages commit in 
 transaction, so either all of it happened once or none of it did. A second copy's INSERT waits
 on the uncommitted key (PostgreSQL row lock, SQLite's single writer) and then finds the row.
 
+The person's dialog state is read in the claim's round trip and rides in the dialog's context;
+the state the dialog leaves is written once, in the same transaction (``converse``).
+
 The handler runs in a worker thread with its own session. The request waits at most the reply
 budget; past it the request answers ``success`` and the worker's reply goes out later as a
 customer-service message through the outbox.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -28,6 +32,7 @@ from sqlalchemy import (
     Insert,
     Table,
     bindparam,
+    delete,
     func,
     literal_column,
     select,
@@ -35,16 +40,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db import utcnow
-from bot.dispatch import Context, Incoming, Registry, registry
+from bot.dispatch import Context, Incoming, Registry
 from bot.models import InboundMessage
-from bot.services import dialog_states, outbox, talents
+from bot.services import dialog_states, outbox, spool, talents
+from bot.services.dialog_states import FlowState
+from bot.services.talent_search import TalentIndexCache
 
 logger = logging.getLogger(__name__)
+
+# Retries of a transaction the database refused: the first pause, its cap, and how long before
+# the reply budget ends the delivery is spooled instead.
+FIRST_RETRY_PAUSE_SECONDS = 0.05
+MAX_RETRY_PAUSE_SECONDS = 0.8
+RETRY_MARGIN_SECONDS = 0.5
+# After a delivery had to be kept outside the database, how long the next ones skip the retries.
+AWAY_SECONDS = 2.0
 
 PROCESSING = "processing"
 HANDLED = "handled"  # the reply went back as the passive reply (and is cached for retries)
@@ -61,7 +75,7 @@ class Result:
     """What became of one delivery and the passive reply to give (None: answer ``success``)."""
 
     reply: str | None
-    outcome: str  # handled, repeat, queued, late
+    outcome: str  # handled, repeat, queued, late, spooled
 
     @property
     def is_repeat(self) -> bool:
@@ -138,13 +152,17 @@ FINISH = (
 
 def _open_statement_postgresql(opens_window: bool) -> Executable:
     # One round trip instead of four: claim the key, and only if the claim succeeded touch the
-    # person's last interaction and release their deferred messages; read their active flow.
+    # person's last interaction and release their deferred messages; read their dialog state.
     # Data-modifying CTEs run once whether or not they are read; they are counted here anyway
     # because SQLAlchemy renders only the CTEs a statement refers to.
     claim = CLAIM["postgresql"].cte("claim")
+    states = dialog_states.STATE.subquery("state")
     columns = [
         select(claim.c.id).scalar_subquery().label("row_id"),
-        dialog_states.ACTIVE_FLOW.scalar_subquery().label("flow"),
+        *(
+            select(states.c[name]).scalar_subquery().label(f"state_{name}")
+            for name in dialog_states.STATE_COLUMNS
+        ),
     ]
     if opens_window:
         claimed = select(claim.c.id).exists()
@@ -164,17 +182,18 @@ OPEN_POSTGRESQL = {window: _open_statement_postgresql(window) for window in (Fal
 
 @dataclass(frozen=True)
 class Opened:
-    """A delivery's claim: its row (None when another delivery holds the key) and context."""
+    """A delivery's claim: its row (None when another delivery holds the key) and the person's
+    dialog state."""
 
     row_id: int | None
-    flow: str | None = None
+    state: FlowState | None = None
 
 
 def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opened:
     """Claim the delivery's key and, when claimed, note the person's interaction.
 
     A message (not every event) opens WeChat's 48-hour window: the person's last interaction
-    moves and their deferred messages go back in the queue. Also reads their active flow.
+    moves and their deferred messages go back in the queue. Also reads their dialog state.
     """
     # No parameter is named like a column: an UPDATE would take it as a value to set.
     parameters = {
@@ -189,14 +208,23 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
         row = session.execute(OPEN_POSTGRESQL[window], parameters).one()
         if window:
             outbox.log_released(message.openid, row.released)
-        return Opened(row.row_id, row.flow)
+        state = dialog_states.from_row(
+            *(getattr(row, f"state_{name}") for name in dialog_states.STATE_COLUMNS)
+        )
+        return Opened(row.row_id, state)
     row_id = session.execute(CLAIM[dialect], parameters).scalar()
     if row_id is None:
         return Opened(None)
     if window:
         talents.touch_interaction(session, message.openid, now)
         outbox.release_deferred(session, message.openid)
-    return Opened(row_id, dialog_states.active_flow(session, message.openid))
+    return Opened(row_id, dialog_states.load(session, message.openid))
+
+
+def purge_before(session: Session, cutoff: datetime) -> int:
+    """Forget the deliveries received before ``cutoff``; return how many were deleted."""
+    result = session.execute(delete(InboundMessage).where(InboundMessage.received_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def find(session: Session, key: str) -> InboundMessage | None:
@@ -204,13 +232,43 @@ def find(session: Session, key: str) -> InboundMessage | None:
     return session.scalars(select(InboundMessage).where(InboundMessage.dedup_key == key)).first()
 
 
+def converse(
+    session: Session,
+    config: Config,
+    registry: Registry,
+    message: Incoming,
+    *,
+    now: datetime,
+    state: FlowState | None,
+    talent_index: TalentIndexCache | None = None,
+) -> tuple[str | None, Context]:
+    """Run the handler for ``message`` and store the dialog state it leaves (once).
+
+    ``state`` is the person's dialog state as read when the delivery was claimed. Returns the
+    passive reply (None: nothing to say) and the context, whose ``followups`` are the messages
+    to queue.
+    """
+    ctx = Context(
+        session=session,
+        message=message,
+        config=config,
+        now=now,
+        state=state,
+        talent_index=talent_index,
+    )
+    reply = registry.dispatch(ctx) or None
+    dialog_states.save(session, message.openid, state, ctx.state)
+    return reply, ctx
+
+
 def process(
     session_factory: Callable[[], Session],
     config: Config,
     message: Incoming,
     *,
+    registry: Registry,
     delivery: Delivery | None = None,
-    dispatcher: Registry = registry,
+    talent_index: TalentIndexCache | None = None,
 ) -> Result:
     """Handle one delivery in one transaction and return the reply to give now."""
     key = delivery_key(message)
@@ -223,8 +281,15 @@ def process(
             cached = row.reply if row is not None and row.status == HANDLED else None
             logger.info("inbound: %s repeated (%s)", key, row.status if row else "gone")
             return Result(cached, "repeat")
-        ctx = Context(session=session, message=message, config=config, now=now, flow=opened.flow)
-        reply = dispatcher.dispatch(ctx) or None
+        reply, ctx = converse(
+            session,
+            config,
+            registry,
+            message,
+            now=now,
+            state=opened.state,
+            talent_index=talent_index,
+        )
         late = delivery is not None and not delivery.take()
         status = HANDLED
         if late and reply:
@@ -263,14 +328,22 @@ class Responder:
         self,
         session_factory: Callable[[], Session],
         config: Config,
+        registry: Registry,
         *,
         max_workers: int = 8,
-        dispatcher: Registry = registry,
+        talent_index: TalentIndexCache | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.config = config
-        self.dispatcher = dispatcher
+        self.registry = registry
+        self.talent_index = talent_index
         self.budget = config.wechat.reply_budget_seconds
+        # Where a delivery goes when the database stays unreachable for the whole budget (the
+        # callback sets the spool's keep); None: the failure is raised as before.
+        self.keep: Callable[[Incoming], object] | None = None
+        # While the database is known to be away, each delivery tries once and is kept at once
+        # (no back-off), so requests do not queue up behind each other's retries.
+        self._away_until = 0.0
         # Threads start on first use, so a forking server (gunicorn) creates them per worker.
         self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="inbound")
 
@@ -292,26 +365,55 @@ class Responder:
 
     def _work(self, message: Incoming, delivery: Delivery) -> Result:
         try:
-            try:
-                return self._process(message, delivery)
-            except DBAPIError as exc:
-                if not exc.connection_invalidated:
-                    raise
-                # The pooled connection had died (a database restart, say); the pool has been
-                # invalidated and nothing was committed, so the delivery runs once more.
-                logger.warning(
-                    "inbound: lost the database connection handling %s; trying once more",
-                    delivery_key(message),
-                )
-                return self._process(message, delivery)
+            return self._process_or_keep(message, delivery)
         except Exception:
             # Logged here because nobody reads the future once the request has given up.
             logger.exception("inbound: handling %s failed", delivery_key(message))
             raise
 
+    def _process_or_keep(self, message: Incoming, delivery: Delivery) -> Result:
+        # A database that does not answer (restart, failover, network) is retried with back-off
+        # within the reply budget; nothing was committed by a failed attempt. Past that the
+        # delivery is kept outside the database and handled once it is back.
+        now = time.monotonic()
+        away = now < self._away_until
+        deadline = now if away else now + max(0.0, self.budget - RETRY_MARGIN_SECONDS)
+        pause = FIRST_RETRY_PAUSE_SECONDS
+        while True:
+            try:
+                result = self._process(message, delivery)
+                self._away_until = 0.0
+                return result
+            except Exception as exc:
+                if not spool.database_unreachable(exc):
+                    raise
+                if time.monotonic() + pause > deadline:
+                    if self.keep is None:
+                        raise
+                    self.keep(message)
+                    self._away_until = time.monotonic() + AWAY_SECONDS
+                    logger.warning(
+                        "inbound: database unreachable; %s kept in the spool",
+                        delivery_key(message),
+                    )
+                    return Result(None, "spooled")
+                logger.warning(
+                    "inbound: database unreachable handling %s; retrying in %.2f s",
+                    delivery_key(message),
+                    pause,
+                )
+                time.sleep(pause)
+                pause = min(pause * 2, MAX_RETRY_PAUSE_SECONDS)
+
     def _process(self, message: Incoming, delivery: Delivery) -> Result:
-        factory, config = self.session_factory, self.config
-        return process(factory, config, message, delivery=delivery, dispatcher=self.dispatcher)
+        return process(
+            self.session_factory,
+            self.config,
+            message,
+            registry=self.registry,
+            delivery=delivery,
+            talent_index=self.talent_index,
+        )
 
     def close(self) -> None:
         """Wait for running deliveries and stop the threads."""

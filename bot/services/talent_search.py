@@ -8,16 +8,20 @@ against the database after the search, so a withdrawn consent takes effect at on
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.config import Config, MatchingConfig
 from bot.db import utcnow
 from bot.models import (
     Consent,
@@ -83,18 +87,43 @@ def background_texts() -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class IndexFile:
+    """A saved talent index and what it was synced to (``<path>`` and ``<path>.json``)."""
+
+    path: Path
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".json")
+
+    def modified(self) -> float | None:
+        """Return the saved index's modification time, or None when there is none."""
+        try:
+            return self.meta_path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+
 class TalentIndexCache:
-    """One process's talent index, synced incrementally from the database.
+    """One process's talent index: warmed at start, synced incrementally, rebuilt by a job.
 
     Words first seen after the build are not searchable (the vocabulary is fixed at build), so
-    the index is rebuilt once the talents added since the build exceed ``REBUILD_FRACTION`` of it.
+    ``refresh`` (the ``refresh-talent-index`` job, in the scheduler) rebuilds the index once the
+    talents added since the build exceed ``REBUILD_FRACTION`` of it, and saves it to
+    ``matching.index_path``. Web workers ``warm`` at start (loading that file, or building), and a
+    search only applies the changes since (or loads a newer file the job saved): no request
+    builds an index, except the very first search of a process nobody warmed (the CLI, tests).
     """
 
     REBUILD_FRACTION = 0.2
     REBUILD_MINIMUM = 50
 
-    def __init__(self) -> None:
+    def __init__(self, settings: MatchingConfig | None = None, path: Path | None = None) -> None:
+        self.settings = settings or MatchingConfig()
+        self.file = IndexFile(path) if path is not None else None
         self.index: MatchIndex | None = None
+        self.loaded_file_time: float | None = None
         self.synced_until: datetime | None = None
         self.count = 0
         self.ids: set[int] = set()
@@ -103,21 +132,59 @@ class TalentIndexCache:
         # MatchIndex is not safe for a search during an add or remove: one lock for both.
         self.lock = threading.Lock()
 
+    @classmethod
+    def from_config(cls, config: Config) -> TalentIndexCache:
+        """Return an empty cache with the ``[matching]`` settings and the saved index's path."""
+        return cls(config.matching, config.match_index_path)
+
     def search(self, session: Session, query: str, k: int, **filters: Any) -> list[Hit]:
         """Return the index's hits for ``query`` after bringing it up to date."""
         with self.lock:
             index = self._current(session)
             return index.search(query, k=k, **filters)
 
-    def _current(self, session: Session) -> MatchIndex:
+    def _database(self, session: Session) -> str:
+        # A saved index names its database: a worker never loads another database's index.
+        return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+    def warm(self, session: Session) -> None:
+        """Load the saved index (or build one) and sync it: at worker start, outside requests."""
+        with self.lock:
+            if not self._load_newer(session):
+                self._rebuild(session, *self._latest(session))
+            self._current(session)
+
+    def refresh(self, session: Session) -> bool:
+        """Rebuild the index when it has drifted (or was never built), save it; return whether.
+
+        Without a path the rebuilt index is only kept in memory.
+        """
+        with self.lock:
+            latest, count = self._latest(session)
+            self._load_newer(session)
+            rebuild = self.index is None or self.added_since_build > max(
+                self.REBUILD_MINIMUM, self.REBUILD_FRACTION * self.built_size
+            )
+            if rebuild:
+                self._rebuild(session, latest, count)
+            elif latest != self.synced_until or count != self.count:
+                self._sync(session, latest, count)
+            self._save(session)
+            return rebuild
+
+    def _latest(self, session: Session) -> tuple[datetime | None, int]:
         latest, count = session.execute(
             select(func.max(Talent.updated_at), func.count(Talent.id)).where(
                 Talent.status == TalentStatus.ACTIVE
             )
         ).one()
-        if self.index is None or self.added_since_build > max(
-            self.REBUILD_MINIMUM, self.REBUILD_FRACTION * self.built_size
-        ):
+        return latest, int(count)
+
+    def _current(self, session: Session) -> MatchIndex:
+        self._load_newer(session)
+        latest, count = self._latest(session)
+        if self.index is None:
+            logger.warning("talent index was not warmed: building it now")
             self._rebuild(session, latest, count)
         elif latest != self.synced_until or count != self.count:
             self._sync(session, latest, count)
@@ -158,22 +225,54 @@ class TalentIndexCache:
         self.ids &= active_ids
         self.synced_until, self.count = latest, count
 
+    def _save(self, session: Session) -> None:
+        if self.file is None or self.index is None:
+            return
+        self.file.path.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside and renamed: a worker never reads half a file. The metadata goes last,
+        # so its time says when a complete index is there.
+        partial = self.file.path.with_name(self.file.path.name + ".partial")
+        self.index.save(partial)
+        os.replace(partial, self.file.path)
+        meta = {
+            "database": self._database(session),
+            "synced_until": self.synced_until.isoformat() if self.synced_until else None,
+            "count": self.count,
+            "built_size": self.built_size,
+            "added_since_build": self.added_since_build,
+            "ids": sorted(self.ids),
+        }
+        partial_meta = self.file.meta_path.with_name(self.file.meta_path.name + ".partial")
+        partial_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(partial_meta, self.file.meta_path)
+        self.loaded_file_time = self.file.modified()
 
-_caches: dict[str, TalentIndexCache] = {}
-_caches_lock = threading.Lock()
-
-
-def talent_index_cache(session: Session) -> TalentIndexCache:
-    """Return this process's talent index cache for the session's database."""
-    key = str(session.get_bind().engine.url)
-    with _caches_lock:
-        return _caches.setdefault(key, TalentIndexCache())
-
-
-def reset_indexes() -> None:
-    """Forget every cached index (tests, and after bulk imports)."""
-    with _caches_lock:
-        _caches.clear()
+    def _load_newer(self, session: Session) -> bool:
+        """Load the saved index if it is newer than the one in memory; return whether loaded."""
+        if self.file is None:
+            return False
+        modified = self.file.modified()
+        if modified is None or modified == self.loaded_file_time:
+            return False
+        try:
+            meta = json.loads(self.file.meta_path.read_text(encoding="utf-8"))
+            if meta.get("database") != self._database(session):
+                raise ValueError("saved for another database")
+            index = MatchIndex.load(self.file.path)
+        except (OSError, ValueError) as error:
+            logger.warning("talent index at %s not loaded: %s", self.file.path, error)
+            self.loaded_file_time = modified  # not tried again until the job saves anew
+            return False
+        self.index = index
+        self.ids = {int(item) for item in meta.get("ids", [])}
+        synced = meta.get("synced_until")
+        self.synced_until = datetime.fromisoformat(synced) if synced else None
+        self.count = int(meta.get("count", 0))
+        self.built_size = int(meta.get("built_size", len(self.ids)))
+        self.added_since_build = int(meta.get("added_since_build", 0))
+        self.loaded_file_time = modified
+        logger.info("talent index loaded from %s (%d talents)", self.file.path, len(self.ids))
+        return True
 
 
 def consenting(session: Session, talent_ids: list[int], purpose: ConsentPurpose) -> set[int]:
@@ -212,25 +311,37 @@ def _resolve(
 
 def match_talents(
     session: Session,
+    index: TalentIndexCache,
     query: str,
     *,
     purpose: ConsentPurpose,
-    k: int = 20,
-    min_score: float = 0.0,
+    k: int | None = None,
+    min_score: float | None = None,
     **filters: Any,
 ) -> list[TalentHit]:
-    """Return the consenting talents best matching ``query``, with reasons."""
+    """Return the consenting talents best matching ``query``, with reasons, best first.
+
+    ``k`` and ``min_score`` default to ``matching.top_k`` and ``matching.min_score``.
+    """
+    k = index.settings.top_k if k is None else k
+    min_score = index.settings.min_score if min_score is None else min_score
     # Ask for more than k: some hits drop out on consent.
-    hits = talent_index_cache(session).search(session, query, k * 3 + 20, **filters)
+    hits = index.search(session, query, k * 3 + 20, **filters)
     return _resolve(session, hits, purpose, k, min_score)
 
 
 def match_demand(
-    session: Session, demand: Demand, *, k: int = 20, min_score: float = 0.0
+    session: Session,
+    index: TalentIndexCache,
+    demand: Demand,
+    *,
+    k: int | None = None,
+    min_score: float | None = None,
 ) -> list[TalentHit]:
     """Return the talents who fit a technical need and agreed to be matched."""
     return match_talents(
         session,
+        index,
         demand_document(demand),
         purpose=ConsentPurpose.REGISTRATION,
         k=k,
@@ -239,11 +350,21 @@ def match_demand(
 
 
 def match_event(
-    session: Session, event: Event, *, k: int = 50, min_score: float = 0.0
+    session: Session,
+    index: TalentIndexCache,
+    event: Event,
+    *,
+    k: int | None = None,
+    min_score: float | None = None,
 ) -> list[TalentHit]:
     """Return the talents to propose for an event's invitee list (invitation consent given)."""
     return match_talents(
-        session, event_document(event), purpose=ConsentPurpose.INVITATIONS, k=k, min_score=min_score
+        session,
+        index,
+        event_document(event),
+        purpose=ConsentPurpose.INVITATIONS,
+        k=k,
+        min_score=min_score,
     )
 
 
@@ -260,14 +381,19 @@ def match_needs_for_talent(
 
 
 def propose_matches(
-    session: Session, demand: Demand, *, k: int = 20, min_score: float = 0.0
+    session: Session,
+    index: TalentIndexCache,
+    demand: Demand,
+    *,
+    k: int | None = None,
+    min_score: float | None = None,
 ) -> list[Match]:
     """Store the best talents for an approved need as proposed matches (idempotent)."""
     existing = {
         m.talent_id: m for m in session.scalars(select(Match).where(Match.demand_id == demand.id))
     }
     stored: list[Match] = []
-    for hit in match_demand(session, demand, k=k, min_score=min_score):
+    for hit in match_demand(session, index, demand, k=k, min_score=min_score):
         match = existing.get(hit.talent.id)
         if match is None:
             match = Match(

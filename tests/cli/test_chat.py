@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from bot.dialogs import basics_texts
 from cli import main
 from tests.conftest import TEST_WECHAT
-from tests.webhooks.conftest import LiveServer, live_server  # noqa: F401 - fixture
+from tests.webhooks.conftest import LiveServer, extra_commands, live_server  # noqa: F401 - fixtures
 
 ENVIRONMENT = {
     "HUAICAI_WECHAT__TOKEN": TEST_WECHAT["token"],

@@ -8,7 +8,7 @@ from click.testing import CliRunner, Result
 
 from bot.db import Database
 from bot.models import ConsentPurpose
-from bot.services import consents, enterprises, talent_search
+from bot.services import consents, enterprises
 from cli import main
 from tests.factories import make_demand, make_event, make_talent
 
@@ -19,7 +19,6 @@ def run(args: list[str], database: Database) -> Result:
 
 
 def test_match_commands_print_hits_with_reasons(committed_database: Database) -> None:
-    talent_search.reset_indexes()
     with committed_database.transaction() as session:
         talent = make_talent(
             session, name="李正极", expertise="锂离子电池正极材料，高镍三元材料烧结工艺"
@@ -46,7 +45,6 @@ def test_match_commands_print_hits_with_reasons(committed_database: Database) ->
 
     missing = run(["match", "need", "999999"], committed_database)
     assert missing.exit_code != 0 and "no need with id 999999" in missing.output
-    talent_search.reset_indexes()
 
 
 def test_eval_industries_reports_accuracy_on_a_labelled_file(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
 
 from bot.db import Database
-from bot.dispatch import Context, registry
+from bot.dispatch import Context
 from bot.models import InboundMessage
 from devtools.simulator import Reply, SignedRequest, WeChatUser
 from tests.conftest import TEST_WECHAT, app_overrides
@@ -111,12 +111,22 @@ class CountingHandler:
 
 
 @pytest.fixture
-def command(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CountingHandler]:
-    """Register a counting handler for a command word for this test only."""
+def extra_commands() -> dict[str, CountingHandler]:
+    """Return the command words a test added, for every app it starts."""
+    return {}
+
+
+@pytest.fixture
+def command(
+    request: pytest.FixtureRequest, extra_commands: dict[str, CountingHandler]
+) -> Callable[..., CountingHandler]:
+    """Register a counting handler for a command word on the test's apps (this test only)."""
 
     def register(word: str, **options: Any) -> CountingHandler:
         handler = CountingHandler(**options)
-        monkeypatch.setitem(registry.commands, word, handler)
+        extra_commands[word] = handler
+        if "app" in request.fixturenames:
+            request.getfixturevalue("app").extensions["huaicai"].registry.command(word)(handler)
         return handler
 
     return register
@@ -151,12 +161,16 @@ def committed_app(database: Database, **wechat: Any) -> Flask:
 
 
 @pytest.fixture
-def live_server(committed_database: Database) -> Iterator[Callable[..., LiveServer]]:
+def live_server(
+    committed_database: Database, extra_commands: dict[str, CountingHandler]
+) -> Iterator[Callable[..., LiveServer]]:
     """Return a starter of real servers: ``live_server(reply_budget_seconds=0.2)``."""
     started: list[LiveServer] = []
 
     def start(**wechat: Any) -> LiveServer:
         app = committed_app(committed_database, **wechat)
+        for word, handler in extra_commands.items():
+            app.extensions["huaicai"].registry.command(word)(handler)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-wechat", daemon=True)
         thread.start()

@@ -1,4 +1,4 @@
-"""Chat fixtures: a person talking to the registry on the test's rolled-back session."""
+"""Chat fixtures: a person talking to the dialogs on the test's rolled-back session."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 import matching
 from bot import dialogs
 from bot.config import Config, load_config
-from bot.dispatch import Context, Incoming, registry
+from bot.dispatch import Incoming, Registry
+from bot.services import dialog_states, inbound
 
 _message_ids = itertools.count(1)
 START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -23,10 +24,11 @@ START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 @dataclass
 class Chat:
-    """One WeChat user talking to HuaiCai through ``registry.dispatch``."""
+    """One WeChat user talking to HuaiCai as the inbound service does (``inbound.converse``)."""
 
     session: Session
     config: Config
+    registry: Registry
     openid: str
     now: datetime = START
     followups: list[str] = field(default_factory=list)
@@ -42,8 +44,10 @@ class Chat:
             msg_id=msg_id,
             **extra,
         )
-        ctx = Context(session=self.session, message=message, config=self.config, now=self.now)
-        reply = registry.dispatch(ctx)
+        state = dialog_states.load(self.session, self.openid)
+        reply, ctx = inbound.converse(
+            self.session, self.config, self.registry, message, now=self.now, state=state
+        )
         self.session.flush()
         self.followups = ctx.followups
         self.now += timedelta(seconds=20)
@@ -84,11 +88,16 @@ def text_models_loaded() -> None:
 @pytest.fixture(scope="session")
 def chat_config() -> Config:
     """Return the project's configuration (menu included) with no environment layer."""
-    dialogs.load()
     return load_config(environ={})
 
 
 @pytest.fixture
-def chat(db_session: Session, chat_config: Config) -> Iterator[Chat]:
+def chat_registry() -> Registry:
+    """Return a registry with every dialog on it (a test may add handlers of its own)."""
+    return dialogs.build_registry()
+
+
+@pytest.fixture
+def chat(db_session: Session, chat_config: Config, chat_registry: Registry) -> Iterator[Chat]:
     """Return a new person chatting with HuaiCai."""
-    yield Chat(db_session, chat_config, openid=f"o-chat-{next(_message_ids)}")
+    yield Chat(db_session, chat_config, chat_registry, openid=f"o-chat-{next(_message_ids)}")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.dialogs import basics_texts as texts
-from bot.dispatch import registry
+from bot.dispatch import Registry
 from bot.services import talents
 from tests.bot.dialogs.conftest import Chat
 
@@ -27,10 +27,10 @@ def test_scan_of_an_unknown_scene_gets_a_polite_answer(chat: Chat) -> None:
 
 
 def test_a_registered_scene_handler_wins_over_the_basics(
-    chat: Chat, monkeypatch: pytest.MonkeyPatch
+    chat: Chat, chat_registry: Registry
 ) -> None:
-    monkeypatch.setitem(registry.scenes, "event-", lambda ctx: f"签到 {ctx.message.event_key}")
-    assert chat.send(kind="event", event="SCAN", event_key="event-7") == "签到 event-7"
+    chat_registry.scene("test-scene-")(lambda ctx: f"签到 {ctx.message.event_key}")
+    assert chat.send(kind="event", event="SCAN", event_key="test-scene-7") == "签到 test-scene-7"
 
 
 def test_unfollow_stops_sending_to_the_person(chat: Chat, db_session: Session) -> None:

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from bot import dialogs
 from bot.config import load_config
 from bot.db import Database
-from bot.dispatch import registry
 from bot.services.menu import MenuError, build_menu, menu_problems
 from cli import main
 from devtools.fake_wechat import FakeWeChat
@@ -83,16 +82,14 @@ def test_build_menu_fills_in_base_url_and_checks_routing(tmp_path: Path) -> None
     path = tmp_path / "config.toml"
     path.write_text('[app]\nbase_url = "https://hc.example.cn/"\n' + MENU_TOML, encoding="utf-8")
     config = load_config(path, environ={})
-    dialogs.load()
-    payload = build_menu(config, routed_keys=registry.clicks)
+    payload = build_menu(config, routed_keys=dialogs.build_registry().clicks)
     assert payload["button"][2]["url"] == "https://hc.example.cn/about"
     with pytest.raises(MenuError, match="no dialog handles the keys PROFILE"):
         build_menu(config, routed_keys={"REGISTER", "DEMAND_NEW"})
 
 
 def test_shipped_menu_is_valid_and_every_click_is_routed() -> None:
-    dialogs.load()
-    payload = build_menu(load_config(environ={}), routed_keys=registry.clicks)
+    payload = build_menu(load_config(environ={}), routed_keys=dialogs.build_registry().clicks)
     assert [button["name"] for button in payload["button"]] == ["人才入库", "合作对接", "关于"]
     assert payload["button"][2]["sub_button"][1]["url"].startswith("http")
 

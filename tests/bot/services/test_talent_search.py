@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from bot.config import MatchingConfig
 from bot.models import ConsentPurpose, Talent
 from bot.services import consents, talent_search, talents
+from bot.services.talent_search import TalentIndexCache
 from tests.factories import make_demand, make_event, make_talent
 
 BATTERY = "长期从事锂离子电池正极材料研究，主攻高镍三元材料烧结工艺和固态电解质"
@@ -14,12 +16,10 @@ HERBS = "研究怀山药、怀地黄等四大怀药的规范化种植与有效�
 VISION = "机器视觉与深度学习，工业产品表面缺陷检测算法"
 
 
-@pytest.fixture(autouse=True)
-def fresh_indexes() -> Iterator[None]:
-    # Each test's rows are rolled back; a process-wide index must not outlive them.
-    talent_search.reset_indexes()
-    yield
-    talent_search.reset_indexes()
+@pytest.fixture
+def index() -> TalentIndexCache:
+    # Each test's rows are rolled back: each test gets an index of its own.
+    return TalentIndexCache(MatchingConfig(min_score=0.0))
 
 
 def consenting_talent(session: Session, expertise: str, **fields: object) -> Talent:
@@ -30,12 +30,14 @@ def consenting_talent(session: Session, expertise: str, **fields: object) -> Tal
     return talent
 
 
-def test_need_finds_the_fitting_talent_first_with_reasons(db_session: Session) -> None:
+def test_need_finds_the_fitting_talent_first_with_reasons(
+    db_session: Session, index: TalentIndexCache
+) -> None:
     battery = consenting_talent(db_session, BATTERY)
     consenting_talent(db_session, HERBS)
     consenting_talent(db_session, VISION)
     demand = make_demand(db_session)
-    hits = talent_search.match_demand(db_session, demand, k=3)
+    hits = talent_search.match_demand(db_session, index, demand, k=3)
     assert hits[0].talent.id == battery.id
     assert hits[0].reasons, "every hit says why"
     assert any(
@@ -43,45 +45,55 @@ def test_need_finds_the_fitting_talent_first_with_reasons(db_session: Session) -
     )
 
 
-def test_talents_without_consent_are_never_matched(db_session: Session) -> None:
+def test_talents_without_consent_are_never_matched(
+    db_session: Session, index: TalentIndexCache
+) -> None:
     make_talent(db_session, expertise=BATTERY)  # registered without a recorded consent
     demand = make_demand(db_session)
-    assert talent_search.match_demand(db_session, demand) == []
+    assert talent_search.match_demand(db_session, index, demand) == []
 
 
-def test_withdrawn_invitation_consent_takes_effect_at_once(db_session: Session) -> None:
+def test_withdrawn_invitation_consent_takes_effect_at_once(
+    db_session: Session, index: TalentIndexCache
+) -> None:
     talent = consenting_talent(db_session, BATTERY)
     event = make_event(db_session, title="锂电池材料技术对接会", topics=["锂离子电池", "正极材料"])
-    assert [hit.talent.id for hit in talent_search.match_event(db_session, event)] == [talent.id]
+    assert [hit.talent.id for hit in talent_search.match_event(db_session, index, event)] == [
+        talent.id
+    ]
     consents.withdraw_consent(db_session, talent, ConsentPurpose.INVITATIONS)
     db_session.flush()
-    assert talent_search.match_event(db_session, event) == []
+    assert talent_search.match_event(db_session, index, event) == []
 
 
-def test_index_follows_new_changed_and_erased_talents(db_session: Session) -> None:
+def test_index_follows_new_changed_and_erased_talents(
+    db_session: Session, index: TalentIndexCache
+) -> None:
     first = consenting_talent(db_session, HERBS)
     demand = make_demand(db_session)
-    assert talent_search.match_demand(db_session, demand) == [] or all(
-        hit.talent.id == first.id for hit in talent_search.match_demand(db_session, demand)
+    assert talent_search.match_demand(db_session, index, demand) == [] or all(
+        hit.talent.id == first.id for hit in talent_search.match_demand(db_session, index, demand)
     )
     newcomer = consenting_talent(db_session, BATTERY)
-    assert talent_search.match_demand(db_session, demand)[0].talent.id == newcomer.id
+    assert talent_search.match_demand(db_session, index, demand)[0].talent.id == newcomer.id
 
     talents.update_talent(db_session, first, actor="t", expertise=BATTERY + "，兼顾正极材料表征")
     db_session.flush()
-    found = {hit.talent.id for hit in talent_search.match_demand(db_session, demand)}
+    found = {hit.talent.id for hit in talent_search.match_demand(db_session, index, demand)}
     assert found == {first.id, newcomer.id}
 
     talents.erase_talent(db_session, newcomer, actor="t")
     db_session.flush()
-    assert [hit.talent.id for hit in talent_search.match_demand(db_session, demand)] == [first.id]
+    assert [hit.talent.id for hit in talent_search.match_demand(db_session, index, demand)] == [
+        first.id
+    ]
 
 
-def test_proposed_matches_are_stored_once(db_session: Session) -> None:
+def test_proposed_matches_are_stored_once(db_session: Session, index: TalentIndexCache) -> None:
     talent = consenting_talent(db_session, BATTERY)
     demand = make_demand(db_session)
-    first = talent_search.propose_matches(db_session, demand)
-    second = talent_search.propose_matches(db_session, demand)
+    first = talent_search.propose_matches(db_session, index, demand)
+    second = talent_search.propose_matches(db_session, index, demand)
     assert [m.talent_id for m in first] == [talent.id]
     assert [m.id for m in first] == [m.id for m in second]
     assert first[0].reasons
@@ -103,18 +115,58 @@ def test_approved_needs_are_found_for_a_talent(db_session: Session) -> None:
     assert pending.id not in found
 
 
-def test_words_unknown_at_build_become_searchable_after_a_rebuild(db_session: Session) -> None:
+def test_words_unknown_at_build_become_searchable_after_a_rebuild(
+    db_session: Session, index: TalentIndexCache
+) -> None:
     consenting_talent(db_session, HERBS)
     demand = make_demand(
         db_session, title="太赫兹成像芯片封装", description="太赫兹成像芯片的封装与测试"
     )
-    talent_search.match_demand(db_session, demand)  # builds the index from one herbal profile
-    cache = talent_search.talent_index_cache(db_session)
+    talent_search.match_demand(db_session, index, demand)  # builds the index from one profile
     newcomers = [
         consenting_talent(db_session, f"太赫兹成像芯片封装测试方向研究{i}")
-        for i in range(cache.REBUILD_MINIMUM + 1)
+        for i in range(index.REBUILD_MINIMUM + 1)
     ]
-    found = {hit.talent.id for hit in talent_search.match_demand(db_session, demand, k=100)}
-    found |= {hit.talent.id for hit in talent_search.match_demand(db_session, demand, k=100)}
+    talent_search.match_demand(db_session, index, demand)
+    assert index.added_since_build > index.REBUILD_MINIMUM, "a search never rebuilds"
+    assert index.refresh(db_session), "the scheduled refresh rebuilds a drifted index"
+    found = {hit.talent.id for hit in talent_search.match_demand(db_session, index, demand, k=100)}
+    found |= {hit.talent.id for hit in talent_search.match_demand(db_session, index, demand, k=100)}
     assert {t.id for t in newcomers} <= found
-    assert cache.added_since_build == 0, "the index was rebuilt with the new words"
+    assert index.added_since_build == 0, "the index was rebuilt with the new words"
+
+
+def test_workers_load_the_index_the_job_saved_and_follow_changes_since(
+    db_session: Session, tmp_path: Path
+) -> None:
+    battery = consenting_talent(db_session, BATTERY)
+    saved = tmp_path / "talent-index"
+    job = TalentIndexCache(MatchingConfig(min_score=0.0), saved)
+    assert job.refresh(db_session)
+    assert saved.exists()
+    worker = TalentIndexCache(MatchingConfig(min_score=0.0), saved)
+    worker.warm(db_session)
+    assert worker.ids == {battery.id} and worker.built_size == 1
+    herbs = consenting_talent(db_session, HERBS)
+    demand = make_demand(
+        db_session, title="怀山药种植", description="怀山药规范化种植与有效成分提取"
+    )
+    hits = talent_search.match_demand(db_session, worker, demand)
+    assert hits[0].talent.id == herbs.id, "a talent added after the save is found"
+    assert worker.built_size == 1, "by an incremental sync, not a rebuild"
+
+
+def test_an_index_saved_for_another_database_is_not_loaded(
+    db_session: Session, tmp_path: Path
+) -> None:
+    consenting_talent(db_session, BATTERY)
+    saved = tmp_path / "talent-index"
+    TalentIndexCache(path=saved).refresh(db_session)
+    meta = saved.with_name(saved.name + ".json")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace('"database": "', '"database": "x'),
+        encoding="utf-8",
+    )
+    worker = TalentIndexCache(path=saved)
+    worker.warm(db_session)  # builds from the database instead
+    assert worker.loaded_file_time is not None and worker.built_size == 1

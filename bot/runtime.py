@@ -1,0 +1,56 @@
+"""The long-lived things of one process, owned in one place instead of module globals.
+
+A ``Runtime`` holds the configuration, the database, the dispatch registry (every dialog's
+``register`` called once, explicitly), the talent index and the reply executor (the thread pool
+that answers WeChat within its budget). ``webhooks.create_app`` builds one per app; the CLI builds
+one where it needs the registry or the index. Nothing here starts a thread or touches the
+database until asked: ``warm_up`` (gunicorn's ``post_worker_init``, outside any request) loads the
+text models and the talent index, and ``close`` stops the executor.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import matching
+from bot import dialogs
+from bot.config import Config
+from bot.db import Database
+from bot.dispatch import Registry
+from bot.services.inbound import Responder
+from bot.services.talent_search import TalentIndexCache
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Configuration, database, registry, talent index and reply executor of one process."""
+
+    config: Config
+    database: Database
+    registry: Registry
+    talent_index: TalentIndexCache
+    responder: Responder
+
+    @classmethod
+    def build(cls, config: Config, database: Database) -> Runtime:
+        """Wire the parts; nothing connects or starts a thread yet."""
+        registry = dialogs.build_registry()
+        talent_index = TalentIndexCache.from_config(config)
+        responder = Responder(database.session, config, registry, talent_index=talent_index)
+        return cls(config, database, registry, talent_index, responder)
+
+    def warm_up(self) -> None:
+        """Load jieba, lexicons and models, and the talent index, before the first message."""
+        started = time.perf_counter()
+        matching.warm_up()
+        with self.database.transaction() as session:
+            self.talent_index.warm(session)
+        logger.info("runtime warmed up in %.1f s", time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Wait for running deliveries and stop the executor's threads."""
+        self.responder.close()
