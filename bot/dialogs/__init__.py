@@ -16,6 +16,7 @@ DIALOG_MODULES: tuple[str, ...] = (
     "bot.dialogs.profile",
     "bot.dialogs.enterprise",
     "bot.dialogs.needs",
+    "bot.dialogs.events",
     "bot.dialogs.basics",
     # After basics: it reads 1 / 2 (answers to an introduction ask) before basics' fallback.
     "bot.dialogs.introductions",
