@@ -113,6 +113,12 @@ class ConsoleConfig:
     demo_username: str = "organiser"
     demo_password: str = "demo-password"
     session_hours: int = 12
+    # Failed logins allowed per user name and per client address (Flask-Limiter syntax).
+    login_limit_per_user: str = "5 per 15 minutes"
+    login_limit_per_address: str = "30 per 15 minutes"
+    # Where the login counters live: empty for this process's memory, or a redis:// URL so
+    # every worker and node counts together.
+    rate_limit_storage_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models.accounts import ConsoleUser, Role
+from bot.models.accounts import ApiClient, ConsoleUser, Role
 from bot.models.cooperation import (
     ContactStatus,
     Demand,
@@ -15,6 +15,7 @@ from bot.models.cooperation import (
     OutcomeKind,
 )
 from bot.models.events import Event, EventStatus, Invitation, InvitationStatus
+from bot.models.imports import DuplicateStatus, ImportBatch, ImportDuplicate
 from bot.models.liaison import (
     ContactChannel,
     ContactLogEntry,
@@ -36,6 +37,7 @@ from bot.models.security import AuditSubject, CallbackNonce
 from bot.models.talents import Talent, TalentStatus
 
 __all__ = [
+    "ApiClient",
     "AuditEntry",
     "AuditSubject",
     "CallbackNonce",
@@ -48,9 +50,12 @@ __all__ = [
     "Demand",
     "DemandStatus",
     "DialogState",
+    "DuplicateStatus",
     "Enterprise",
     "EnterpriseContact",
     "Event",
+    "ImportBatch",
+    "ImportDuplicate",
     "EventStatus",
     "InboundMessage",
     "Invitation",
