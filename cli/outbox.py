@@ -20,8 +20,15 @@ def outbox_group() -> None:
 def deliver(ctx: CliContext, limit: int) -> None:
     """Send the messages that are due now (what the deliver-outbox job does) and list outcomes."""
     client = make_client(ctx.config, ctx.database)
+    settings = outbox.Settings.from_config(ctx.config.outbox, ctx.config.app.timezone)
     try:
-        report = outbox.deliver_due(ctx.database.session, client, limit=limit)
+        report = outbox.deliver_due(
+            ctx.database.session,
+            client,
+            limit=limit,
+            settings=settings,
+            record=outbox.CustomerServiceRecord(client),
+        )
     finally:
         client.close()
     for outcome in report.outcomes:

@@ -114,7 +114,12 @@ def rsvp_register(ctx: Context) -> str:
         if len(pending) == 1:
             chosen = pending[0][0]
         elif not candidates:
-            return texts.NOTHING_TO_ANSWER + "\n" + texts.UPCOMING_EMPTY
+            held = _own_events(ctx, CANCELLABLE | {S.ATTENDED})
+            if held:
+                # Said 报名 again for what they already have: say where they stand.
+                chosen = held[0]
+            else:
+                return texts.NOTHING_TO_ANSWER + "\n" + texts.UPCOMING_EMPTY
         elif len(candidates) == 1 and not pending:
             chosen = candidates[0]
         else:
