@@ -19,17 +19,29 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.config import PROJECT_ROOT, ConsoleConfig
+from bot.config import ConsoleConfig, MatchingConfig
 from bot.db import utcnow
 from bot.dialogs.registration_texts import CONSENT_VERSION
-from bot.models import ConsentPurpose, DemandStatus, Enterprise, EventStatus, Role
-from bot.services import consents, enterprises, events, talents, users
+from bot.models import (
+    ConsentPurpose,
+    DemandStatus,
+    Enterprise,
+    EventStatus,
+    OutboxMessage,
+    OutcomeKind,
+    Role,
+    Talent,
+)
+from bot.services import consents, enterprises, events, funnel, introductions, talents, users
 from bot.services.demo_rows import DemoCounts, has_demo_data
+from bot.services.talent_search import TalentIndexCache
 from bot.vocabulary import COOPERATION_WISHES, county_name
+from matching.resources import data_path
 
-DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+DEMO_DIR = data_path("demo")
 DEFAULT_SEED = 2020_23  # 焦发〔2020〕23号
 DEFAULT_TALENTS = 300
 ACTOR = "demo"
@@ -43,6 +55,11 @@ SINGLE_GIVEN_NAME = 0.25
 WITH_WISHES = 0.85
 # Registrations are spread over this many days before loading, recent ones more often.
 REGISTRATION_SPAN_DAYS = 900
+# Answers of the demo people asked about a need: yes, no, and (the rest) not yet.
+DEMO_YES = 0.45
+DEMO_NO = 0.3
+# Of the introductions: share contacted, then of those signed, then of those landed.
+DEMO_OUTCOMES = (("contacted", 0.8), ("agreement", 0.6), ("landed", 0.4))
 
 T = TypeVar("T")
 
@@ -441,6 +458,7 @@ def load_demo(
         if progress is not None:
             progress(1)
     session.flush()
+    _load_cooperation(session, random.Random(seed + 1))  # noqa: S311 - demo data
     return DemoCounts(
         talents=len(profiles),
         enterprises=len(companies),
@@ -535,6 +553,45 @@ def _load_events(
             actor=ACTOR,
         )
     return len(vocabulary.events)
+
+
+def _load_cooperation(session: Session, rng: random.Random) -> None:
+    """Take the approved demo needs through the loop, so every funnel stage has some.
+
+    Through the services, as an organiser and the people would: a shortlist for each approved
+    need, asks for most, yes / no / no answer yet, and outcomes for some introductions. The
+    demo people are fictional: the messages this queues are dropped again.
+    """
+    before = session.scalar(select(func.max(OutboxMessage.id))) or 0
+    index = TalentIndexCache(MatchingConfig())
+    approved = [
+        d
+        for d in enterprises.list_demands(session, status=DemandStatus.APPROVED, limit=1000)
+        if d.is_demo
+    ]
+    for number, demand in enumerate(sorted(approved, key=lambda d: d.id)):
+        shortlist = introductions.propose_shortlist(session, index, demand, actor=ACTOR, k=6)
+        if number % 5 == 4:
+            continue  # proposed, nobody asked yet
+        chosen = [entry.talent.id for entry in shortlist if entry.can_be_asked][:3]
+        for match in introductions.ask(session, demand, chosen, actor=ACTOR, answer_days=7):
+            talent = session.get(Talent, match.talent_id)
+            draw = rng.random()
+            if talent is None or draw >= DEMO_YES + DEMO_NO:
+                continue  # still waiting for an answer
+            answered = introductions.answer(session, talent, yes=draw < DEMO_YES, match=match)
+            if answered is None or not answered.yes:
+                continue
+            for kind, share in DEMO_OUTCOMES:
+                if rng.random() >= share:
+                    break
+                amount = float(rng.choice((20, 30, 50, 80, 120))) if kind == "agreement" else None
+                funnel.record_outcome(
+                    session, demand, OutcomeKind(kind), match=match, amount_wan=amount,
+                    recorded_by=ACTOR,
+                )  # fmt: skip
+    session.execute(delete(OutboxMessage).where(OutboxMessage.id > before))
+    session.flush()
 
 
 def _load_talent(session: Session, profile: TalentProfile, now: datetime) -> None:
