@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.models import ConsentPurpose, Demand, DemandStatus, Match, MatchStatus, Talent
-from bot.services import audit, consents, needs, talent_search
+from bot.services import audit, consents, keep_in_touch, needs, talent_search
 from bot.services import cooperation_texts as texts
 from bot.services.notices import notify
 from bot.validators import ValidationError
@@ -68,11 +68,18 @@ class ShortlistEntry:
     match: Match
     talent: Talent
     reasons: list[str]
+    # The person said no to messages about needs (退订需求): they are not asked.
+    opted_out: bool = False
 
     @property
     def can_be_asked(self) -> bool:
-        """Return whether the person can be asked now (proposed, reachable by message)."""
-        return self.match.status == MatchStatus.PROPOSED and bool(self.talent.openid)
+        """Return whether the person can be asked now (proposed, reachable, not opted out)."""
+        return (
+            self.match.status == MatchStatus.PROPOSED
+            and bool(self.talent.openid)
+            and self.talent.is_following
+            and not self.opted_out
+        )
 
 
 @organiser_only
@@ -106,7 +113,12 @@ def shortlist(session: Session, demand: Demand) -> list[ShortlistEntry]:
         .where(Match.demand_id == demand.id)
         .order_by(Match.score.desc(), Match.id)
     ).all()
-    return [ShortlistEntry(match, talent, list(match.reasons)) for match, talent in rows]
+    return [
+        ShortlistEntry(
+            match, talent, list(match.reasons), keep_in_touch.opted_out(session, talent, "需求")
+        )
+        for match, talent in rows
+    ]
 
 
 @organiser_only
@@ -122,7 +134,8 @@ def ask(
     """Ask the chosen proposed people by message; return the matches asked now.
 
     People already asked or who answered are left alone (never asked twice about one need);
-    people without an openid (imported, never followed) cannot be asked and are skipped.
+    people who cannot be reached (imported, never followed, unfollowed) or who opted out of
+    messages about needs (退订需求) are skipped.
     Raises ValidationError when the need is not approved.
     """
     _require_approved(demand)

@@ -50,6 +50,21 @@ def wants(session: Session, talent: Talent, kind: str) -> bool:
     return consents.has_consent(session, talent, ConsentPurpose.INVITATIONS, KIND_SCOPES[kind])
 
 
+def opted_out(session: Session, talent: Talent, kind: str) -> bool:
+    """Return whether ``talent`` said no to ``kind`` (withdrew or declined), not merely silent."""
+    latest = session.scalars(
+        select(Consent)
+        .where(
+            Consent.talent_id == talent.id,
+            Consent.purpose == ConsentPurpose.INVITATIONS,
+            Consent.scope == KIND_SCOPES[kind],
+        )
+        .order_by(Consent.decided_at.desc(), Consent.id.desc())
+        .limit(1)
+    ).first()
+    return latest is not None and (not latest.granted or latest.withdrawn_at is not None)
+
+
 def set_preference(session: Session, talent: Talent, kind: str, *, on: bool) -> bool:
     """Opt ``talent`` in or out of ``kind``; return whether it changed (KeyError: unknown)."""
     scope = KIND_SCOPES[kind]

@@ -92,6 +92,20 @@ def test_a_yes_introduces_both_sides_with_only_the_shared_details(
     assert person.contacts == [("手机", "13912345678")]
 
 
+def test_people_who_opted_out_of_needs_are_not_asked(db_session: Session, approved: Demand) -> None:
+    from bot.services import keep_in_touch
+
+    willing, opted_out = consenting_talent(db_session), consenting_talent(db_session)
+    keep_in_touch.set_preference(db_session, opted_out, "需求", on=True)
+    keep_in_touch.set_preference(db_session, opted_out, "需求", on=False)
+    introductions.propose_shortlist(db_session, new_index(), approved, actor="o")
+    asked = introductions.ask(
+        db_session, approved, [willing.id, opted_out.id], actor="o", answer_days=7
+    )
+    assert [m.talent_id for m in asked] == [willing.id]
+    assert outbox_for(db_session, opted_out.openid) == []
+
+
 def test_a_no_is_never_asked_again_and_silence_is_a_no(
     db_session: Session, approved: Demand
 ) -> None:
