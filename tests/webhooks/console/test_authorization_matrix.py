@@ -1,0 +1,170 @@
+"""Every route × every method × {anonymous, enterprise A, enterprise B, organiser, admin}.
+
+The routes come from ``app.url_map``: a route missing from ``ACCESS`` fails the test, so a new
+page cannot be added without saying who may open it. Requests carry no CSRF token, so no POST
+changes anything; what is checked is who gets past the door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from bot.models import Role
+from tests.factories import make_demand, make_enterprise, make_talent
+from tests.webhooks.console.conftest import make_user, sign_in
+
+ANONYMOUS, ENTERPRISE_A, ENTERPRISE_B, ORGANISER, ADMIN = (
+    "anonymous",
+    "enterprise A",
+    "enterprise B",
+    "organiser",
+    "admin",
+)
+PERSONAS = (ANONYMOUS, ENTERPRISE_A, ENTERPRISE_B, ORGANISER, ADMIN)
+STAFF = {ORGANISER, ADMIN}
+ADMINS = {ADMIN}
+ENTERPRISES = {ENTERPRISE_A, ENTERPRISE_B}
+EVERYONE_SIGNED_IN = STAFF | ENTERPRISES
+# Open to anyone, signed in or not (the console's login, public pages, WeChat, monitoring).
+PUBLIC = "public"
+# WeChat's callback: its own signature decides, the same way for everyone.
+SIGNED = "signed by WeChat"
+# Enterprise pages about one object of enterprise A: A may open it, B gets 404.
+OWN_TO_A = "own to enterprise A"
+
+ACCESS: dict[str, object] = {
+    "static": PUBLIC,
+    "pages.about": PUBLIC,
+    "health.healthz": PUBLIC,
+    "metrics.metrics": PUBLIC,
+    "wechat.verify": SIGNED,
+    "wechat.receive": SIGNED,
+    "console.login": PUBLIC,
+    "console.logout": EVERYONE_SIGNED_IN,
+    "console.dashboard": STAFF,
+    "console.talent_list": STAFF,
+    "console.talent_detail": STAFF,
+    "console.talent_edit": STAFF,
+    "console.duplicate_list": STAFF,
+    "console.talent_merge": STAFF,
+    "console.demand_list": STAFF,
+    "console.demand_detail": STAFF,
+    "console.review_demand": STAFF,
+    "console.reopen_demand": STAFF,
+    "console.propose_shortlist": STAFF,
+    "console.ask_talents": STAFF,
+    "console.import_form": STAFF,
+    "console.import_upload": STAFF,
+    "console.import_run": STAFF,
+    "console.import_batch": STAFF,
+    "console.import_duplicate": STAFF,
+    "console.export_form": ADMINS,
+    "console.user_list": ADMINS,
+    "console.user_change": ADMINS,
+    "console.api_client_create": ADMINS,
+    "console.audit_log": ADMINS,
+    "console.erasure_form": ADMINS,
+    "console.enterprise_home": ENTERPRISES,
+    "console.enterprise_demand": OWN_TO_A,
+}
+# Talents' own H5 pages sign people in through WeChat, not the console.
+PUBLIC_PREFIXES = ("h5.", "simulator.", "api.")
+
+
+@dataclass
+class World:
+    clients: dict[str, FlaskClient]
+    values: dict[str, object]
+
+
+@pytest.fixture
+def world(app: Flask, db_session: Session) -> World:
+    firm_a, firm_b = make_enterprise(db_session), make_enterprise(db_session)
+    talent, other = make_talent(db_session), make_talent(db_session, openid=None)
+    demand = make_demand(db_session, firm_a)
+    accounts = {
+        ENTERPRISE_A: make_user(db_session, Role.ENTERPRISE, firm_a),
+        ENTERPRISE_B: make_user(db_session, Role.ENTERPRISE, firm_b),
+        ORGANISER: make_user(db_session, Role.ORGANISER),
+        ADMIN: make_user(db_session, Role.ADMIN),
+    }
+    db_session.commit()
+    clients = {ANONYMOUS: app.test_client()}
+    for persona, user in accounts.items():
+        clients[persona] = app.test_client()
+        assert sign_in(clients[persona], user.username) == 302
+    values: dict[str, object] = {
+        "talent_id": talent.id,
+        "other_id": other.id,
+        "demand_id": demand.id,
+        "user_id": accounts[ORGANISER].id,
+        "batch_id": 999_999,
+        "duplicate_id": 999_999,
+        "event_id": 999_999,
+        "token": "x" * 24,
+        "filename": "console/console.css",
+    }
+    return World(clients, values)
+
+
+def _url(app: Flask, endpoint: str, arguments: set[str], values: dict[str, object]) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{name: values[name] for name in arguments})
+
+
+def test_every_route_says_who_may_open_it(app: Flask, world: World) -> None:
+    checked = 0
+    forgotten = []
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint.startswith(PUBLIC_PREFIXES):
+            continue
+        if endpoint not in ACCESS:
+            forgotten.append(endpoint)
+            continue
+        allowed = ACCESS[endpoint]
+        url = _url(app, endpoint, set(rule.arguments), world.values)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            seen: set[int] = set()
+            for persona in PERSONAS:
+                response = world.clients[persona].open(url, method=method)
+                status = response.status_code
+                location = response.headers.get("Location", "")
+                response.close()
+                checked += 1
+                where = f"{method} {url} as {persona}: {status} {location}"
+                if allowed == SIGNED:
+                    seen.add(status)
+                    assert len(seen) == 1, where
+                elif allowed == PUBLIC:
+                    assert status not in (401, 403) and "/console/login" not in location, where
+                elif persona == ANONYMOUS:
+                    assert status == 302 and "/console/login" in location, where
+                elif allowed == OWN_TO_A:
+                    expected = {ENTERPRISE_A: 200, ENTERPRISE_B: 404}.get(persona, 403)
+                    assert status == expected, where
+                elif persona in allowed:  # type: ignore[operator]
+                    assert status not in (401, 403, 429) and "/console/login" not in location, where
+                else:
+                    assert status == 403, where
+    assert not forgotten, f"routes missing from ACCESS: {forgotten}"
+    print(f"authorization matrix: {checked} requests")
+    assert checked >= 150
+
+
+def test_admin_only_actions_are_refused_to_organisers() -> None:
+    admin_only = {endpoint for endpoint, who in ACCESS.items() if who == ADMINS}
+    assert {
+        "console.user_list",
+        "console.user_change",
+        "console.export_form",
+        "console.erasure_form",
+        "console.audit_log",
+    } <= admin_only
