@@ -1,8 +1,9 @@
 """A liaison for every talent (一对一联络): assignment by county, industry or hand, and the log.
 
 Each talent has at most one liaison (an organiser's console account). Rules say which organiser
-looks after a county (GB/T 2260 code) or an industry; ``assign_by_rules`` gives every talent
-without a liaison the organiser of their county, else of their first matching industry. Every
+looks after a county (GB/T 2260 code) or an industry, and a "default" rule names who looks after
+everyone else; ``assign_by_rules`` gives every talent without a liaison the organiser of their
+county, else of their first matching industry, else the default one. Every
 contact (message, call, visit, note) is logged; a talent nobody was in touch with for more than
 ``cooperation.liaison_overdue_days`` is overdue and shown to their liaison.
 """
@@ -30,7 +31,9 @@ from bot.models import (
 from bot.services import audit
 from bot.validators import ValidationError, validate_text
 
-RULE_KINDS = ("county", "industry")
+RULE_KINDS = ("county", "industry", "default")
+# The value of the one "default" rule: the organiser of everyone no other rule names.
+DEFAULT_VALUE = "*"
 
 
 def _require_organiser(user: ConsoleUser) -> None:
@@ -100,7 +103,8 @@ def assign_by_rules(
     """
     by_county = {r.value: r.organiser_id for r in rules(session) if r.kind == "county"}
     by_industry = {r.value: r.organiser_id for r in rules(session) if r.kind == "industry"}
-    if not by_county and not by_industry:
+    default = next((r.organiser_id for r in rules(session) if r.kind == "default"), None)
+    if not by_county and not by_industry and default is None:
         return 0
     assigned = select(LiaisonAssignment.talent_id)
     unassigned = session.scalars(
@@ -117,6 +121,8 @@ def assign_by_rules(
             industry = next((i for i in talent.industries if i in by_industry), None)
             if industry is not None:
                 organiser_id, basis = by_industry[industry], f"industry:{industry}"
+            elif default is not None:
+                organiser_id, basis = default, "default"
         if organiser_id is not None:
             session.add(
                 LiaisonAssignment(
@@ -130,6 +136,19 @@ def assign_by_rules(
     if count:
         audit.record(session, actor, "assign-liaisons", "talent", None, count=count)
     return count
+
+
+def unassigned(session: Session, *, limit: int = 200) -> list[Talent]:
+    """Return active talents without a liaison, oldest registration first (to assign by hand)."""
+    assigned = select(LiaisonAssignment.talent_id)
+    return list(
+        session.scalars(
+            select(Talent)
+            .where(Talent.status == TalentStatus.ACTIVE, Talent.id.not_in(assigned))
+            .order_by(Talent.registered_at, Talent.id)
+            .limit(limit)
+        )
+    )
 
 
 def log_contact(

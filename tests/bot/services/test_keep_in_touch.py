@@ -50,13 +50,18 @@ def test_liaisons_by_county_then_industry_and_overdue_contacts(db_session: Sessi
     assert liaisons.liaison_of(db_session, from_wenxian).organiser_id == by_county.id
     assert liaisons.liaison_of(db_session, materials).organiser_id == by_industry.id
     assert liaisons.liaison_of(db_session, nobody) is None
+    assert nobody in liaisons.unassigned(db_session)
+    liaisons.add_rule(db_session, by_county, "default", "", actor="admin")
+    assert liaisons.assign_by_rules(db_session, actor="t") >= 1
+    assert liaisons.liaison_of(db_session, nobody).basis == "default"
+    assert liaisons.unassigned(db_session) == []
     later = utcnow() + timedelta(days=120)
     liaisons.log_contact(
         db_session, materials, ContactChannel.CALL, note="电话回访", organiser=by_industry,
         at=later - timedelta(days=10), actor="materials",
     )  # fmt: skip
     overdue = liaisons.overdue(db_session, days=90, now=later)
-    assert [row.talent.id for row in overdue] == [from_wenxian.id]
+    assert {row.talent.id for row in overdue} == {from_wenxian.id, nobody.id}
     assert liaisons.overdue(db_session, days=90, now=later, organiser=by_industry) == []
     assert [e.note for e in liaisons.contact_log(db_session, materials)] == ["电话回访"]
 
