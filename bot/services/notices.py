@@ -2,7 +2,9 @@
 
 Every message the cooperation loop sends goes through ``notify``: it is queued under a dedupe
 key that names the event it tells (so a job or a retried request never sends it twice), and the
-outbox decides the channel, the quiet hours and the quotas when it sends.
+outbox decides the channel, the pacing and the quotas when it sends. Each is sent on our own
+initiative (nobody is waiting for it as a reply), so it is ``proactive``: it waits outside
+quiet hours.
 """
 
 from __future__ import annotations
@@ -23,5 +25,10 @@ def notify(session: Session, openid: str | None, content: str, *, key: str) -> O
         logger.info("notice %s not queued: no openid", key)
         return None
     return outbox.enqueue(
-        session, kind="text", openid=openid, payload={"content": content}, dedupe_key=key
+        session,
+        kind="text",
+        openid=openid,
+        payload={"content": content},
+        dedupe_key=key,
+        proactive=True,
     )
