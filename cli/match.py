@@ -9,6 +9,7 @@ import click
 from bot.config import PROJECT_ROOT
 from bot.services import enterprises, events, talent_search, talents
 from cli import CliContext, pass_context
+from matching.resources import data_path
 
 DEFAULT_CSL = PROJECT_ROOT.parent / "shared" / "data" / "csl-dev"
 
@@ -106,8 +107,30 @@ csl_option = click.option(
 
 @eval_group.command("keywords")
 @csl_option
-def eval_keywords(data_dir: Path) -> None:
-    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank."""
+@click.option(
+    "--profiles",
+    is_flag=True,
+    help="Score expertise keywords of self-descriptions instead of CSL papers.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "holdout"]),
+    default="dev",
+    show_default=True,
+    help="Which rows of the labelled self-descriptions (with --profiles).",
+)
+def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
+    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
+
+    With --profiles: precision and coverage of the expertise keywords shown for the labelled
+    self-descriptions in data/eval/profile_keywords_labelled.tsv.
+    """
+    if profiles:
+        from matching.lab.evaluation import evaluate_profile_keywords
+
+        path = data_path("eval", "profile_keywords_labelled.tsv")
+        click.echo(evaluate_profile_keywords(path, split).format())
+        return
     from matching.lab.evaluation import evaluate_keywords
 
     click.echo(evaluate_keywords(data_dir).format())
@@ -127,7 +150,7 @@ def eval_match(data_dir: Path) -> None:
     "--data",
     "path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=PROJECT_ROOT / "data" / "eval" / "industry_labelled.tsv",
+    default=data_path("eval", "industry_labelled.tsv"),
     show_default=True,
     help="Labelled profiles and needs (TSV).",
 )

@@ -5,6 +5,7 @@ Nothing here imports Flask, SQLAlchemy or any other HuaiCai package: text in, re
 
 from __future__ import annotations
 
+from matching.expertise import ProfileExtraction, extract_expertise, extract_profile
 from matching.index import Hit, MatchIndex
 from matching.industries import classify_industries
 from matching.keywords import extract_keywords
@@ -15,8 +16,11 @@ __all__ = [
     "warm_up",
     "MatchIndex",
     "OriginCandidate",
+    "ProfileExtraction",
     "classify_industries",
+    "extract_expertise",
     "extract_keywords",
+    "extract_profile",
     "recognise_origin",
 ]
 
@@ -25,6 +29,7 @@ def warm_up() -> None:
     """Load the lexicons, models and tables now, so the first real request does not wait."""
     sample = "从事锂离子电池正极材料研究，老家焦作温县"
     extract_keywords(sample)
+    extract_profile(sample)
     classify_industries(sample)
     recognise_origin(sample)
     MatchIndex.build([(0, sample)])

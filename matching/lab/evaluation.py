@@ -496,3 +496,94 @@ def evaluate_industries(path: Path) -> IndustryReport:
         by_kind={k: (c[0], c[1] / c[0], c[2] / c[0]) for k, c in per_kind.items()},
         errors=errors,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Expertise keywords of self-descriptions (data/eval/profile_keywords_labelled.tsv).
+# ---------------------------------------------------------------------------------------------
+
+PROFILE_MATCHING_RULE = (
+    "a shown keyword counts as expertise when, after NFKC + lower-casing, it equals a gold "
+    "keyword of the same text, contains one, or is contained in one while covering at least "
+    "half of its characters, and contains none of the text's labelled non-expertise spans"
+)
+
+
+@dataclass(frozen=True)
+class ProfileKeywordReport:
+    """Precision and coverage of ``extract_expertise`` on labelled self-descriptions."""
+
+    split: str
+    n_texts: int
+    n_shown: int
+    precision: float
+    coverage: float
+    misses: list[tuple[str, list[str], list[str]]]
+
+    def format(self) -> str:
+        """Return the report as text a person can read."""
+        return "\n".join(
+            [
+                f"profile keywords on the {self.split} split: {self.n_texts} self-descriptions, "
+                f"{self.n_shown} keywords shown",
+                f"precision (shown keywords that are expertise) {self.precision:.3f}",
+                f"coverage (texts whose main gold keyword is shown) {self.coverage:.3f}",
+                f"matching rule: {PROFILE_MATCHING_RULE}; the main keyword is the first gold one.",
+            ]
+        )
+
+
+def _norm(text: str) -> str:
+    """Return ``text`` NFKC-normalised, lower-cased and stripped."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def keyword_is_expertise(shown: str, gold: Sequence[str], not_expertise: Sequence[str]) -> bool:
+    """Return whether ``shown`` counts as expertise under ``PROFILE_MATCHING_RULE``."""
+    key = _norm(shown)
+    if any((bad := _norm(b)) and bad in key for b in not_expertise):
+        return False
+    for g in gold:
+        target = _norm(g)
+        if key == target or target in key or (key in target and 2 * len(key) >= len(target)):
+            return True
+    return False
+
+
+def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordReport:
+    """Score ``extract_expertise`` on the rows of ``split`` of a labelled TSV.
+
+    Columns: ``id, split, text, gold_keywords, not_expertise`` (lists separated by 、).
+    Raises ``ValueError`` when the split has no rows.
+    """
+    import csv
+
+    from matching.expertise import extract_expertise
+
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["split"] == split]
+    if not rows:
+        raise ValueError(f"no rows of split {split!r} in {path}")
+    shown = good = covered = 0
+    misses = []
+    for row in rows:
+        gold = [g for g in row["gold_keywords"].split("、") if g.strip()]
+        bad = [b for b in row["not_expertise"].split("、") if b.strip()]
+        keywords = extract_expertise(row["text"])
+        hits = [keyword_is_expertise(k, gold, bad) for k in keywords]
+        shown += len(keywords)
+        good += sum(hits)
+        main_found = bool(gold) and any(keyword_is_expertise(k, gold[:1], bad) for k in keywords)
+        covered += main_found
+        if not all(hits) or not main_found:
+            misses.append((row["id"], keywords, gold))
+    return ProfileKeywordReport(
+        split=split,
+        n_texts=len(rows),
+        n_shown=shown,
+        precision=good / shown if shown else 0.0,
+        coverage=covered / len(rows),
+        misses=misses,
+    )

@@ -1,0 +1,557 @@
+"""Expertise keywords from a self-description, with what is not expertise set apart.
+
+People describe their work in chat the way they talk: "我在上海一家新能源公司做研发总监，主要方向是
+锂离子电池正极材料和固态电解质，带过十几人的团队". The keyword ranker (``matching.keywords``)
+learned from paper abstracts that early, rare proper nouns are keywords; in a self-description
+those are the employer, the city and the job title. This module reads such text as people write
+it instead:
+
+1. The text is cut with the project's tokenizer; a *phrase* is a run of adjacent content tokens,
+   broken at punctuation, stop words, the verbs and fillers of spoken self-descriptions (做, 搞,
+   主要, 就是, 这块, …) and list marks (、 和 以及 还有). A phrase is kept whole, so a compound
+   jieba does not know (双氟磺酰亚胺锂) comes back as typed, and its case is the case typed
+   (LiFSI, 5G基站).
+2. Each phrase is sorted into expertise or one of the other fields a profile has: employer
+   (ends like an organisation, or follows 在/于), place (a province, city or Jiaozuo county),
+   job title (工程师, 总监, 主治医师, …; an expertise before the title is kept: BIM工程师 → BIM),
+   honours (奖, 称号, 人才计划), counts and durations (十几人, 执业十二年), education (博士, 在读).
+3. Generic words (项目, 算法, 产品) are dropped; a phrase nested in a longer kept phrase is shown
+   once, as the longer one.
+
+``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from matching import text as textmod
+
+MAX_PHRASE_CHARS = 16
+# Verbs, adverbs and fillers of spoken self-descriptions: they end a phrase and are never part of
+# an expertise keyword. (Stop words already end a phrase; these are the ones they miss.)
+_BREAKS = frozenset(
+    """
+    做 搞 弄 干 当 任 担任 从事 负责 主要 主做 主攻 专注 专注于 擅长 熟悉
+    精通 懂 会 用 使用 学 学过 教 带 带过 管 看 跑 帮 帮助 帮忙 给 找 想
+    希望 欢迎 可以 能 也 还 还有 另外 以及 之前 以前 现在 目前 最近 平时
+    偶尔 一直 一般 常 常用 经常 比较 比较多 为主 这块 这些 那种 那个 这个 嗯
+    啊 呢 吧 就是 然后 其实 差不多 大概 左右 多年 年 做过 搞过 干过 弄过
+    参与 参与过 接触 接触过 涉及 包括 覆盖 方面 领域 方向 相关 之类 等等 等
+    工作 上班 就职 任职 毕业 读 读的 在读 一家 一个 几个 家 自己 我们 我
+    本人 老家 老乡 人 各位 大家 好 联系 交流 合作 机会 有 没有 是 叫 想要
+    需要 在弄 在搞 在做 开了 开 负责人 之一 主营 经营 研究方向 主要方向 方向是
+    专业 专业是 岗位 职位 手下 种 养 卖 回 去 到 base 您好 你好 大家好
+    hi hello 学长 学姐 会用 有个 想回 求 写 持 回复 欢迎来 可能 慢慢
+    挺 特别
+    """.split()
+)
+# Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
+_JOINERS = frozenset("-/+.#·&")
+# Words that name a phrase's head as an organisation: the phrase is an employer.
+_ORG_SUFFIXES = tuple(
+    """
+    公司 集团 大学 学院 学校 中学 小学 一中 二中 医院 附院 研究所 研究院
+    设计院 设计所 研究中心 实验室 中心 厂 局 所 院 银行 券商 基金 事务所 律所
+    科技 股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
+    外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
+    分公司 事业部 研究室 课题组 重工
+    """.split()
+)
+# Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
+_TITLE_SUFFIXES = tuple(
+    sorted(
+        """
+        工程师 总工 总监 经理 主管 主任 专员 顾问 分析师 设计师 架构师 研究员 助理
+        技术员 科长 处长 局长 厂长 所长 院长 校长 店长 组长 队长 董事长 董事 总裁
+        总经理 合伙人 创始人 联合创始人 负责人 医师 医生 大夫 护士 护师 药师 技师
+        教授 副教授 讲师 老师 教师 导师 博导 硕导 律师 法务 会计师 审计师 建造师
+        结构师 规划师 评估师 咨询师 主播 编辑 记者 院士 学者 博士后 博后 专家
+        管理师 精算师 营养师 理财师 培训师 核查员 业务员 传承人 传人 创业者 保代
+        注会 高工 骨干 员工 ceo cto coo cfo
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+# What may stand before a title without being expertise (机械工程师 says no more than 工程师).
+_TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
+    """
+    高级 资深 首席 主任 副 总 主治 执业 注册 应用 研发 技术 算法 软件 硬件
+    机械 电气 项目 产品 销售 市场 运营 质量 生产 工艺 设备 测试 实施 售前
+    售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
+    副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 行业 研究
+    """.split()
+)
+_HONOUR = re.compile(
+    r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
+    r"学者|金牌|银牌|铜牌|冠军|亚军|季军|一等|二等|三等|特等|入选|获评|评为|表彰|勋章|证书|"
+    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资"
+)
+_EDUCATION = re.compile(r"博士|硕士|本科|学士|研究生|博后|大专|专科|在读|毕业|届|校友|读研|读博")
+_NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
+_COUNT = re.compile(
+    rf"[{_NUMERAL}]+\s*(?:个|名|位|人|年|岁|月|天|户|家|台|项|篇|件|次|亩|头|只|万|亿|元|块|届|代|所|"
+    rf"多|余|来|号|条|套|吨|倍|%|％)|(?:团队|小组|手下|组里)[{_NUMERAL}]|[{_NUMERAL}]{{2,}}$"
+)
+# The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
+_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中".split())
+# ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
+_AT_NOT_PLACE_AFTER = frozenset("上 方面 领域 中 里 这块 方向 行业".split())
+# Verbs after 在 that make it the progressive aspect (在搞银浆降本), not a place.
+_PROGRESSIVE = frozenset("做 搞 弄 学 研究 开发 搭 写 带 跑 推 攻关 研发 优化 尝试 探索".split())
+# Phrases too general to be shown as expertise on their own.
+_GENERIC_PROFILE_WORDS = frozenset(
+    """
+    项目 企业 课题 机会 问题 岗位 行业 工作 经验 技术 产品 研发 算法 管理
+    团队 客户 市场 业务 方向 领域 事情 东西 公司 单位 老家 家乡 朋友 学生
+    孩子 资源 政策 平台 资料 信息 服务 咨询 科研 研究 开发 设计 生产 销售
+    运营 质量 工艺 设备 测试 实施 应用 数据 系统 方案 模型 材料 软件 硬件
+    高压 局部 放电 前端 后端 一线 基层 本地 当地 国内 国外 海外 全国 各地
+    焦作人 河南人 老家人 人才 专家 领导 同事 同学 家人 微信 电话 手机 时间 空
+    有空 随时 包教包会 三班倒 国家 省里 市里 小组 景区 村里 城市 职级 职称
+    解决方案 配套 个人 参观 指导 业余时间 回来住 找我聊 内推 求内推 正高 副高
+    实习 片子
+    """.split()
+)
+# Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
+_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法".split())
+# Words before a person's own name.
+_NAME_CUES = frozenset("叫 名叫 姓".split())
+# One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
+_GLUED_VERBS = frozenset("做搞弄干当在回")
+# Words after a phrase that make it an organisation's name (一家新能源公司 → 新能源 is employer).
+_ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构".split())
+# Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
+_LEADING_VERBS = frozenset(
+    "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问".split()
+)
+# Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
+# adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….
+_NOT_TERM_TAGS = frozenset(
+    "a ad an t tg r rr rz l s ns d m mq c p u uj ul uz y e o q z zg i".split()
+)
+# A verb or a very common noun alone is no expertise (认识, 推荐, 法律, 重点); rarer ones may be
+# (采矿, 焊接), so the cut is the word's frequency in jieba's dictionary.
+COMMON_VERB_FREQUENCY = 1000
+COMMON_NOUN_FREQUENCY = 10000
+# A phrase about how to reach the person is never expertise (微信同手机号).
+_CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
+_ASCII_WORD = re.compile(r"[0-9a-z]")
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@dataclass(frozen=True)
+class ProfileExtraction:
+    """What a self-description says, sorted: expertise keywords and the other profile fields.
+
+    Every list holds phrases as the person typed them (NFKC-normalised, case kept), in the
+    order they appear. Only ``keywords`` is expertise; the rest may be offered for the
+    profile's own fields (employer, city, title, …) after the person confirms.
+    """
+
+    keywords: list[str] = field(default_factory=list)
+    employers: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    honours: list[str] = field(default_factory=list)
+    counts: list[str] = field(default_factory=list)
+    education: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Phrase:
+    """A run of content tokens: its text as typed, its normalised form and its neighbours."""
+
+    start: int
+    typed: str
+    norm: str
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+    before: str
+    before2: str
+    after: str
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    """Return place names (provinces, big cities, Jiaozuo's divisions) from the gazetteer."""
+    from matching.origin import load_gazetteer
+
+    names = {t for t, term in load_gazetteer().terms.items() if term.role in {"alias", "foreign"}}
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, tuple[str, int]]:
+    """Return jieba's dictionary as word → (part-of-speech tag, frequency)."""
+    import jieba
+
+    tags: dict[str, tuple[str, int]] = {}
+    path = jieba.get_dict_file()
+    with path:
+        for raw in path:
+            fields = raw.decode("utf-8").split()
+            if len(fields) == 3:
+                tags[fields[0]] = (fields[2], int(fields[1]))
+    return tags
+
+
+def _is_chatter(token: str, *, leading: bool = False) -> bool:
+    """Return whether ``token`` is a common word that cannot begin (or end) a term."""
+    if token in _TRAILING and not leading:
+        return True
+    if leading and token in _LEADING_VERBS:
+        return True
+    if len(token) != 2:  # idioms (学前教育) and single adjectives (深基坑) are often in terms
+        return False
+    tag, _ = _word_tags().get(token, ("", 0))
+    return bool(tag) and tag in _NOT_TERM_TAGS and token not in textmod.lexicon()
+
+
+def _is_common_word(token: str) -> bool:
+    """Return whether ``token`` alone is too common a word to be expertise (法律, 认识)."""
+    if token in textmod.lexicon() or len(token) >= 4:
+        return False
+    if _is_chatter(token, leading=True):
+        return True
+    tag, freq = _word_tags().get(token, ("", 0))
+    if tag == "v":
+        return freq >= COMMON_VERB_FREQUENCY
+    return tag.startswith("n") and freq >= COMMON_NOUN_FREQUENCY
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    """Return the generic words a keyword may contain but never be."""
+    return textmod.generic_terms() | _GENERIC_PROFILE_WORDS
+
+
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    """Return every token that ends a phrase: stop words and the self-description fillers."""
+    return textmod.stop_words() | _BREAKS
+
+
+def _typed_form(text: str) -> str:
+    """Return ``text`` with full-width forms made half-width and NFKC applied, case kept."""
+    text = text.translate(_FULL_WIDTH)
+    return unicodedata.normalize("NFKC", text)
+
+
+def _phrases(text: str) -> list[_Phrase]:
+    """Cut ``text`` into phrases (runs of content tokens) with their typed spelling."""
+    typed = _typed_form(text)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
+    tokens = _split_glued(textmod.cut(lowered))
+    if "".join(tokens) != lowered:  # the cut must cover the text to map tokens back
+        typed = lowered
+    stop = _stop()
+    offsets = []
+    pos = 0
+    for token in tokens:
+        offsets.append(pos)
+        pos += len(token)
+
+    def is_content(i: int) -> bool:
+        token = tokens[i]
+        stripped = token.strip()
+        if not stripped:
+            # A single space between two latin words joins them (Spring Cloud).
+            return (
+                token == " "  # noqa: S105 - a space token, not a password
+                and 0 < i < len(tokens) - 1
+                and _ASCII_WORD.search(tokens[i - 1][-1:]) is not None
+                and _ASCII_WORD.search(tokens[i + 1][:1]) is not None
+                and tokens[i - 1].isascii()
+                and tokens[i + 1].isascii()
+            )
+        if stripped in _JOINERS:
+            return (
+                0 < i
+                and tokens[i - 1].strip() != ""
+                and _ASCII_WORD.search(tokens[i - 1]) is not None
+                and (i + 1 >= len(tokens) or tokens[i + 1] in _JOINERS or tokens[i + 1].isascii())
+            )
+        return stripped not in stop and textmod.WORDLIKE.search(stripped) is not None
+
+    def neighbour(i: int, step: int) -> str:
+        j = i + step
+        while 0 <= j < len(tokens) and not tokens[j].strip():
+            j += step
+        return tokens[j].strip() if 0 <= j < len(tokens) else ""
+
+    found: list[_Phrase] = []
+    i = 0
+    while i < len(tokens):
+        if not is_content(i):
+            i += 1
+            continue
+        j = i
+        while j < len(tokens) and is_content(j):
+            j += 1
+        # Joiners and spaces never end a phrase.
+        end = j
+        while end > i and (tokens[end - 1].strip() in _JOINERS or not tokens[end - 1].strip()):
+            end -= 1
+        # Three latin words or more are a list (Java Spring Cloud), not one name: split them.
+        latin = [k for k in range(i, end) if tokens[k].strip()]
+        if len(latin) > 2 and all(tokens[k].isascii() for k in range(i, end)):
+            for k in latin:
+                found.append(_one_token_phrase(tokens, offsets, typed, lowered, k))
+            i = j
+            continue
+        if end > i:
+            start_char, end_char = offsets[i], offsets[end - 1] + len(tokens[end - 1])
+            found.append(
+                _Phrase(
+                    start=start_char,
+                    typed=typed[start_char:end_char],
+                    norm=lowered[start_char:end_char],
+                    tokens=[t for t in tokens[i:end] if t.strip()],
+                    spans=[
+                        (offsets[k] - start_char, offsets[k] - start_char + len(tokens[k]))
+                        for k in range(i, end)
+                        if tokens[k].strip()
+                    ],
+                    before=neighbour(i, -1),
+                    before2=neighbour(i - 1, -1) if i > 0 else "",
+                    after=neighbour(end - 1, 1),
+                )
+            )
+        i = j
+    return found
+
+
+def _one_token_phrase(
+    tokens: list[str], offsets: list[int], typed: str, lowered: str, k: int
+) -> _Phrase:
+    """Return the phrase made of token ``k`` alone."""
+    a, b = offsets[k], offsets[k] + len(tokens[k])
+    return _Phrase(
+        start=a,
+        typed=typed[a:b],
+        norm=lowered[a:b],
+        tokens=[tokens[k]],
+        spans=[(0, b - a)],
+        before=tokens[k - 1].strip() if k > 0 else "",
+        before2="",
+        after=tokens[k + 1].strip() if k + 1 < len(tokens) else "",
+    )
+
+
+def _split_glued(tokens: list[str]) -> list[str]:
+    """Split a filler verb off an unknown word jieba's HMM glued it to (药企做 → 药企, 做)."""
+    freq = textmod.tokenizer().FREQ
+    out: list[str] = []
+    for token in tokens:
+        if len(token) >= 3 and not freq.get(token):
+            if token[-1] in _GLUED_VERBS:
+                out += [token[:-1], token[-1]]
+                continue
+            if token[0] in _GLUED_VERBS:
+                out += [token[0], token[1:]]
+                continue
+        out.append(token)
+    return out
+
+
+def _title_split(norm: str) -> tuple[int, str] | None:
+    """Return (length of the prefix before a job title, the title) if ``norm`` ends in one."""
+    for suffix in _TITLE_SUFFIXES:
+        if norm.endswith(suffix):
+            return len(norm) - len(suffix), suffix
+    return None
+
+
+def _is_place(norm: str) -> bool:
+    """Return whether ``norm`` is a place name, maybe with 人/市/省/县/区 (焦作人, 博爱县)."""
+    places = _place_names()
+    if norm in places:
+        return True
+    for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地"):
+        if norm.endswith(tail) and norm[: -len(tail)] in places:
+            return True
+    # Two places in a row (广东湛江, 焦作博爱).
+    return any(norm[:k] in places and norm[k:] in places for k in range(2, len(norm) - 1))
+
+
+def _is_employer(phrase: _Phrase) -> bool:
+    """Return whether ``phrase`` names an organisation (by its ending or by 在/于 before it)."""
+    norm = phrase.norm
+    if (norm.endswith(_ORG_SUFFIXES) and len(norm) > 1) or phrase.after in _ORG_WORDS_AFTER:
+        return True
+    if phrase.before in _AT or phrase.before2 + phrase.before in _AT:
+        if phrase.after in _AT_NOT_PLACE_AFTER:
+            return False
+        if phrase.tokens and phrase.tokens[0] in _PROGRESSIVE:
+            return False
+        return True
+    return False
+
+
+def _kind(phrase: _Phrase) -> tuple[str, str]:
+    """Return the field a phrase belongs to and the part of it that is expertise (may be '')."""
+    norm = phrase.norm
+    if _COUNT.search(norm):
+        return "counts", ""
+    if _HONOUR.search(norm):
+        return "honours", ""
+    if _EDUCATION.search(norm):
+        return "education", ""
+    if _is_place(norm):
+        return "places", ""
+    split = _title_split(norm)
+    if split is not None:
+        prefix = phrase.typed[: split[0]]
+        rest = norm[: split[0]]
+        # 高级工程师, 研发总监: the prefix is rank or department, not expertise.
+        if (
+            not rest
+            or rest in _TITLE_PREFIXES_NOT_EXPERTISE
+            or rest in _generic()
+            or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
+        ):
+            return "titles", ""
+        return "titles", prefix
+    if _is_employer(phrase):
+        # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
+        return ("places" if _is_place(norm) else "employers"), ""
+    return "keywords", phrase.typed
+
+
+def _split_known(norm: str) -> list[str]:
+    """Return ``norm`` cut into the title-prefix words it is made of, or ``[norm]``."""
+    parts: list[str] = []
+    i = 0
+    while i < len(norm):
+        for size in (2, 1):
+            if norm[i : i + size] in _TITLE_PREFIXES_NOT_EXPERTISE:
+                parts.append(norm[i : i + size])
+                i += size
+                break
+        else:
+            return [norm]
+    return parts
+
+
+def _is_expertise(keyword: str) -> bool:
+    """Return whether a phrase left as expertise is specific enough to show."""
+    norm = keyword.lower()
+    if norm in _generic() or len(norm) > MAX_PHRASE_CHARS or _CONTACT.search(norm):
+        return False
+    if len(norm) == 1:
+        return False
+    # A lone latin letter or digit run (a, 3) is not a keyword; PLC and 5G are.
+    if norm.isascii():
+        return len(norm) >= 2 and any(c.isalpha() for c in norm)
+    return True
+
+
+def _sub(phrase: _Phrase, first: int, last: int) -> _Phrase:
+    """Return the part of ``phrase`` made of its tokens ``first`` to ``last - 1``."""
+    a, b = phrase.spans[first][0], phrase.spans[last - 1][1]
+    return _Phrase(
+        start=phrase.start + a,
+        typed=phrase.typed[a:b],
+        norm=phrase.norm[a:b],
+        tokens=phrase.tokens[first:last],
+        spans=[(x - a, y - a) for x, y in phrase.spans[first:last]],
+        before=phrase.tokens[first - 1] if first > 0 else phrase.before,
+        before2=phrase.before,
+        after=phrase.tokens[last] if last < len(phrase.tokens) else phrase.after,
+    )
+
+
+def _pieces(phrase: _Phrase) -> list[_Phrase]:
+    """Split a phrase at an organisation inside it (宣武医院神经内科 → 宣武医院, 神经内科)."""
+    norm_so_far = ""
+    for k, token in enumerate(phrase.tokens[:-1]):
+        norm_so_far += token
+        if norm_so_far.endswith(_ORG_SUFFIXES) and len(norm_so_far) >= 3:
+            return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
+    return [phrase]
+
+
+def _trimmed(phrase: _Phrase) -> _Phrase | None:
+    """Return ``phrase`` without chatter at its ends (写Rust → Rust); ``None`` if all chatter."""
+    first, last = 0, len(phrase.tokens)
+    while first < last and _is_chatter(phrase.tokens[first], leading=True):
+        first += 1
+    while last > first and _is_chatter(phrase.tokens[last - 1]):
+        last -= 1
+    if first == last:
+        return None
+    part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
+    if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
+        return None
+    return part
+
+
+def _starts_with_place(phrase: _Phrase) -> bool:
+    """Return whether the first token(s) of a longer phrase name a place (焦作龙源湖公园改造)."""
+    places = _place_names()
+    norm = phrase.norm
+    return any(norm[:k] in places for k in range(2, min(len(norm) - 1, 5)))
+
+
+def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
+    """Return the expertise keywords of a self-description and its other facts, sorted apart.
+
+    ``keywords`` holds at most ``top_k`` phrases, in the order the person wrote them; nested
+    phrases (六氟磷酸锂 inside 六氟磷酸锂合成) are shown once, as the longer one.
+    """
+    if not isinstance(text, str) or not text.strip() or top_k <= 0:
+        return ProfileExtraction()
+    fields: dict[str, list[str]] = {
+        name: [] for name in ("employers", "places", "titles", "honours", "counts", "education")
+    }
+    keywords: list[str] = []
+    for whole in _phrases(text):
+        for phrase in _pieces(whole):
+            kind, expertise = _kind(phrase)
+            if kind != "keywords":
+                if phrase.typed not in fields[kind]:
+                    fields[kind].append(phrase.typed)
+                if not expertise:
+                    continue
+                phrase = _sub(phrase, 0, _token_count(phrase, len(expertise)))
+            if phrase.before in _NAME_CUES:
+                continue  # 我叫张伟: a person's name
+            if _starts_with_place(phrase):
+                continue  # a place's own project, site or employer, not a field of work
+            part = _trimmed(phrase)
+            if part is not None and _is_expertise(part.typed):
+                keywords.append(part.typed)
+    return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
+
+
+def _token_count(phrase: _Phrase, chars: int) -> int:
+    """Return how many of ``phrase``'s tokens cover its first ``chars`` characters (at least 1)."""
+    for k, (_, end) in enumerate(phrase.spans):
+        if end >= chars:
+            return k + 1
+    return len(phrase.tokens)
+
+
+def _unnest(keywords: list[str]) -> list[str]:
+    """Keep each keyword once, dropping any that is part of a longer one (case-insensitive)."""
+    lowered = [k.lower() for k in keywords]
+    kept: list[str] = []
+    seen: set[str] = set()
+    for keyword, low in zip(keywords, lowered, strict=True):
+        if low in seen:
+            continue
+        if any(low != other and low in other for other in lowered):
+            continue
+        seen.add(low)
+        kept.append(keyword)
+    return kept
+
+
+def extract_expertise(text: str, top_k: int = 10) -> list[str]:
+    """Return up to ``top_k`` expertise keywords of a self-description or need, as typed."""
+    return extract_profile(text, top_k).keywords
