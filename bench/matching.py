@@ -40,19 +40,6 @@ TARGETS = {
     "extraction_ratio": 0.7,
 }
 
-COUNTIES = {
-    "410802": "解放区",
-    "410803": "中站区",
-    "410804": "马村区",
-    "410811": "山阳区",
-    "410821": "修武县",
-    "410822": "博爱县",
-    "410823": "武陟县",
-    "410825": "温县",
-    "410882": "沁阳市",
-    "410883": "孟州市",
-    "410871": "焦作城乡一体化示范区",
-}
 CITIES = [
     "北京", "上海", "深圳", "广州", "杭州", "苏州", "南京", "武汉", "西安", "成都", "郑州",
     "天津", "合肥", "长沙", "重庆", "青岛", "宁波", "东莞", "厦门", "洛阳", "新乡", "新加坡",
@@ -96,6 +83,17 @@ NEED_PATTERNS = [
     "寻求{t0}、{t1}领域的科研团队，解决{t2}中{problem}的问题，合作方式为{wish}。",
     "{county}一家{t0}企业，想引进懂{t1}和{t3}的人才，重点解决{t2}{problem}。",
 ]
+
+
+def jiaozuo_counties() -> dict[str, str]:
+    """Return Jiaozuo's counties, code -> name as people write it, from data/regions.toml."""
+    from matching.origin import load_gazetteer
+
+    return {
+        code: division.name.removeprefix("焦作市")
+        for code, division in sorted(load_gazetteer().divisions.items())
+        if division.kind == "county" and division.in_jiaozuo
+    }
 
 
 def load_vocabularies() -> dict[str, list[str]]:
@@ -154,7 +152,8 @@ def generate_profiles(
     industries = [k for k in vocab if not k.startswith("_")]
     csl = vocab["_csl"]
     patterns = NEED_PATTERNS if needs else TALENT_PATTERNS
-    counties = list(COUNTIES)
+    county_names = jiaozuo_counties()
+    counties = list(county_names)
     for i in range(n):
         industry = rng.choice(industries)
         second = rng.choice(industries) if rng.random() < 0.2 else industry
@@ -164,7 +163,7 @@ def generate_profiles(
         rng.shuffle(terms)
         county = rng.choice(counties)
         text = rng.choice(patterns).format(
-            county=COUNTIES[county],
+            county=county_names[county],
             city=rng.choice(CITIES),
             employer=rng.choice(EMPLOYERS),
             role=rng.choice(ROLES),
@@ -230,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     rss_before = peak_rss_mb()
 
     index, build_s = timed(lambda: MatchIndex.build(items))
-    county_codes = list(COUNTIES)
+    county_codes = list(jiaozuo_counties())
     latencies: list[float] = []
     filtered: list[float] = []
     example: list[Any] = []

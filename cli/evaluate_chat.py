@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from bot.config import PROJECT_ROOT
 from cli.match import eval_group
+from matching.resources import data_path
 
-DEFAULT_SET = PROJECT_ROOT / "data" / "eval" / "chat_intents_labelled.tsv"
+DEFAULT_SET = data_path("eval", "chat_intents_labelled.tsv")
 
 
 @eval_group.command("intents")

@@ -107,30 +107,8 @@ csl_option = click.option(
 
 @eval_group.command("keywords")
 @csl_option
-@click.option(
-    "--profiles",
-    is_flag=True,
-    help="Score expertise keywords of self-descriptions instead of CSL papers.",
-)
-@click.option(
-    "--split",
-    type=click.Choice(["dev", "holdout"]),
-    default="dev",
-    show_default=True,
-    help="Which rows of the labelled self-descriptions (with --profiles).",
-)
-def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
-    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
-
-    With --profiles: precision and coverage of the expertise keywords shown for the labelled
-    self-descriptions in data/eval/profile_keywords_labelled.tsv.
-    """
-    if profiles:
-        from matching.lab.evaluation import evaluate_profile_keywords
-
-        path = data_path("eval", "profile_keywords_labelled.tsv")
-        click.echo(evaluate_profile_keywords(path, split).format())
-        return
+def eval_keywords(data_dir: Path) -> None:
+    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank."""
     from matching.lab.evaluation import evaluate_keywords
 
     click.echo(evaluate_keywords(data_dir).format())

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
-from bot.config import PROJECT_ROOT, TargetsConfig
+from bot.config import TargetsConfig
 from bot.models import (
     Consent,
     ConsentPurpose,
@@ -27,8 +27,9 @@ from bot.models import (
     TalentStatus,
 )
 from bot.vocabulary import JIAOZUO_COUNTIES
+from matching.resources import data_path
 
-CITIES_FILE = PROJECT_ROOT / "data" / "places" / "cities.tsv"
+CITIES_FILE = data_path("places", "cities.tsv")
 # The policy (焦发〔2020〕23号) dates from 2020; progress towards a deadline is measured from here.
 POLICY_START = date(2020, 1, 1)
 SOURCE_LABELS = {
@@ -220,6 +221,12 @@ def dashboard(session: Session, targets: TargetsConfig, now: datetime) -> Dashbo
             yearly_progress(
                 f"{today.year}年成果发布会", launches, targets.launch_events_per_year, today
             ),
+            yearly_progress(
+                f"{today.year}年对接人才的企业",
+                _enterprises_introduced(session, year_start, now),
+                targets.enterprise_visits_per_year,
+                today,
+            ),
         ],
         growth=_growth(session, counted),
         by_county=by_county,
@@ -285,6 +292,19 @@ def _growth(session: Session, counted: ColumnElement[bool]) -> list[tuple[str, i
         running += int(count)
         series.append((str(label), running))
     return series
+
+
+def _enterprises_introduced(session: Session, since: datetime, until: datetime) -> int:
+    # The policy counts enterprises taken to universities (走进高校); what HuaiCai records is an
+    # enterprise introduced to a talent, most of whom work at universities and institutes.
+    return int(
+        session.scalar(
+            select(func.count(func.distinct(Demand.enterprise_id)))
+            .join(Match, Match.demand_id == Demand.id)
+            .where(Match.introduced_at >= since, Match.introduced_at <= until)
+        )
+        or 0
+    )
 
 
 def _outcomes_this_year(session: Session, year: int) -> tuple[int, int]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.text import clean_characters, squeeze_spaces, strip_lead_ins
+from matching.resources import data_path
 
 # Not matching.resources: importing the matching package loads numpy and scikit-learn.
-CITIES_FILE = Path(__file__).resolve().parents[2] / "data" / "places" / "cities.tsv"
+CITIES_FILE = data_path("places", "cities.tsv")
 
 # Words around a city name in an answer ("我在深圳工作", "现在在杭州了").
 _AROUND = re.compile(

@@ -1,0 +1,62 @@
+"""The import picture of docs/architecture.md: no package imports a layer above it.
+
+cli -> webhooks -> bot -> matching, with devtools beside (used by cli, tests and benches). Every
+file is parsed (its AST, imports inside functions included), so a lazy import is caught too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# package -> the top-level packages of ours it must never import
+FORBIDDEN = {
+    "matching": {"bot", "webhooks", "cli", "devtools"},
+    "bot": {"webhooks", "cli", "devtools"},
+    "webhooks": {"cli", "devtools"},
+}
+
+
+def imported_packages(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line, top-level package) for every absolute import in the file at ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module.split(".")[0]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.lineno, node.args[0].value.split(".")[0]
+
+
+def upward_imports(package: str) -> list[str]:
+    """Return "file:line imports X" for each import of ``package`` that points upwards."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for line, imported in imported_packages(path):
+            if imported in FORBIDDEN[package]:
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_no_package_imports_a_layer_above_it(package: str) -> None:
+    assert upward_imports(package) == []
+
+
+def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
+    module = tmp_path / "lazy.py"
+    module.write_text("def f():\n    from webhooks import create_app\n    import cli.chat\n")
+    assert [name for _line, name in imported_packages(module)] == ["webhooks", "cli"]
