@@ -363,6 +363,21 @@ def withdraw_yes(
     return True
 
 
+def withdraw_all(session: Session, talent: Talent, *, now: datetime | None = None) -> int:
+    """Take back every yes of ``talent`` (撤回引荐 in the privacy menu); return how many.
+
+    Each enterprise concerned is told, as with ``withdraw_yes``; pending asks become a no.
+    """
+    now = now or utcnow()
+    count = 0
+    for match in asks_of(session, talent):
+        if match.status == MatchStatus.INTRODUCED and withdraw_yes(session, talent, match, now=now):
+            count += 1
+        elif match.status == MatchStatus.ASKED:
+            answer(session, talent, yes=False, match=match, now=now)
+    return count
+
+
 def expire_unanswered(session: Session, *, now: datetime | None = None) -> int:
     """Count asks past their answer date as a no (never asked again); return how many."""
     now = now or utcnow()

@@ -142,6 +142,19 @@ def test_withdrawing_a_yes_hides_the_person_and_tells_the_enterprise(
     assert not introductions.withdraw_yes(db_session, talent, answered.match)
 
 
+def test_withdrawing_every_yes_at_once_tells_each_enterprise(
+    db_session: Session, approved: Demand
+) -> None:
+    talent = consenting_talent(db_session)
+    introductions.propose_shortlist(db_session, new_index(), approved, actor="o")
+    introductions.ask(db_session, approved, [talent.id], actor="o", answer_days=7)
+    introductions.answer(db_session, talent, yes=True)
+    assert introductions.withdraw_all(db_session, talent) == 1
+    assert introductions.introduced_people(db_session, approved) == []
+    assert "撤回了对接意愿" in outbox_for(db_session, FIRM)[-1]
+    assert introductions.withdraw_all(db_session, talent) == 0
+
+
 def test_outcomes_feed_the_funnel(db_session: Session, approved: Demand) -> None:
     from bot.config import TargetsConfig
 
@@ -188,7 +201,8 @@ ENTERPRISE_FACING: tuple[ModuleType, ...] = (introductions, needs, enterprises, 
 # loop below (their messages to the enterprise are scanned) or returns no people.
 NOT_READERS = {
     # Talent side, or changes whose messages the loop below scans.
-    "answer", "asks_of", "match_for_talent", "pending_asks", "withdraw_yes", "expire_unanswered",
+    "answer", "asks_of", "match_for_talent", "pending_asks", "withdraw_yes", "withdraw_all",
+    "expire_unanswered",
     "approve_claim_by_chat", "decide_claim", "speak_for", "tell_confirmed_contacts",
     "erase_openid", "close_need", "edit_need", "reopen_need", "review_need", "review_demand",
     "withdraw_need", "submit_need", "submit_demand", "register_enterprise",
