@@ -107,8 +107,30 @@ csl_option = click.option(
 
 @eval_group.command("keywords")
 @csl_option
-def eval_keywords(data_dir: Path) -> None:
-    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank."""
+@click.option(
+    "--profiles",
+    is_flag=True,
+    help="Score expertise keywords of self-descriptions instead of CSL papers.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "holdout"]),
+    default="dev",
+    show_default=True,
+    help="Which rows of the labelled self-descriptions (with --profiles).",
+)
+def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
+    """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
+
+    With --profiles: precision and coverage of the expertise keywords shown for the labelled
+    self-descriptions in data/eval/profile_keywords_labelled.tsv.
+    """
+    if profiles:
+        from matching.lab.evaluation import evaluate_profile_keywords
+
+        path = data_path("eval", "profile_keywords_labelled.tsv")
+        click.echo(evaluate_profile_keywords(path, split).format())
+        return
     from matching.lab.evaluation import evaluate_keywords
 
     click.echo(evaluate_keywords(data_dir).format())
@@ -132,8 +154,30 @@ def eval_match(data_dir: Path) -> None:
     show_default=True,
     help="Labelled profiles and needs (TSV).",
 )
-def eval_industries(path: Path) -> None:
-    """Accuracy of classify_industries on our labelled profiles and needs."""
+@click.option(
+    "--independent",
+    is_flag=True,
+    help="Score the independently written set (data/eval/industry_independent.tsv) instead.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "holdout"]),
+    default="dev",
+    show_default=True,
+    help="Which rows of the independent set (with --independent).",
+)
+def eval_industries(path: Path, independent: bool, split: str) -> None:
+    """Accuracy of classify_industries on our labelled profiles and needs.
+
+    With --independent: top-1 and top-2 on texts written apart from the taxonomy, with how
+    many were left 未归类 and how many got a wrong industry first.
+    """
+    if independent:
+        from matching.lab.evaluation import evaluate_independent_industries
+
+        data = PROJECT_ROOT / "data" / "eval" / "industry_independent.tsv"
+        click.echo(evaluate_independent_industries(data, split).format())
+        return
     from matching.lab.evaluation import evaluate_industries
 
     click.echo(evaluate_industries(path).format())

@@ -587,3 +587,82 @@ def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordR
         coverage=covered / len(rows),
         misses=misses,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Industries on the independently written set (data/eval/industry_independent.tsv).
+# ---------------------------------------------------------------------------------------------
+
+UNCLASSIFIED = "未归类"
+
+
+@dataclass(frozen=True)
+class IndependentIndustryReport:
+    """Industry classification on texts written apart from the taxonomy, per split."""
+
+    split: str
+    n: int
+    top1: float
+    top2: float
+    abstained: int
+    wrong: int
+    errors: list[tuple[str, str, str]]
+
+    def format(self) -> str:
+        """Return the report as text a person can read."""
+        return "\n".join(
+            [
+                f"industries on the independent set, {self.split} split: {self.n} texts",
+                f"top-1 {self.top1:.3f}, any-of-top-2 {self.top2:.3f}; "
+                f"{UNCLASSIFIED} (no industry found) for {self.abstained}, "
+                f"a wrong industry first for {self.wrong}",
+                f"right = the labelled industry or its alternative; {UNCLASSIFIED} is right only "
+                "for texts labelled so.",
+            ]
+        )
+
+
+def evaluate_independent_industries(path: Path, split: str = "dev") -> IndependentIndustryReport:
+    """Score ``classify_industries`` on one split of ``id, split, kind, text, industry, alt``.
+
+    Labels are the taxonomy's Chinese names (or an alias of one) or 未归类. Raises ``ValueError``
+    when the split has no rows.
+    """
+    import csv
+
+    from matching.industries import classify_industries, load_taxonomy
+
+    canonical = {}
+    for industry in load_taxonomy().industries:
+        for name in (industry.name, *industry.aliases):
+            canonical[name] = industry.name
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["split"] == split]
+    if not rows:
+        raise ValueError(f"no rows of split {split!r} in {path}")
+    top1 = top2 = abstained = wrong = 0
+    errors = []
+    for row in rows:
+        labels = {canonical.get(x, x) for x in (row["industry"], row["industry_alt"]) if x}
+        predicted = [name for name, _ in classify_industries(row["text"])[:2]]
+        if not predicted:
+            abstained += 1
+            ok1 = ok2 = UNCLASSIFIED in labels
+        else:
+            ok1 = predicted[0] in labels
+            ok2 = any(p in labels for p in predicted)
+            wrong += not ok1
+        top1 += ok1
+        top2 += ok2
+        if not ok1:
+            errors.append((row["id"], "/".join(sorted(labels)), "/".join(predicted) or "-"))
+    n = len(rows)
+    return IndependentIndustryReport(
+        split=split,
+        n=n,
+        top1=top1 / n,
+        top2=top2 / n,
+        abstained=abstained,
+        wrong=wrong,
+        errors=errors,
+    )

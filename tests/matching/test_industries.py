@@ -143,3 +143,22 @@ def test_a_custom_taxonomy_file_is_read(tmp_path: Path) -> None:
     scored = taxonomy.score("山药 地黄 牛膝")
     assert [s.id for s in scored] == ["b", "a"]
     assert taxonomy.score("山药")[0].id == "a"
+
+
+def test_magnesia_carbon_bricks_are_new_materials_not_life_sciences() -> None:
+    text = (
+        "我公司生产镁碳砖，在转炉渣线部位使用时氧化脱碳严重，需要解决高温抗氧化问题，"
+        "寻求抗氧化剂方面的合作。"
+    )
+    assert names(text, 1) == ["新材料"]
+    assert names("高炉出铁沟用浇注料寿命短，希望开发长寿命铁沟料。", 1) == ["新材料"]
+
+
+def test_the_independent_dev_split_is_classified_or_left_unclassified() -> None:
+    from matching.lab.evaluation import evaluate_independent_industries
+
+    report = evaluate_independent_industries(data_path("eval", "industry_independent.tsv"))
+    assert report.n >= 150
+    assert report.top1 >= 0.9
+    assert report.top2 >= report.top1
+    assert report.wrong <= 0.05 * report.n
