@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from matching.origin import load_gazetteer
-
 COOPERATION_WISHES = (
     "技术咨询",
     "项目合作",
@@ -31,6 +29,9 @@ def jiaozuo_counties() -> dict[str, str]:
     Read from data/regions.toml (through the origin gazetteer), the one table of counties; the
     示范区 has its statistical code 410871. 济源, no longer part of Jiaozuo, is left out.
     """
+    # Imported here: bench/ scripts that import bot have a bench/matching.py on their path.
+    from matching.origin import load_gazetteer
+
     divisions = load_gazetteer().divisions
     return {
         code: division.name.removeprefix(CITY_NAME)

@@ -14,10 +14,8 @@ from functools import cache
 from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.text import clean_characters, squeeze_spaces, strip_lead_ins
-from matching.resources import data_path
 
 # Not matching.resources: importing the matching package loads numpy and scikit-learn.
-CITIES_FILE = data_path("places", "cities.tsv")
 
 # Words around a city name in an answer ("我在深圳工作", "现在在杭州了").
 _AROUND = re.compile(
@@ -68,7 +66,10 @@ def load_cities() -> Gazetteer:
     """Read ``data/places/cities.tsv`` once."""
     by_form: dict[str, City] = {}
     scannable: set[str] = set()
-    lines = CITIES_FILE.read_text(encoding="utf-8").splitlines()
+    # Imported here: bench/ scripts that import bot have a bench/matching.py on their path.
+    from matching.resources import data_path
+
+    lines = data_path("places", "cities.tsv").read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
     for code, name, short, province, kind, scan in rows[1:]:
         city = City(code, name, short, province, kind, scan == "yes")
