@@ -37,7 +37,7 @@ def _verb(verbs: str) -> re.Pattern[str]:
 
 
 VERB_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_verb("搬到 搬去 调到 调去 去了 定居 落户到 落户 转到"), "city"),
+    (_verb("搬到 搬去 调到 调去 去了 定居 落户到 落户 转到 回到 回"), "city"),
     (_verb("跳槽到 跳槽 入职 加入了 加入 换到 去了 转到"), "employer"),
     (_verb("评上了 评上 评为 被评为 晋升为 晋升 升为 升到 升任 当上了 当上 升了 评了 升"), "title"),
     (_verb("主要做 主要搞 主要研究 现在做 现在搞 转做 转行做 改做"), "expertise"),
@@ -144,12 +144,19 @@ def recognise_field_edit(text: str, *, need_signal: bool = True) -> FieldEdit | 
     return _finish(field, value, 0.9 if value else 0.7)
 
 
+# "我现在是教授了": a title when the words end like one.
+_NOW_IS = re.compile(r"(?:现在|已经|如今)(?:是|成了|当上了?)" + _VALUE + r"(?:了|啦)+$")
+_TITLE_WORDS = "教授 研究员 工程师 博导 硕导 主任 总监 院长 所长 正高级 副高级 正高 副高"
+_TITLE_ENDINGS = re.compile("(?:" + "|".join(_TITLE_WORDS.split()) + ")$")
 # "现在在腾讯上班" / "现在在深圳工作": a city or an employer, by the gazetteer.
 _NOW_AT = re.compile(r"(?:现在|目前|已经|如今)(?:在|到)" + _VALUE + r"(?:上班|工作|任职|就职|了)+$")
 
 
 def _verb_edit(plain: str) -> FieldEdit | None:
     for part in reversed(clauses(plain)):
+        now_is = _NOW_IS.search(part)
+        if now_is and _TITLE_ENDINGS.search(now_is.group("value")):
+            return _finish("title", _clean_value(now_is.group("value")), LIKELY)
         now_at = _NOW_AT.search(part)
         if now_at:
             value = _clean_value(now_at.group("value"))

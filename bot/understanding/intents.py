@@ -113,6 +113,7 @@ _POSTED = _alt("发 提 提交 发布 登记 填 报 上报")
 # Messages that need a person, not a bot.
 _HUMAN = [
     _rule(Intent.HUMAN, _alt("人工 客服 工作人员 真人 转人工 联系你们 找你们的人 负责人 投诉")),
+    _rule(Intent.HUMAN, r"你们.{0,4}(?:电话|联系方式|地址|邮箱)|联系电话|客服电话"),
 ]
 # Taking oneself out of the database. Before the profile rules: "把我的信息删除".
 _ERASE = [
@@ -120,7 +121,11 @@ _ERASE = [
     _rule(Intent.ERASE, _DELETE + "(?:我的|我|掉)?.{0,8}" + _MY_DATA),
     _rule(Intent.ERASE, _MY_DATA + ".{0,6}(?:" + _DELETE + "|不要了)"),
     _rule(Intent.ERASE, r"把我.{0,8}(?:删|移除|移出|去掉|清)"),
-    _rule(Intent.ERASE, "^" + _alt("退出 不想待了 不想登记了 不参加了") + "$", LIKELY),
+    _rule(Intent.ERASE, _alt("取消 撤销 撤回 退出") + "(?:我的)?" + _alt("登记 注册 入库")),
+    _rule(Intent.ERASE, r"不想(?:在|待在|留在|呆在).{0,4}库|(?:帮我|给我)删(?:掉|了|除)"),
+    _rule(
+        Intent.ERASE, "^(?:我要|我想|我)?" + _alt("退出 不想待了 不想登记了 不参加了") + "$", LIKELY
+    ),
 ]
 # Needs an enterprise posted. Before _POST_NEED: "我们发的需求到哪一步了".
 _MY_NEEDS = [
@@ -139,14 +144,16 @@ _POST_NEED = [
     _rule(Intent.POST_NEED, _POSTED + "(?:一个|个|一下)?(?:技术)?需求|企业需求|技术需求"),
     _rule(
         Intent.POST_NEED,
-        _alt("企业 公司 厂 我们单位") + ".{0,30}" + _alt("找 需要 寻求 对接 攻关 难题 解决 合作"),
+        _alt("企业 公司 厂 我们单位")
+        + ".{0,30}"
+        + _alt("找(?!我) 需要 寻求 对接 攻关 难题 解决 合作 招"),
     ),
     _rule(
         Intent.POST_NEED,
         "技术"
         + _alt("难题 攻关 瓶颈 问题")
         + "|"
-        + _alt("找 需要 对接")
+        + _alt("找 需要 对接 有没有")
         + ".{0,8}"
         + _alt("专家 教授 技术人才 高校人才"),
         LIKELY,
@@ -170,17 +177,24 @@ _SHOW_PROFILE = [
         Intent.SHOW_PROFILE,
         _alt("资料 信息 档案")
         + ".{0,8}"
-        + _alt("对不对 是什么样 什么样 长什么样 是啥 有哪些 都有啥 怎么样"),
+        + _alt("对不对 对吗 准吗 准不准 是什么样 什么样 长什么样 是啥 有哪些 都有啥 怎么样"),
     ),
     _rule(
         Intent.SHOW_PROFILE,
         _alt("资料 信息 档案") + ".{0,6}" + _alt("发给我 发我 给我看 发过来 发一下"),
     ),
-    _rule(Intent.SHOW_PROFILE, _alt("登记的啥 登记的什么 登记了什么 填的啥 填的什么")),
+    _rule(
+        Intent.SHOW_PROFILE,
+        _alt("登记的啥 登记的什么 登记了什么 填的啥 填的什么 填了什么 填了啥 个人中心"),
+    ),
+    _rule(Intent.SHOW_PROFILE, r"(?:登记|注册|入库)(?:成功|好)?了(?:吗|没|没有)"),
     _rule(Intent.SHOW_PROFILE, r"我.{0,4}(?:还在|在不在|有没有在).{0,6}库", LIKELY),
 ]
 _REGISTER = [
-    _rule(Intent.REGISTER, _alt("注册 登记 入库 报名 录入 录进 录一下 想加入 申请加入 怎么加入")),
+    _rule(
+        Intent.REGISTER,
+        _alt("注册 登记 入库 入驻 报名 录入 录进 录一下 想加入 申请加入 怎么加入 填写资料 填资料"),
+    ),
     _rule(Intent.REGISTER, "加入.{0,6}" + _alt("人才库 库 你们 怀才") + "|存到.{0,8}库"),
     _rule(
         Intent.REGISTER, r"进.{0,4}人才库|成为.{0,8}(?:人才|会员|成员)|人才库.{0,6}(?:加入|进|入)"
@@ -198,7 +212,7 @@ _HELP = [
 # "修改资料": an edit of the profile without saying which item.
 _CHANGE = _alt("修改 更改 更新 改 改改 改一改 改下 改一下")
 _OF_MY_PROFILE = "(?:一下)?(?:我的)?(?:个人)?" + _alt("资料 信息 档案")
-_EDIT_SOMETHING = re.compile("^(?:我想|我要|想|要|帮我|请)?" + _CHANGE + _OF_MY_PROFILE + "$")
+_EDIT_SOMETHING = re.compile(_CHANGE + _OF_MY_PROFILE)
 IDLE_RULES = (
     *_HUMAN, *_ERASE, *_MY_NEEDS, *_POST_NEED, *_EVENTS, *_SHOW_PROFILE, *_REGISTER, *_HELP,
 )  # fmt: skip
@@ -315,7 +329,7 @@ def _when_idle(
     text: str, plain: str, *, registered: bool, fallback_confidence: float = GUESS
 ) -> Understanding:
     if not plain:
-        if clean_characters(text).strip() in ("?", "？", "??", "？？"):
+        if re.fullmatch(r"[?？]+", clean_characters(text).strip()):
             return Understanding(Intent.HELP, CLEAR, rule="question-mark")
         return Understanding(Intent.OTHER, UNSURE, rule="empty")
     for rule in (*_HUMAN, *_ERASE):

@@ -111,3 +111,13 @@ def test_markers_inside_a_value_are_not_taken_for_the_edit(text: str, value: str
     edit = recognise_field_edit(text, need_signal=False)
     assert edit is not None
     assert (edit.field, edit.value) == ("employer", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [("我现在是教授了", "title", "教授"), ("我回焦作了", "city", "焦作")],
+)
+def test_a_new_state_said_plainly_is_an_edit(text: str, field: str, value: str) -> None:
+    edit = recognise_field_edit(text)
+    assert edit is not None
+    assert (edit.field, edit.value) == (field, value)

@@ -224,3 +224,24 @@ def test_yes_with_a_softener_or_a_submit_word_confirms(text: str) -> None:
 )
 def test_traditional_characters_of_command_words_are_understood(text: str, intent: Intent) -> None:
     assert recognise_intent(text, IDLE_REGISTERED).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不想在库里了", Intent.ERASE),
+        ("我要退出", Intent.ERASE),
+        ("取消登记", Intent.ERASE),
+        ("撤销我的注册", Intent.ERASE),
+        ("我不想用了，帮我删掉", Intent.ERASE),
+        ("我的信息还对吗", Intent.SHOW_PROFILE),
+        ("我登记成功了吗", Intent.SHOW_PROFILE),
+        ("能看看我填了什么吗", Intent.SHOW_PROFILE),
+        ("你们电话多少", Intent.HUMAN),
+        ("我在哪里可以修改资料", Intent.EDIT_FIELD),
+        ("有企业找我吗", Intent.OTHER),  # not an enterprise posting a need
+        ("？？？", Intent.HELP),
+    ],
+)
+def test_more_ways_of_asking_when_registered(text: str, intent: Intent) -> None:
+    assert recognise_intent(text, IDLE_REGISTERED).intent is intent
