@@ -15,8 +15,6 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.text import clean_characters, squeeze_spaces, strip_lead_ins
 
-# Not matching.resources: importing the matching package loads numpy and scikit-learn.
-
 # Words around a city name in an answer ("我在深圳工作", "现在在杭州了").
 _AROUND = re.compile(
     r"^(?:我(?:现在|目前)?(?:人)?|现在|目前|工作|人|常驻|base)*(?:在|于|到|去了?|搬到|调到|是|位于)?"
