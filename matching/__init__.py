@@ -5,6 +5,7 @@ Nothing here imports Flask, SQLAlchemy or any other HuaiCai package: text in, re
 
 from __future__ import annotations
 
+from matching.discipline_codes import classify_discipline_codes
 from matching.expertise import ProfileExtraction, extract_expertise, extract_profile
 from matching.index import Hit, MatchIndex
 from matching.industries import classify_industries
@@ -17,6 +18,7 @@ __all__ = [
     "MatchIndex",
     "OriginCandidate",
     "ProfileExtraction",
+    "classify_discipline_codes",
     "classify_industries",
     "extract_expertise",
     "extract_keywords",

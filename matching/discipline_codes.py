@@ -79,6 +79,12 @@ def codes_of(discipline: str, *, second_level: bool = False) -> list[DisciplineC
     return [DisciplineCode(code, table.names[code]) for code in codes]
 
 
+def all_codes_of(discipline: str) -> tuple[str, ...]:
+    """Return every code (first and second level) CSL ``discipline`` maps to."""
+    table = code_table()
+    return table.first.get(discipline, ()) + table.second.get(discipline, ())
+
+
 def code_name(code: str) -> str:
     """Return the Chinese name of a GB/T 13745 code; raise ``KeyError`` if it is not mapped."""
     return code_table().names[code]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from matching import persistence, priors
+from matching import discipline_codes, persistence, priors
 from matching.disciplines import DisciplineClassifier
 from matching.disciplines import load_model as load_discipline_model
 from matching.explain import explain
@@ -75,6 +75,9 @@ FEEDBACK_MIN_SOURCES = 1
 FEEDBACK_CAP = 0.1
 # Cosine with the expansion from which an item without a shared query word still matches.
 FEEDBACK_ONLY_MATCH = 0.2
+
+# The attribute (and filter) holding an item's GB/T 13745 discipline codes.
+DISCIPLINE_CODES = "discipline_codes"
 
 Item = tuple[Hashable, str] | tuple[Hashable, str, Mapping[str, Any]]
 
@@ -410,6 +413,9 @@ class MatchIndex:
         """Return the rows whose attributes match every filter (any value of a list filter)."""
         mask = np.ones(n, dtype=bool)
         for key, wanted in filters.items():
+            if key == DISCIPLINE_CODES and key not in self._postings:
+                mask &= self._discipline_code_mask(_as_values(wanted), n)
+                continue
             allowed = np.zeros(n, dtype=bool)
             per_key = self._postings.get(key, {})
             for v in _as_values(wanted):
@@ -421,13 +427,33 @@ class MatchIndex:
             mask &= allowed
         return mask
 
+    def _discipline_code_mask(self, codes: Sequence[Any], n: int) -> np.ndarray:
+        """Return the rows likely in a discipline with any of the GB/T 13745 ``codes``.
+
+        Used when items carry no ``discipline_codes`` attribute: a row qualifies when one of
+        the disciplines mapped to a wanted code has at least ``MIN_PROBABILITY`` in its stored
+        (sharpened) discipline vector.
+        """
+        wanted = {str(c) for c in codes}
+        columns = [
+            pos
+            for pos, name in enumerate(self.disciplines)
+            if wanted & set(discipline_codes.all_codes_of(name))
+        ]
+        if not columns:
+            return np.zeros(n, dtype=bool)
+        probs = self._disciplines[:n, columns]
+        return np.asarray((probs >= discipline_codes.MIN_PROBABILITY).any(axis=1))
+
     # ----------------------------------------------------------------- search
     def search(self, query: str, k: int = 10, **filters: Any) -> list[Hit]:
         """Return up to ``k`` best live items for ``query`` that pass ``filters``, best first.
 
         A filter ``key=value`` keeps items whose attribute ``key`` equals ``value``; either side
         may be a list, and then any overlap matches. ``industry`` filters on the item's own
-        ``industry`` attribute or, when it has none, on the industries classified from its text.
+        ``industry`` attribute or, when it has none, on the industries classified from its text;
+        ``discipline_codes`` (GB/T 13745 codes, e.g. ``"820"`` or ``"82030"``) likewise falls
+        back to the disciplines classified from the text.
         Items sharing neither a word, an industry nor (probably) a discipline with the query are
         never returned.
         """

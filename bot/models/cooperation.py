@@ -87,6 +87,8 @@ class Demand(Base):
     budget: Mapped[str] = mapped_column(String(64), default="")
     keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
     industries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # GB/T 13745 codes (3-digit first level, 5-digit second) of the likely disciplines.
+    discipline_codes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[DemandStatus] = mapped_column(
         enum_column(DemandStatus), default=DemandStatus.PENDING_REVIEW, index=True
     )

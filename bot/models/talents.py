@@ -45,6 +45,8 @@ class Talent(Base):
     expertise: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
     industries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # GB/T 13745 codes (3-digit first level, 5-digit second) of the likely disciplines.
+    discipline_codes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     cooperation_wishes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(128), default="")

@@ -13,6 +13,7 @@ from bot.services import audit
 from bot.services.analysis import analyse
 from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_MODES
+from matching import classify_discipline_codes
 
 
 def get_enterprise_by_credit_code(session: Session, credit_code: str) -> Enterprise | None:
@@ -98,6 +99,7 @@ def submit_demand(
     analysis = analyse(f"{demand.title}。{demand.description}")
     demand.keywords = analysis.keywords
     demand.industries = analysis.industries
+    demand.discipline_codes = classify_discipline_codes(f"{demand.title}。{demand.description}")
     session.add(demand)
     session.flush()
     audit.record(session, actor, "create", "demand", demand.id)

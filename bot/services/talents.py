@@ -19,6 +19,7 @@ from bot.services import audit
 from bot.services.analysis import analyse
 from bot.validators import ValidationError, validate_email, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
+from matching import classify_discipline_codes
 
 # Fields a person (or an organiser) may change, with their bounds.
 TEXT_FIELDS: dict[str, tuple[str, int, bool]] = {
@@ -151,6 +152,7 @@ def _derive_analysis(talent: Talent, *, keywords_given: bool) -> None:
     if not keywords_given:
         talent.keywords = analysis.keywords
     talent.industries = analysis.industries
+    talent.discipline_codes = classify_discipline_codes(text) if text.strip() else []
 
 
 def get_talent(session: Session, talent_id: int) -> Talent | None:

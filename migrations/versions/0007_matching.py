@@ -1,4 +1,4 @@
-"""matching
+"""matching: GB/T 13745 discipline codes on talents and demands
 
 Revision ID: 0007
 Revises: 0006
@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+TABLES = ("talents", "demands")
+
 
 def upgrade() -> None:
-    pass
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("discipline_codes", JSON, server_default=sa.text("'[]'"), nullable=False)
+            )
 
 
 def downgrade() -> None:
-    pass
+    for table in reversed(TABLES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("discipline_codes")

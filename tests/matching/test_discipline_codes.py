@@ -1,0 +1,78 @@
+"""GB/T 13745 discipline codes: the mapping file, coding a text, filtering and match reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching import MatchIndex, classify_discipline_codes
+from matching.discipline_codes import (
+    MIN_PROBABILITY,
+    code_name,
+    code_table,
+    codes_for_probabilities,
+    codes_of,
+)
+from matching.disciplines import disciplines
+
+
+def test_every_csl_discipline_has_a_first_level_code() -> None:
+    table = code_table()
+    assert set(table.first) == set(disciplines())
+    assert len(table.first) == 67
+    for name, codes in table.first.items():
+        assert codes, name
+        assert all(len(c) == 3 and c.isdigit() for c in codes), name
+        assert all(c[:3] in codes for c in table.second[name]), name
+        assert all(len(c) == 5 and c.isdigit() for c in table.second[name]), name
+
+
+def test_known_codes_of_the_standard() -> None:
+    assert [c.code for c in codes_of("法学")] == ["820"]
+    assert code_name("820") == "法学"
+    assert code_name("36010") == "中医学"
+    assert [c.code for c in codes_of("中医学/中药学", second_level=True)] == [
+        "360",
+        "36010",
+        "36040",
+    ]
+    assert codes_of("不存在的学科") == []
+
+
+def test_codes_come_from_the_likely_disciplines_only() -> None:
+    names = ("法学", "数学", "药学")
+    assert codes_for_probabilities(names, np.array([0.7, 0.2, 0.1])) == ["820", "82030"]
+    assert codes_for_probabilities(names, np.array([0.4, 0.3, 0.3])) == ["820", "110", "82030"]
+    assert codes_for_probabilities(names, np.full(3, MIN_PROBABILITY - 0.01)) == []
+
+
+def test_a_text_is_coded_with_its_field() -> None:
+    assert "820" in classify_discipline_codes("律师，主做知识产权诉讼和专利侵权案件，也做商业秘密")
+    assert "210" in classify_discipline_codes("小麦育种，抗赤霉病品种选育和栽培")
+
+
+def test_items_are_filtered_by_their_inferred_discipline_codes() -> None:
+    index = MatchIndex.build(
+        [
+            ("lawyer", "知识产权诉讼 专利侵权 商业秘密 合同纠纷 律师"),
+            ("farmer", "小麦育种 抗赤霉病 品种选育 栽培 作物"),
+        ]
+    )
+    law = index.search("专利 侵权 育种", discipline_codes="820")
+    assert [h.id for h in law] == ["lawyer"]
+    crops = index.search("专利 侵权 育种", discipline_codes=["21030"])
+    assert [h.id for h in crops] == ["farmer"]
+    assert index.search("专利 侵权 育种", discipline_codes="999") == []
+
+
+def test_given_discipline_codes_attributes_win_over_inferred_ones() -> None:
+    index = MatchIndex.build(
+        [("a", "小麦育种 栽培", {"discipline_codes": ["820"]}), ("b", "小麦育种 栽培")]
+    )
+    assert [h.id for h in index.search("小麦育种", discipline_codes="820")] == ["a"]
+
+
+def test_a_shared_discipline_is_shown_with_its_code() -> None:
+    items = [("clinic", "糖尿病 护理"), ("bridge", "桥梁 混凝土")]
+    hits = MatchIndex.build(items).search("高血压 患者")
+    assert "学科（推测）：中医学/中药学" in hits[0].reasons
+    assert "学科代码：360 中医学与中药学" in hits[0].reasons
