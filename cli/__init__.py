@@ -77,6 +77,7 @@ def _register() -> None:
         doctor,
         event,
         fake_wechat,
+        imports,
         liaison,
         match,
         menu,
@@ -91,7 +92,7 @@ def _register() -> None:
             main.add_command(command)
     for command in event.COMMANDS:
         main.add_command(command)
-    for module in (backup, config_reference, doctor):
+    for module in (backup, config_reference, doctor, imports):
         for command in module.COMMANDS:
             main.add_command(command)
 
