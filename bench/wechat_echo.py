@@ -1,6 +1,6 @@
 """The baseline of bench/callback.py: a bare wechatpy endpoint that checks, parses and echoes.
 
-Served by gunicorn as ``wechat_echo:create_app('TOKEN')``.
+Served by gunicorn as ``bench.wechat_echo:create_app('TOKEN')``.
 """
 
 from __future__ import annotations

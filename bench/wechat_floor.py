@@ -1,6 +1,6 @@
 """A floor for bench/callback.py: the full callback's durable work with nothing else around it.
 
-Served by gunicorn as ``wechat_floor:create_app('TOKEN', 'postgresql://...')``. Per message:
+Served by gunicorn as ``bench.wechat_floor:create_app('TOKEN', 'postgresql://...')``. Per message:
 the echo's signature check and wechatpy parse, then, on a psycopg connection kept per thread,
 the same two statements the full app runs (``bot.services.inbound``: open the delivery, store
 the reply), compiled once, and COMMIT; a fixed reply. No SQLAlchemy at request time, no ORM
@@ -17,9 +17,9 @@ from typing import Any
 import psycopg
 from flask import Flask, Response
 from sqlalchemy.dialects import postgresql
-from wechat_echo import signed_message
 from wechatpy.replies import create_reply
 
+from bench.wechat_echo import signed_message
 from bot.services.inbound import FINISH, HANDLED, OPEN_POSTGRESQL
 
 REPLY = "您好！回复“注册”开始登记。"
