@@ -23,6 +23,8 @@ _AFTER = re.compile(r"(?:工作|上班|定居|发展|生活|这边|那边|了|�
 _SUFFIXES = ("特别行政区", "市", "地区", "盟")
 # A typo may be this far from a city's pinyin (one sound: shen zheng → shen zhen).
 MAX_PINYIN_DISTANCE = 2
+# Longer answers are searched for city names but not for typos.
+MAX_ANSWER_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -115,19 +117,35 @@ def find_city(text: str) -> City | None:
     """Return the city named anywhere in a sentence (the most specific one), or None."""
     gazetteer = load_cities()
     plain = clean_characters(text)
-    found: list[tuple[int, City]] = []
+    forms = frozenset(gazetteer.scannable)
+    lengths = sorted({len(form) for form in forms}, reverse=True)
+    last: City | None = None
     position = 0
     while position < len(plain):
-        for form in gazetteer.scannable:
-            if plain.startswith(form, position):
-                found.append((position, gazetteer.by_form[form]))
-                position += len(form) - 1
-                break
-        position += 1
-    if not found:
-        return None
-    # "广东深圳": a municipality/prefecture after its province; prefer the last named city.
-    return found[-1][1]
+        # The longest form starting here wins: 延边朝鲜族自治州 over 延边.
+        length = next((n for n in lengths if plain[position : position + n] in forms), 0)
+        if length:
+            last = gazetteer.by_form[plain[position : position + length]]
+            position += length
+        else:
+            position += 1
+    # "广东深圳南山": the last city named is the most specific one.
+    return last
+
+
+def _masked(text: str, position: int) -> str:
+    return text[:position] + "\0" + text[position + 1 :]
+
+
+@cache
+def _one_character_off() -> dict[str, tuple[str, ...]]:
+    """Return short names by each form with one character masked (深圳 → "\0圳", "深\0")."""
+    index: dict[str, list[str]] = {}
+    for short, city in load_cities().by_form.items():
+        if short == city.short and len(short) >= 2:
+            for position in range(len(short)):
+                index.setdefault(_masked(short, position), []).append(short)
+    return {key: tuple(shorts) for key, shorts in index.items()}
 
 
 def suggest_cities(typed: str, limit: int = 3) -> list[City]:
@@ -137,15 +155,19 @@ def suggest_cities(typed: str, limit: int = 3) -> list[City]:
         return []
     from pypinyin import Style, lazy_pinyin
 
+    near = {
+        short
+        for position in range(len(typed))
+        for short in _one_character_off().get(_masked(typed, position), ())
+        if short != typed
+    }
+    if not near:
+        return []
     typed_pinyin = " ".join(lazy_pinyin(typed, style=Style.NORMAL))
+    pinyin_of = _short_name_pinyin()
     scored: list[tuple[int, int, str]] = []
-    for short, syllables in _short_name_pinyin().items():
-        if len(short) != len(typed) or len(short) < 2:
-            continue
-        differing = [i for i, (a, b) in enumerate(zip(short, typed, strict=True)) if a != b]
-        if len(differing) != 1:
-            continue
-        distance = Levenshtein.distance(syllables, typed_pinyin)
+    for short in near:
+        distance = Levenshtein.distance(pinyin_of[short], typed_pinyin)
         if distance <= MAX_PINYIN_DISTANCE:
             priority = 0 if gazetteer.by_form[short].kind != "county_city" else 1
             scored.append((distance, priority, short))
@@ -167,6 +189,8 @@ def normalise_city(text: str) -> CityMatch | None:
     city = find_city(form)
     if city is not None:
         return CityMatch(city, True, form)
+    if len(form) > MAX_ANSWER_LENGTH:
+        return None  # not an answer naming a city; no typo search through a paragraph
     for candidate in (form, *_trailing_forms(form)):
         suggestions = suggest_cities(candidate)
         if suggestions:

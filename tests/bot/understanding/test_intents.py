@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -245,3 +247,14 @@ def test_traditional_characters_of_command_words_are_understood(text: str, inten
 )
 def test_more_ways_of_asking_when_registered(text: str, intent: Intent) -> None:
     assert recognise_intent(text, IDLE_REGISTERED).intent is intent
+
+
+def test_a_long_message_is_understood_without_catastrophic_slowness() -> None:
+    # WeChat allows about 2,000 characters; a regex that backtracks badly would take seconds.
+    text = ("我的资料改成把去掉加上，城市单位手机号码139是为在深证焦作沁杨不对都对没问题" * 50)[
+        :2000
+    ]
+    started = time.perf_counter()
+    for context in Context:
+        recognise_intent(text, context)
+    assert time.perf_counter() - started < 2.0
