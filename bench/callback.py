@@ -433,7 +433,11 @@ def children_of(pid: int) -> list[int]:
 def profile_workers(
     pids: list[int], seconds: float, folder: Path, load: Callable[[], object]
 ) -> list[str]:
-    """Record ``pids`` with py-spy while ``load()`` runs; return collapsed stacks (one per line)."""
+    """Record ``pids`` with py-spy while ``load()`` runs; return collapsed stacks (one per line).
+
+    Only threads holding the GIL are sampled (``--gil``): the profile shows where the workers'
+    Python CPU goes, not where they wait.
+    """
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     outputs = [folder / f"profile-{pid}.txt" for pid in pids]
     recorders = [
@@ -452,6 +456,7 @@ def profile_workers(
                 "--output",
                 str(output),
                 "--nonblocking",
+                "--gil",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -471,8 +476,8 @@ def profile_workers(
 
 # Which part of the stack a sampled frame belongs to (first match wins).
 PARTS = [
-    ("idle (waiting for a request)", ("accept", "select.py", "selectors.py", "wait (threading")),
-    ("PostgreSQL round trips (psycopg waiting)", ("psycopg/", "psycopg_binary")),
+    ("waiting (select, locks)", ("accept", "select.py", "selectors.py", "wait (threading")),
+    ("psycopg (sending queries, reading results)", ("psycopg/", "psycopg_binary")),
     ("SQLAlchemy (ORM, Core, pool)", ("sqlalchemy/",)),
     ("dialogs and services (bot/)", ("bot/",)),
     ("matching/ (text analysis)", ("matching/", "jieba/")),
@@ -552,6 +557,7 @@ def main() -> None:
         overrides = {
             "database": {"url": url},
             "app": {"log_level": "WARNING", "instance_dir": str(folder / "instance")},
+            "matching": {"index_path": str(folder / "match-index")},
             "wechat": {"token": TOKEN, "appid": APPID, "encoding_aes_key": ""},
         }
         floor_dsn = floor_url.replace("postgresql+psycopg://", "postgresql://")
@@ -632,7 +638,8 @@ def main() -> None:
         )
     )
     print(
-        f"deliveries stored by the full app: {stored} (answered {full.answered + options.warmup})"
+        f"deliveries stored by the full app: {stored} (answered within the rounds: "
+        f"{full.answered + options.warmup}; wrk stops counting at the round's end)"
     )
     print(f"floor/echo throughput: {floor.median / echo.median:.2f}")
     checks = [
