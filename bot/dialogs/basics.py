@@ -5,20 +5,41 @@ from __future__ import annotations
 import logging
 
 from bot.dialogs import basics_texts as texts
+from bot.dialogs import profile
 from bot.dispatch import Context, Registry
-from bot.services import inbound
+from bot.services import inbound, talents
+from bot.understanding import Context as Where
+from bot.understanding import Intent, recognise_intent
 
 logger = logging.getLogger(__name__)
 
 MENU_HELP = "HELP"
+# Below this an understood intent is only pointed at ("回复“注册”…"), not acted on.
+ACT_CONFIDENCE = 0.75
+# What a clear intent does: the command word whose handler it runs.
+INTENT_COMMANDS = {
+    Intent.REGISTER: "注册",
+    Intent.SHOW_PROFILE: "我的资料",
+    Intent.ERASE: "注销",  # asks for its confirmation first
+    Intent.HELP: "帮助",
+    Intent.POST_NEED: "企业需求",
+    Intent.MY_NEEDS: "我的需求",
+    Intent.EVENTS: "有什么活动",
+    Intent.HUMAN: "人工客服",
+}
 
 
 def welcome(ctx: Context) -> str:
-    """Welcome a new follower and offer registration (a scene nobody handles gets a note)."""
+    """Welcome a follower: new ones are offered registration, registered ones welcomed back.
+
+    A scene nobody handles gets a note.
+    """
+    talent = inbound.record_follow(ctx.session, ctx.openid)
+    greeting = texts.WELCOME_BACK.format(name=talent.name) if talent else texts.WELCOME
     if ctx.message.event_key:
         logger.info("subscribe with unhandled scene %r", ctx.message.event_key)
-        return texts.WELCOME + "\n\n" + texts.UNKNOWN_SCENE
-    return texts.WELCOME
+        return greeting + "\n\n" + texts.UNKNOWN_SCENE
+    return greeting
 
 
 def unknown_scene(ctx: Context) -> str:
@@ -44,8 +65,27 @@ def fallback(ctx: Context) -> str | None:
         # Menu clicks deserve an answer; location reports, link opens and the like do not.
         return texts.UNKNOWN_BUTTON if message.event == "CLICK" else None
     if message.is_text:
-        return _intent_hint(message.text.lower()) or texts.NOT_UNDERSTOOD
+        return _act_on_intent(ctx) or _intent_hint(message.text.lower()) or texts.NOT_UNDERSTOOD
     return texts.NOT_TEXT
+
+
+def _act_on_intent(ctx: Context) -> str | None:
+    """Do what a sentence clearly asks for ("我想登记一下", "我搬到杭州了"); None if unclear."""
+    registered = talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
+    where = Where.IDLE_REGISTERED if registered else Where.IDLE_UNREGISTERED
+    understood = recognise_intent(ctx.message.content, where)
+    if understood.confidence < ACT_CONFIDENCE:
+        return None
+    if understood.intent is Intent.EDIT_FIELD and registered and understood.field:
+        return profile.propose_edit(ctx, understood.field, understood.value)
+    word = INTENT_COMMANDS.get(understood.intent)
+    if understood.intent is Intent.EDIT_FIELD and registered:
+        word = "修改"  # "修改资料": which item?
+    handler = ctx.command_for(word) if word else None
+    if handler is None:
+        return None
+    logger.info("intent %s (%s) acted on", understood.intent, understood.rule)
+    return handler(ctx)
 
 
 def _intent_hint(text: str) -> str | None:

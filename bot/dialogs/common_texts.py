@@ -32,7 +32,9 @@ NO_WORDS = frozenset({"不对", "不是", "错了", "否", "不", "不正确", "
 
 PROGRESS = "（{number}/{total}）"
 SKIP_HINT = "（可以回复“跳过”）"
-CONTROLS_HINT = "随时可以回复“上一步”“跳过”“取消”“帮助”或“重新开始”。"
+CONTROLS_HINT = "随时可以回复“上一步”“取消”“帮助”或“重新开始”。"
+# Added to the help of a question that may be left out.
+SKIP_HELP = "这一项不想填的话，回复“跳过”。"
 
 NOT_TEXT = "我这边暂时只能看懂文字，麻烦您打字回复一下～"
 LINK = "链接我这边打不开，麻烦直接打字告诉我～"

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dialogs import common_texts as common
 from bot.dialogs import profile_texts as texts
 from bot.dialogs import registration_texts
 from bot.dialogs.registration import (
     FIELD_GROUPS,
+    FIELD_STEPS,
     QUESTION_STEPS,
+    QUESTIONS,
     RegistrationData,
     field_named,
+    numbered,
     profile_items,
     profile_lines,
+    read_contact,
     talent_values,
 )
-from bot.dialogs.steps import Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
+from bot.dialogs.steps import Advance, Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
 from bot.dispatch import Context, Registry
 from bot.models import Consent, ConsentPurpose, Talent
 from bot.services import audit, consents, erasure, talents
+from bot.understanding import Context as Where
+from bot.understanding import Intent, recognise_intent
 from bot.validators import ValidationError
+from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
 MENU_VIEW = "PROFILE"
 MENU_PRIVACY = "PRIVACY"
@@ -33,9 +42,12 @@ OWN_ACTORS = frozenset({"self", "system"})
 
 
 class EditData(RegistrationData, total=False):
-    """A profile edit: the question being answered again (``field``) and its new answers."""
+    """A profile edit: the question answered again (``field``), a value said in a sentence to
+    confirm first (``proposed``, for the item ``proposed_field``) and the new answers."""
 
     field: str
+    proposed: str
+    proposed_field: str
 
 
 def _local(ctx: Context, moment: datetime) -> datetime:
@@ -91,18 +103,25 @@ def start_edit(ctx: Context, talent: Talent) -> str:
     if key is None:
         return _which_field()
     if word_of(ctx.message.text).endswith(texts.KEYWORDS_WORD):
+        return _edit_intro(ctx, talent, key, "keywords")
+    return _edit_intro(ctx, talent, key, key)
+
+
+def _edit_intro(ctx: Context, talent: Talent, group: str, at: str) -> str:
+    """Start editing item ``group`` at step ``at``, saying what it is now."""
+    if at == "keywords":
         # Only the keywords: show the current ones for 对 or a corrected list.
         current = "、".join(talent.keywords) or texts.EMPTY
         intro = texts.EDIT_INTRO.format(label=texts.KEYWORDS_WORD, current=current)
         data: EditData = {
-            "field": key,
+            "field": group,
             "expertise": talent.expertise,
             "keywords": list(talent.keywords),
         }
         return intro + "\n" + edit_flow.begin(ctx, data, at="keywords")
-    label, current = profile_items(talent_values(talent))[key]
+    label, current = profile_items(talent_values(talent))[group]
     intro = texts.EDIT_INTRO.format(label=label, current=current)
-    return intro + "\n" + edit_flow.begin(ctx, EditData(field=key), at=key)
+    return intro + "\n" + edit_flow.begin(ctx, EditData(field=group), at=at)
 
 
 def _apply_edit(ctx: Context, data: EditData) -> Outcome:
@@ -122,9 +141,76 @@ def _apply_edit(ctx: Context, data: EditData) -> Outcome:
     return Finish(texts.EDITED.format(label=label, value=value))
 
 
+# --- a change said in a sentence ("我搬到杭州了") -------------------------------------------
+
+
+def propose_edit(ctx: Context, item: str, value: str) -> str:
+    """Answer a change of ``item`` said outside any dialog: confirm it, or ask for the value.
+
+    ``item`` is an item of ``bot.understanding`` (employer, city, phone, email, title, ...).
+    """
+    talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    if talent is None:
+        return texts.NOT_REGISTERED
+    key = FIELD_STEPS.get(item, item)
+    group = "expertise" if key == "keywords" else key
+    if group not in FIELD_GROUPS:
+        return _which_field()
+    label, current = profile_items(talent_values(talent))[group]
+    if key == "keywords" or not value:
+        return _edit_intro(ctx, talent, group, key)
+    data = EditData(field=group, proposed=value, proposed_field=item)
+    intro = texts.EDIT_INTRO.format(label=label, current=current)
+    return intro + "\n" + edit_flow.begin(ctx, data, at="proposed")
+
+
+def _ask_proposed(ctx: Context, data: EditData) -> str:
+    item = data.get("proposed_field", "")
+    label = texts.ITEM_LABELS.get(item) or registration_texts.FIELDS[data["field"]][0]
+    return texts.CONFIRM_PROPOSED.format(label=label, value=data.get("proposed", ""))
+
+
+def _answer_proposed(ctx: Context, text: str, data: EditData) -> Outcome:
+    word = word_of(text)
+    if word in common.NO_WORDS or word in texts.KEEP_WORDS:
+        return Finish(texts.EDIT_CANCELLED)
+    yes = recognise_intent(text, Where.SUMMARY).intent is Intent.CONFIRM
+    if not yes and word not in common.YES_WORDS:
+        return Reject(texts.PROPOSED_UNCLEAR)
+    key, item, value = data["field"], data.get("proposed_field", ""), data.get("proposed", "")
+    if item in {"phone", "email"}:
+        try:
+            phone, email = read_contact(value)
+        except ValidationError as error:
+            return Advance(goto=key, note=error.message_zh)
+        return Advance({"phone": phone} if item == "phone" else {"email": email})
+    outcome = QUESTIONS[key].answer(ctx, value, data)
+    if isinstance(outcome, Reject):
+        return Advance(goto=key, note=outcome.reason)
+    return outcome
+
+
+def _edit_question(key: str) -> Callable[[Context, Any], str]:
+    """Return the question that asks for one item again, in the words of an edit."""
+    if key == "education":
+        return fixed(texts.EDIT_ASK["education"].format(options=numbered(EDUCATION_LEVELS)))
+    if key == "wishes":
+        return fixed(texts.EDIT_ASK["wishes"].format(options=numbered(COOPERATION_WISHES)))
+    return fixed(texts.EDIT_ASK[key])
+
+
+EDIT_STEPS: tuple[Step, ...] = (
+    Step("proposed", texts.EDIT_TITLE, _ask_proposed, _answer_proposed, texts.PROPOSED_HELP,
+         counted=False),
+    *(
+        replace(step, question=_edit_question(step.key)) if step.key in texts.EDIT_ASK else step
+        for step in QUESTION_STEPS
+    ),
+)  # fmt: skip
+
 edit_flow = StepFlow(
     "profile_edit",
-    QUESTION_STEPS,
+    EDIT_STEPS,
     title=texts.EDIT_TITLE,
     on_cancel=lambda ctx, data: texts.EDIT_CANCELLED,
     on_group_done=_apply_edit,
@@ -286,7 +372,8 @@ def split_message(text: str, limit: int) -> list[str]:
 
 
 def _answer_erase(ctx: Context, text: str, data: Any) -> Outcome:
-    if word_of(text) not in texts.ERASE_CONFIRM_WORDS:
+    # Only the words the prompt asks for erase; 确定, 是, 好 ... keep the profile, as it says.
+    if recognise_intent(text, Where.ERASE_CONFIRM).intent is not Intent.ERASE_CONFIRM_EXACT:
         return Finish(texts.ERASE_KEPT)
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if talent is not None:

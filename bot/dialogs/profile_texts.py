@@ -23,6 +23,24 @@ EDIT_INTRO = "好的，我们来改“{label}”。现在是：{current}"
 EDITED = "改好了。现在您的{label}是：{value}"
 UNCHANGED = "和原来一样，没有改动。"
 EDIT_CANCELLED = "好的，没有改动。"
+CONFIRM_PROPOSED = "要把{label}改成“{value}”吗？回复“对”确认，回复“不”就不改。"
+PROPOSED_UNCLEAR = "回复“对”确认修改，回复“不”就不改。"
+PROPOSED_HELP = "回复“对”按您说的修改；回复“不”保留原来的。"
+KEEP_WORDS = frozenset({"不改", "不用改", "不用了", "算了", "不要"})
+# Items of bot.understanding that are a part of a profile item (联系方式 holds both).
+ITEM_LABELS = {"phone": "手机号", "email": "邮箱"}
+# The questions of a profile edit (registration's own wording says "最后", "先请问"...).
+EDIT_ASK = {
+    "name": "请发您的新姓名：",
+    "origin": "请发您的籍贯，写到县（市、区）就行，例如：温县。",
+    "city": "您现在在哪个城市工作？直接发城市名，例如：杭州。",
+    "employer": "请发您现在的工作单位：",
+    "title": "请发您现在的职务或职称，例如：正高级工程师。",
+    "education": "请选择您现在的最高学历，回复序号或文字：\n{options}",
+    "expertise": "请重新介绍一下您的专业领域或研究方向，我会重新提炼关键词。",
+    "wishes": "请重新选择您愿意合作的方面，可以多选，回复序号，例如“1 3”：\n{options}",
+    "contact": "请发新的手机号或邮箱（两个都改的话用空格隔开）：",
+}
 
 PRIVACY = (
     "【我们保存了什么】\n{stored}\n\n"
@@ -94,7 +112,6 @@ ERASE_CONFIRM = (
     "确定注销请回复“确认注销”，回复其他内容则保留资料。"
 )
 ERASE_HELP = "回复“确认注销”删除全部资料；回复其他任何内容都会保留资料。"
-ERASE_CONFIRM_WORDS = frozenset({"确认注销", "确认", "确定", "确定注销", "是"})
 ERASED = "已经注销，您的资料都已删除。感谢您一直以来的关注！想回来时，随时回复“注册”。"
 ERASE_KEPT = "好的，您的资料保留着，没有删除。"
 DRAFT_ERASED = "已删除您填到一半的登记资料，什么都没有保留。想登记时，随时回复“注册”。"

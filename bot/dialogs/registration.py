@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -25,6 +24,19 @@ from bot.dispatch import Context, Registry
 from bot.models import ConsentPurpose, Talent
 from bot.services import consents, talents
 from bot.services.analysis import keywords_for
+from bot.understanding import (
+    Context as Where,
+)
+from bot.understanding import (
+    Intent,
+    KeywordEdit,
+    NotAName,
+    clean_name,
+    normalise_city,
+    normalise_phone,
+    recognise_intent,
+)
+from bot.understanding.names import INSTRUCTION_WORDS
 from bot.validators import ValidationError
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
@@ -36,12 +48,20 @@ CITY_KIND = "city"
 CHOICE_MARGIN = 0.2
 MAX_CHOICES = 3
 KEYWORDS_SHOWN = 8
+# Keywords listed in a reply, in UTF-8 bytes (the rest is "等 N 个"): a passive reply must stay
+# within WeChat's 2,048 bytes with the rest of the message around the list.
+KEYWORDS_LISTED_BYTES = 900
+KEYWORDS_IN_PROFILE_BYTES = 360
 # The talent service refuses longer keywords; an extracted phrase that long is dropped.
 KEYWORD_MAX_LENGTH = 30
 MIN_EXPERTISE_LENGTH = 4
 EXPERTISE_SHOWN = 120
 LIST_SEPARATORS = re.compile(r"[,，、;；/\s]+")
-NAME_PUNCTUATION = frozenset("·•・.．- \u3000")
+# Separators between a phone number and an email (a phone number may contain spaces itself).
+CONTACT_SEPARATORS = re.compile(r"[,，、;；/]+")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}")
+# Steps an item of a sentence correction goes to ("手机换了…" is the contact step).
+FIELD_STEPS = {"phone": "contact", "email": "contact", "keywords": "keywords"}
 
 
 class RegistrationData(TypedDict, total=False):
@@ -50,7 +70,7 @@ class RegistrationData(TypedDict, total=False):
     consented: bool
     name: str
     origin_text: str
-    # Recognised places to confirm or choose from: [code, name, kind] each.
+    # Recognised places to confirm or choose from: [code, name, kind, what a typo meant] each.
     choices: list[list[str]]
     # A place outside Jiaozuo the origin was recognised as ("" when none).
     elsewhere: str
@@ -58,11 +78,15 @@ class RegistrationData(TypedDict, total=False):
     origin_name: str
     is_from_jiaozuo: bool
     city: str
+    # The city a typo probably meant (深证 → 深圳), to confirm.
+    city_suggestion: str
     employer: str
     title: str
     education: str
     expertise: str
     keywords: list[str]
+    # The person said the extracted keywords are all wrong: ask for their own.
+    keywords_rejected: bool
     cooperation_wishes: list[str]
     phone: str
     email: str
@@ -87,7 +111,8 @@ def _clean(field: str, value: Any) -> Any:
     return talents.clean_fields({field: value})[field]
 
 
-def _numbered(options: tuple[str, ...]) -> str:
+def numbered(options: tuple[str, ...]) -> str:
+    """Return the options as a numbered list, one a line ("1. 博士")."""
     return "\n".join(f"{index}. {option}" for index, option in enumerate(options, 1))
 
 
@@ -127,16 +152,19 @@ def _answer_consent(ctx: Context, text: str, data: RegistrationData) -> Outcome:
 
 def _answer_name(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     limit = talents.TEXT_FIELDS["name"][1]
-    if len(text) > limit:
-        return Reject(texts.NAME_TOO_LONG.format(max=limit))
-    if not _looks_like_name(text):
+    try:
+        name = clean_name(text)
+    except NotAName as refusal:
+        if refusal.reason == "too_long":
+            return Reject(texts.NAME_TOO_LONG.format(max=limit))
+        if refusal.reason == "command":
+            if data.get("consented") and word_of(text) in texts.AGREE_WORDS:
+                return Reject(texts.NAME_AFTER_CONSENT)
+            return Reject(texts.NAME_IS_A_WORD.format(text=text))
         return Reject(texts.NAME_NOT_A_NAME)
-    return Advance({"name": _clean("name", text)})
-
-
-def _looks_like_name(text: str) -> bool:
-    letters = [char for char in text if char not in NAME_PUNCTUATION]
-    return bool(letters) and all(unicodedata.category(char).startswith("L") for char in letters)
+    if len(name) > limit:
+        return Reject(texts.NAME_TOO_LONG.format(max=limit))
+    return Advance({"name": _clean("name", name)})
 
 
 # --- origin ----------------------------------------------------------------------------------
@@ -157,21 +185,28 @@ def _answer_origin(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     # Modern and historical names (孟县, 孟州) may both point at one division.
     unique = {c.code: c for c in reversed(close)}
     ranked = sorted(unique.values(), key=lambda c: -c.confidence)
-    choices = [[c.code, c.name, c.kind] for c in ranked[:MAX_CHOICES]]
+    choices = [[c.code, c.name, c.kind, _meant(c)] for c in ranked[:MAX_CHOICES]]
     goto = "origin_confirm" if len(choices) == 1 else "origin_choose"
     return Advance({"origin_text": origin_text, "choices": choices}, goto=goto)
 
 
+def _meant(candidate: matching.OriginCandidate) -> str:
+    """Return the place name a typo meant ("沁杨" → "沁阳"), or "" when nothing was mistyped."""
+    return candidate.matched[0] if candidate.typed and candidate.matched else ""
+
+
 def _ask_origin_confirm(ctx: Context, data: RegistrationData) -> str:
-    _code, name, kind = data["choices"][0]
+    _code, name, kind, *meant = data["choices"][0]
+    if meant and meant[0]:
+        return texts.CONFIRM_NEAR_MISS.format(meant=meant[0], name=name)
     if kind == CITY_KIND:
         return texts.CONFIRM_CITY_ONLY.format(name=name)
     return texts.CONFIRM_ORIGIN.format(name=name)
 
 
 def _ask_origin_choose(ctx: Context, data: RegistrationData) -> str:
-    names = tuple(name for _code, name, _kind in data["choices"])
-    return texts.CHOOSE_ORIGIN.format(options=_numbered(names))
+    names = tuple(choice[1] for choice in data["choices"])
+    return texts.CHOOSE_ORIGIN.format(options=numbered(names))
 
 
 def _ask_origin_friend(ctx: Context, data: RegistrationData) -> str:
@@ -181,7 +216,7 @@ def _ask_origin_friend(ctx: Context, data: RegistrationData) -> str:
 
 
 def _chosen_origin(choice: list[str]) -> Advance:
-    code, name, _kind = choice
+    code, name = choice[0], choice[1]
     return Advance(
         {"origin_code": code, "origin_name": _clean("origin_name", name), "is_from_jiaozuo": True}
     )
@@ -218,6 +253,32 @@ def _answer_origin_friend(ctx: Context, text: str, data: RegistrationData) -> Ou
     return _answer_origin(ctx, text, data)
 
 
+# --- city ------------------------------------------------------------------------------------
+
+
+def _answer_city(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    found = normalise_city(text)
+    if found is None:
+        # A place the gazetteer does not know (a small town abroad): kept as written.
+        return _text_answer("city")(ctx, text, data)
+    if found.certain:
+        return Advance({"city": _clean("city", found.value)})
+    return Advance({"city_suggestion": found.value}, goto="city_confirm")
+
+
+def _ask_city_confirm(ctx: Context, data: RegistrationData) -> str:
+    return texts.CONFIRM_CITY.format(city=data.get("city_suggestion", ""))
+
+
+def _answer_city_confirm(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    word = word_of(text)
+    if word in common.YES_WORDS:
+        return Advance({"city": _clean("city", data.get("city_suggestion", ""))})
+    if word in common.NO_WORDS:
+        return Advance(goto="city", note=texts.CITY_RETRY)
+    return _answer_city(ctx, text, data)
+
+
 # --- plain text answers ----------------------------------------------------------------------
 
 
@@ -235,7 +296,7 @@ def _text_answer(field: str) -> Any:
 
 
 def _ask_education(ctx: Context, data: RegistrationData) -> str:
-    return texts.ASK_EDUCATION.format(options=_numbered(EDUCATION_LEVELS))
+    return texts.ASK_EDUCATION.format(options=numbered(EDUCATION_LEVELS))
 
 
 def _answer_education(ctx: Context, text: str, data: RegistrationData) -> Outcome:
@@ -270,28 +331,90 @@ def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcom
 def _ask_keywords(ctx: Context, data: RegistrationData) -> str:
     keywords = data.get("keywords") or []
     if not keywords:
-        return texts.NO_KEYWORDS
-    return texts.CONFIRM_KEYWORDS.format(keywords="、".join(keywords))
+        return texts.OWN_KEYWORDS if data.get("keywords_rejected") else texts.NO_KEYWORDS
+    return texts.CONFIRM_KEYWORDS.format(keywords=shown_list(keywords, KEYWORDS_LISTED_BYTES))
 
 
 def _answer_keywords(ctx: Context, text: str, data: RegistrationData) -> Outcome:
-    if word_of(text) in common.YES_WORDS:
-        return Advance() if data.get("keywords") else Reject(texts.KEYWORDS_NEEDED)
+    keywords = list(data.get("keywords") or [])
+    understood = recognise_intent(text, Where.KEYWORDS_CHECK)
+    if understood.intent is Intent.CONFIRM or word_of(text) in common.YES_WORDS:
+        return Advance() if keywords else Reject(texts.KEYWORDS_NEEDED)
+    if understood.intent is Intent.KEYWORDS_REJECT:
+        return Advance({"keywords": [], "keywords_rejected": True}, goto="keywords")
+    if understood.keyword_edits:
+        return _edit_keywords(keywords, understood.keyword_edits)
+    if any(word in text for word in INSTRUCTION_WORDS):
+        # An instruction we could not read is never stored as keywords.
+        return Reject(texts.KEYWORDS_EDIT_UNCLEAR)
     terms = [term for term in LIST_SEPARATORS.split(text) if term]
     try:
-        keywords = _clean("keywords", terms)
+        typed = _clean("keywords", terms)
     except ValidationError:
         return Reject(texts.KEYWORDS_INVALID)
-    if not keywords:
+    if not typed:
         return Reject(texts.KEYWORDS_INVALID)
-    return Advance({"keywords": keywords})
+    return Advance({"keywords": typed, "keywords_rejected": False})
+
+
+def _edit_keywords(keywords: list[str], edits: tuple[KeywordEdit, ...]) -> Outcome:
+    """Apply "去掉 X / 加上 Y / 把 X 改成 Y" to the list and show it again for a yes."""
+    edited = list(keywords)
+    for edit in edits:
+        if edit.operation in {"remove", "replace"}:
+            target = _keyword_at(edited, edit)
+            if target is None:
+                return Reject(texts.KEYWORD_NOT_FOUND.format(keyword=edit.old or edit.position))
+            index = edited.index(target)
+            if edit.operation == "remove":
+                del edited[index]
+            else:
+                edited[index] = edit.new
+        elif edit.new not in edited:
+            edited.append(edit.new)
+    if any(word in term for term in edited for word in INSTRUCTION_WORDS):
+        return Reject(texts.KEYWORDS_EDIT_UNCLEAR)
+    try:
+        cleaned = _clean("keywords", edited)
+    except ValidationError:
+        return Reject(texts.KEYWORDS_INVALID)
+    return Advance(
+        {"keywords": cleaned, "keywords_rejected": False},
+        goto="keywords",
+        note=texts.KEYWORDS_EDITED,
+    )
+
+
+def _keyword_at(keywords: list[str], edit: KeywordEdit) -> str | None:
+    """Return the keyword an edit points at, by text (loosely) or by place ("第二个")."""
+    if edit.position:
+        index = edit.position - 1 if edit.position > 0 else len(keywords) + edit.position
+        return keywords[index] if 0 <= index < len(keywords) else None
+    old = word_of(edit.old)
+    exact = [term for term in keywords if word_of(term) == old]
+    loose = [term for term in keywords if old and (old in word_of(term) or word_of(term) in old)]
+    found = exact or loose
+    return found[0] if found else None
+
+
+def shown_list(items: list[str], max_bytes: int) -> str:
+    """Return the items joined with 、 within ``max_bytes`` of UTF-8, then "等 N 个" if cut."""
+    joined = "、".join(items)
+    if len(joined.encode("utf-8")) <= max_bytes:
+        return joined
+    shown: list[str] = []
+    for item in items:
+        if len("、".join([*shown, item]).encode("utf-8")) > max_bytes:
+            break
+        shown.append(item)
+    return "、".join(shown) + texts.AND_MORE.format(count=len(items))
 
 
 # --- cooperation wishes ----------------------------------------------------------------------
 
 
 def _ask_wishes(ctx: Context, data: RegistrationData) -> str:
-    return texts.ASK_WISHES.format(options=_numbered(COOPERATION_WISHES))
+    return texts.ASK_WISHES.format(options=numbered(COOPERATION_WISHES))
 
 
 def _answer_wishes(ctx: Context, text: str, data: RegistrationData) -> Outcome:
@@ -327,22 +450,35 @@ def parse_choices(
 def _answer_contact(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     if word_of(text) in texts.SKIP_WORDS:
         return Advance({"phone": "", "email": ""})
-    phones, emails = [], []
-    for token in LIST_SEPARATORS.split(text):
-        if not token:
-            continue
-        try:
-            if "@" in token:
-                emails.append(_clean("email", token))
-            else:
-                phones.append(_clean("phone", token))
-        except ValidationError as error:
-            return Reject(error.message_zh)
-    if len(phones) > 1:
-        return Reject(texts.CONTACT_TWO_PHONES)
+    try:
+        phone, email = read_contact(text)
+    except ValidationError as error:
+        return Reject(error.message_zh)
+    return Advance({"phone": phone, "email": email})
+
+
+def read_contact(text: str) -> tuple[str, str]:
+    """Return (phone, email) in stored form from an answer holding either or both ("" if absent).
+
+    A phone number may be typed with spaces, dashes, full-width digits, 手机/电话 or +86; two
+    phones or two emails are refused. Raises ValidationError with the reason in Chinese.
+    """
+    emails = EMAIL.findall(text)
     if len(emails) > 1:
-        return Reject(texts.CONTACT_TWO_EMAILS)
-    return Advance({"phone": "".join(phones), "email": "".join(emails)})
+        raise ValidationError("email", texts.CONTACT_TWO_EMAILS, "two email addresses")
+    rest = EMAIL.sub(" ", text)
+    email = _clean("email", emails[0]) if emails else ""
+    parts = [part.strip() for part in CONTACT_SEPARATORS.split(rest) if part.strip()]
+    if not emails and any("@" in part for part in parts):
+        _clean("email", parts[0])  # raises the email's own message
+    whole = normalise_phone(" ".join(parts)) if parts else None
+    phones = [whole] if whole else [normalise_phone(part) for part in parts]
+    if len(phones) > 1 and all(phones):
+        raise ValidationError("phone", texts.CONTACT_TWO_PHONES, "two phone numbers")
+    if phones and not all(phones):
+        unreadable = next(part for part, phone in zip(parts, phones, strict=False) if not phone)
+        phones = [_clean("phone", unreadable)]  # raises the phone's own message
+    return (_clean("phone", phones[0]) if phones and phones[0] else ""), email
 
 
 # --- summary and confirmation ----------------------------------------------------------------
@@ -359,7 +495,8 @@ def profile_items(values: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
         # Keep the profile inside WeChat's 2048-byte text message; 导出 shows it in full.
         expertise = expertise[:EXPERTISE_SHOWN] + "…"
     if values.get("keywords"):
-        expertise += f"（关键词：{'、'.join(values['keywords'])}）"
+        listed = shown_list(list(values["keywords"]), KEYWORDS_IN_PROFILE_BYTES)
+        expertise += f"（关键词：{listed}）"
     shown = {
         "name": values.get("name"),
         "origin": origin,
@@ -398,6 +535,53 @@ def _ask_summary(ctx: Context, data: RegistrationData) -> str:
     return texts.SUMMARY.format(profile=profile_lines(data))
 
 
+def _answer_summary(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    """Read the answer to the summary: a yes, a correction in a sentence, or a field to fix."""
+    understood = recognise_intent(text, Where.SUMMARY)
+    if understood.intent is Intent.CONFIRM or word_of(text) in SUMMARY_YES:
+        return _create(ctx, text, data)
+    if understood.intent is Intent.EDIT_FIELD and understood.field:
+        return correction(ctx, data, understood.field, understood.value, back_to="summary")
+    field = FIELD_NAMES.named(text)
+    if field is not None:
+        return Advance(goto=field, return_to="summary")
+    return Reject(texts.SUMMARY_UNCLEAR)
+
+
+def correction(
+    ctx: Context, data: RegistrationData, field: str, value: str, *, back_to: str
+) -> Outcome:
+    """Return the outcome of changing ``field`` to ``value`` said in a sentence.
+
+    The value is read by the field's own question (so it is checked and normalised the same
+    way); a follow-up (a city or county to confirm, the keyword list) comes before going back to
+    ``back_to``. Without a value, or with one the question refuses, the question is asked.
+    """
+    step = FIELD_STEPS.get(field, field)
+    if step == "keywords" and not value:
+        return Advance(goto="keywords", return_to=back_to)
+    if not value or step not in QUESTIONS:
+        return Advance(goto=step if step in QUESTIONS else back_to, return_to=back_to)
+    if field in {"phone", "email"}:
+        outcome: Outcome = _contact_item(field, value)
+    else:
+        outcome = QUESTIONS[step].answer(ctx, value, data)
+    if isinstance(outcome, Reject):
+        return Advance(goto=step, return_to=back_to, note=outcome.reason)
+    if isinstance(outcome, Advance):
+        if outcome.goto is None:
+            return Advance(outcome.updates, goto=back_to, note=texts.CORRECTED)
+        return Advance(outcome.updates, goto=outcome.goto, return_to=back_to, note=outcome.note)
+    return outcome
+
+
+def _contact_item(field: str, value: str) -> Outcome:
+    try:
+        return Advance({field: _clean(field, value)})
+    except ValidationError as error:
+        return Reject(error.message_zh)
+
+
 def _create(ctx: Context, _text: str, data: RegistrationData) -> Outcome:
     existing = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if existing is not None:
@@ -424,6 +608,8 @@ def show_registered(talent: Talent) -> str:
 # --- the flow --------------------------------------------------------------------------------
 
 
+SUMMARY_YES = frozenset({*common.YES_WORDS, "提交", "完成"})
+
 QUESTION_STEPS: tuple[Step, ...] = (
     Step("name", "姓名", fixed(texts.ASK_NAME), _answer_name, texts.HELP_NAME),
     Step("origin", "籍贯", fixed(texts.ASK_ORIGIN), _answer_origin, texts.HELP_ORIGIN),
@@ -444,8 +630,12 @@ QUESTION_STEPS: tuple[Step, ...] = (
         entry=False,
     ),
     Step(
-        "city", "工作城市", fixed(texts.ASK_CITY), _text_answer("city"), texts.HELP_CITY,
+        "city", "工作城市", fixed(texts.ASK_CITY), _answer_city, texts.HELP_CITY,
         optional=True, skip_updates={"city": ""},
+    ),
+    Step(
+        "city_confirm", "工作城市", _ask_city_confirm, _answer_city_confirm, texts.HELP_CITY,
+        entry=False,
     ),
     Step(
         "employer", "工作单位", fixed(texts.ASK_EMPLOYER), _text_answer("employer"),
@@ -471,6 +661,8 @@ QUESTION_STEPS: tuple[Step, ...] = (
     ),
 )  # fmt: skip
 
+QUESTIONS = {step.key: step for step in QUESTION_STEPS}
+
 flow = StepFlow(
     FLOW,
     (
@@ -480,9 +672,7 @@ flow = StepFlow(
             "summary",
             "最后确认",
             _ask_summary,
-            FIELD_NAMES.summary_answer(
-                (*common.YES_WORDS, "提交", "完成"), _create, texts.SUMMARY_UNCLEAR
-            ),
+            _answer_summary,
             texts.SUMMARY_HELP,
             counted=False,
             takes_commands=True,

@@ -395,7 +395,10 @@ class StepFlow:
 
     def _help(self, ctx: Context, state: FlowState) -> Transition:
         step = self.steps[state.step]
-        help_text = texts.HELP.format(help=step.help or self.steps[self.group_of(step.key)].help)
+        group = self.steps[self.group_of(step.key)]
+        help_text = texts.HELP.format(help=step.help or group.help)
+        if group.optional:
+            help_text += texts.SKIP_HELP
         return self._again(ctx, state, help_text + "\n")
 
     def _restart(self, ctx: Context, state: FlowState) -> Transition:

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry
-from bot.models import InboundMessage
+from bot.models import InboundMessage, Talent
 from bot.services import dialog_states, outbox, spool, talents
 from bot.services.dialog_states import FlowState
 
@@ -69,6 +69,10 @@ QUEUED = "queued"  # the reply was late and went to the outbox; retries get "suc
 
 INBOUND = cast(Table, InboundMessage.__table__)
 MAX_KEY_LENGTH = 160  # inbound_messages.dedup_key
+# WeChat fails a passive text reply longer than this ("该公众号提供的服务出现故障").
+MAX_REPLY_BYTES = 2048
+# Ends a passive reply whose rest follows as customer-service messages.
+CONTINUED = "\n（未完，接下一条）"
 # Events after which WeChat opens the 48-hour customer-service window, besides messages.
 WINDOW_EVENTS = frozenset({"subscribe", "SCAN", "CLICK"})
 
@@ -261,7 +265,38 @@ def converse(
     )
     reply = registry.dispatch(ctx) or None
     dialog_states.save(session, message.openid, state, ctx.state)
+    if reply is not None and len(reply.encode("utf-8")) > MAX_REPLY_BYTES:
+        # Whatever a dialog says, the passive reply fits; the rest follows through the outbox.
+        parts = split_text(reply, MAX_REPLY_BYTES - len(CONTINUED.encode("utf-8")))
+        logger.info("inbound: a %d-part reply to %s", len(parts), message.openid)
+        reply = parts[0] + CONTINUED
+        ctx.followups[:0] = parts[1:]
+    ctx.followups[:] = [
+        part for text in ctx.followups for part in split_text(text, MAX_REPLY_BYTES)
+    ]
     return reply, ctx
+
+
+def split_text(text: str, max_bytes: int) -> list[str]:
+    """Split ``text`` into parts of at most ``max_bytes`` UTF-8 bytes, at line ends if possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line.encode("utf-8")) > max_bytes:
+            cut = len(line.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore"))
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(candidate.encode("utf-8")) > max_bytes:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
 
 
 def process(
@@ -421,6 +456,14 @@ class Responder:
     def close(self) -> None:
         """Wait for running deliveries and stop the threads."""
         self.executor.shutdown(wait=True)
+
+
+def record_follow(session: Session, openid: str) -> Talent | None:
+    """Mark a registered person as following again; return their record (None: not registered)."""
+    talent = talents.get_talent_by_openid(session, openid)
+    if talent is not None:
+        talent.is_following = True
+    return talent
 
 
 def record_unsubscribe(session: Session, openid: str) -> bool:
