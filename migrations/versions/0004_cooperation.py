@@ -21,6 +21,9 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# SQLite rebuilds a table to add a foreign key: keep AUTOINCREMENT (ids never reused, since the
+# audit log keeps them) on the tables that have it.
+KEEP_IDS = {"sqlite_autoincrement": True}
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
@@ -212,7 +215,7 @@ def upgrade() -> None:
             batch_op.f("ix_cooperation_outcomes_occurred_on"), ["occurred_on"], unique=False
         )
 
-    with op.batch_alter_table("demands", schema=None) as batch_op:
+    with op.batch_alter_table("demands", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("contact_id", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("review_round", sa.Integer(), server_default="0", nullable=False)
@@ -241,7 +244,7 @@ def upgrade() -> None:
             sa.Column("shared_fields", JSON, server_default=sa.text("'[]'"), nullable=False)
         )
 
-    with op.batch_alter_table("talents", schema=None) as batch_op:
+    with op.batch_alter_table("talents", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("referred_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_talents_referred_by_id_talents"),
@@ -253,7 +256,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("talents", schema=None) as batch_op:
+    with op.batch_alter_table("talents", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_talents_referred_by_id_talents"), type_="foreignkey"
         )
@@ -271,7 +274,7 @@ def downgrade() -> None:
         ):
             batch_op.drop_column(name)
 
-    with op.batch_alter_table("demands", schema=None) as batch_op:
+    with op.batch_alter_table("demands", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_demands_contact_id_enterprise_contacts"), type_="foreignkey"
         )
