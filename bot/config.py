@@ -63,6 +63,19 @@ class WechatConfig:
     reply_budget_seconds: float = 4.0
     token_store: str = "database"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # plaintext, compatible or safe; empty: safe when encoding_aes_key is set, else plaintext.
+    message_mode: str = ""
+    # Where signed (timestamp, nonce) pairs are bound to their body: database or redis.
+    replay_store: str = "database"
+    # Deliveries kept here while the database is unreachable (relative to the project).
+    spool_dir: str = "instance/spool"
+
+    @property
+    def mode(self) -> str:
+        """Return the message mode in force (``message_mode``, or derived from the key)."""
+        if self.message_mode:
+            return self.message_mode
+        return "safe" if self.encoding_aes_key else "plaintext"
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class SchedulerConfig:
     outbox_interval_seconds: int = 15
     stale_profile_days: int = 180
     inbound_retention_days: int = 14
+    abandoned_draft_days: int = 30
     heartbeat_seconds: int = 30
     lock_poll_seconds: int = 5
 
@@ -364,6 +378,19 @@ def _check_semantics(config: Config) -> None:
             "wechat.encoding_aes_key: not the base64 of a 32-byte key; copy it again from "
             "公众平台 → 基本配置 → 服务器配置"
         )
+    if config.wechat.message_mode not in {"", "plaintext", "compatible", "safe"}:
+        raise ConfigError(
+            "wechat.message_mode: expected plaintext, compatible or safe, "
+            f"got {config.wechat.message_mode!r}"
+        )
+    if config.wechat.mode != "plaintext" and not aes_key:
+        raise ConfigError(
+            f"wechat.message_mode: {config.wechat.mode} mode needs wechat.encoding_aes_key"
+        )
+    if config.wechat.replay_store not in {"database", "redis"}:
+        raise ConfigError(
+            f"wechat.replay_store: expected database or redis, got {config.wechat.replay_store!r}"
+        )
     if config.wechat.token_store not in {"database", "redis"}:
         raise ConfigError(
             f"wechat.token_store: expected database or redis, got {config.wechat.token_store!r}"
@@ -377,6 +404,7 @@ def _check_semantics(config: Config) -> None:
         ("scheduler.outbox_interval_seconds", config.scheduler.outbox_interval_seconds),
         ("scheduler.stale_profile_days", config.scheduler.stale_profile_days),
         ("scheduler.inbound_retention_days", config.scheduler.inbound_retention_days),
+        ("scheduler.abandoned_draft_days", config.scheduler.abandoned_draft_days),
         ("scheduler.heartbeat_seconds", config.scheduler.heartbeat_seconds),
         ("scheduler.lock_poll_seconds", config.scheduler.lock_poll_seconds),
         ("console.session_hours", config.console.session_hours),

@@ -16,7 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.db import Database, utcnow
 from bot.dialogs import profile_texts
-from bot.services import cooperation_jobs, events, inbound, invitations, nudges, operations, outbox
+from bot.services import (
+    cooperation_jobs,
+    erasure,
+    events,
+    inbound,
+    invitations,
+    nudges,
+    operations,
+    outbox,
+    replay_guard,
+    spool,
+)
 from bot.services.talent_search import TalentIndexCache
 from bot.wechat.client import make_client
 
@@ -102,6 +113,25 @@ def mark_event_no_shows(session: Session, config: Config) -> int:
     )
 
 
+def drain_spool(session: Session, config: Config) -> spool.DrainReport:
+    """Handle the WeChat deliveries kept on disk while the database was unreachable."""
+    # Each delivery commits on its own, like the outbox sender.
+    sessions = sessionmaker(
+        bind=session.get_bind(), expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    return spool.drain(sessions, config)
+
+
+def purge_callback_nonces(session: Session, config: Config) -> int:
+    """Forget signed (timestamp, nonce) pairs whose timestamp can no longer be accepted."""
+    return replay_guard.purge_expired(session)
+
+
+def purge_abandoned_drafts(session: Session, config: Config) -> int:
+    """Delete conversations left unfinished for scheduler.abandoned_draft_days, drafts included."""
+    return erasure.purge_abandoned_drafts(session, config.scheduler.abandoned_draft_days)
+
+
 def heartbeat(session: Session, config: Config) -> str:
     """Do nothing: its recorded run is the scheduler's heartbeat (read by huaicai doctor)."""
     return "alive"
@@ -167,6 +197,24 @@ JOBS: list[Job] = [
         run=nudge_stale_profiles,
         every_seconds=lambda config: 86400,
         description="ask people with long-unchanged profiles to check them",
+    ),
+    Job(
+        id="drain-spool",
+        run=drain_spool,
+        every_seconds=lambda config: config.scheduler.outbox_interval_seconds,
+        description="handle WeChat deliveries kept on disk during a database outage",
+    ),
+    Job(
+        id="purge-callback-nonces",
+        run=purge_callback_nonces,
+        every_seconds=lambda config: 600,
+        description="forget signed callback pairs older than the timestamp window",
+    ),
+    Job(
+        id="purge-abandoned-drafts",
+        run=purge_abandoned_drafts,
+        every_seconds=lambda config: 86400,
+        description="delete registrations left unfinished for too long",
     ),
     Job(
         id="deliver-outbox",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ TEST_WECHAT = {
     "secret": "test-app-secret",
     "token": "123456",
     "encoding_aes_key": "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR",
+    # The suite talks in all three modes; tests of the mode check set their own.
+    "message_mode": "compatible",
+    # Deliveries kept during a database outage (or answered late) go here, not under instance/.
+    "spool_dir": os.path.join(tempfile.gettempdir(), f"huaicai-test-spool-{os.getpid()}"),
 }
 
 

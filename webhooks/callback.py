@@ -1,26 +1,46 @@
 """The WeChat callback: ``GET /wechat`` (server check) and ``POST /wechat`` (messages, events).
 
 The view verifies, decrypts and parses; ``bot.services.inbound`` de-duplicates and dispatches.
-Refusals (stale timestamp, forged signature, wrong appid, oversized body) never reach the
-database. Anything unreadable gets ``success`` so WeChat does not retry it, and no failure
-becomes a 500: WeChat would show the person "该公众号暂时无法提供服务".
+Refusals (stale timestamp, forged signature, wrong appid, oversized body, a message mode the
+configuration does not allow, a signed query string replayed with another body) never reach the
+dialogs. Anything unreadable gets ``success`` so WeChat does not retry it, and no failure
+becomes a 500: WeChat would show the person "该公众号暂时无法提供服务". While the database is
+unreachable, deliveries wait in the spool (``bot.services.spool``) and are answered later.
+
+Signatures, nonces and openids travel in the query string: access logs get the path only
+(``webhooks.gunicorn_conf``, and the filter below for werkzeug's development server).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 from wechatpy.crypto import WeChatCrypto
 
 from bot.config import Config, WechatConfig
-from bot.services import inbound
+from bot.dispatch import Incoming
+from bot.services import inbound, spool
+from bot.services.replay_guard import (
+    MAX_NONCE_LENGTH,
+    DatabasePairStore,
+    LocalPairStore,
+    PairStore,
+    RedisPairStore,
+    ReplayGuard,
+    Verdict,
+)
 from bot.wechat.codec import (
     ForgedMessage,
     MalformedMessage,
+    UndecryptableMessage,
     open_envelope,
     parse_xml,
     render_text_reply,
@@ -36,6 +56,60 @@ EXTENSION_KEY = "huaicai_wechat"
 SUCCESS = "success"
 SORRY = "抱歉，系统开了个小差，请稍后再发一次。"
 MAX_ECHOSTR_LENGTH = 512
+# encrypt_type values each message mode accepts ("raw": no encrypt_type, plaintext fields).
+ACCEPTED = {"plaintext": {"raw"}, "compatible": {"raw", "aes"}, "safe": {"aes"}}
+# How often the likely cause of undecryptable messages is logged, and how long after the last
+# one /healthz still says degraded.
+KEY_LOG_INTERVAL_SECONDS = 60.0
+KEY_DEGRADED_SECONDS = 600.0
+MISSING_KEY = (
+    "WeChat sends encrypted messages (compatible or safe mode) but wechat.encoding_aes_key is "
+    "empty: set it to the EncodingAESKey of the account's 服务器配置"
+)
+WRONG_KEY = (
+    "messages signed with our token cannot be decrypted: wechat.encoding_aes_key differs from "
+    "the EncodingAESKey of the account's 服务器配置 (it was probably regenerated there)"
+)
+
+
+@dataclass
+class KeyHealth:
+    """Whether this process could read WeChat's encrypted messages lately, for /healthz and logs."""
+
+    problem: str | None = None
+    last_seen: float = 0.0
+    unlogged: int = 0
+    last_logged: float = float("-inf")
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def trouble(self, problem: str, detail: str = "") -> None:
+        """Note an encrypted message we could not read; log the likely cause once a minute."""
+        now = time.monotonic()
+        with self.lock:
+            self.problem, self.last_seen = problem, now
+            self.unlogged += 1
+            if now - self.last_logged < KEY_LOG_INTERVAL_SECONDS:
+                return
+            count, self.unlogged, self.last_logged = self.unlogged, 0, now
+        logger.error(
+            "wechat callback: %s (%d message(s) in the last minute; %s)",
+            problem,
+            count,
+            detail or "no detail",
+        )
+
+    def fine(self) -> None:
+        """Note an encrypted message read correctly: the key is right after all."""
+        if self.problem is not None:
+            with self.lock:
+                self.problem = None
+
+    def state(self) -> dict[str, Any]:
+        """Return ``{"ok": bool, "problem": str | None}`` for /healthz."""
+        with self.lock:
+            recent = time.monotonic() - self.last_seen < KEY_DEGRADED_SECONDS
+            problem = self.problem if recent else None
+        return {"ok": problem is None, "problem": problem}
 
 
 @dataclass
@@ -43,6 +117,27 @@ class Callback:
     settings: WechatConfig
     crypto: WeChatCrypto | None
     responder: inbound.Responder
+    guard: ReplayGuard
+    spool: spool.Spool
+    drain: Any  # Callable[[Incoming], object]: handles one spooled delivery
+    key_health: KeyHealth = field(default_factory=KeyHealth)
+
+
+class RedactQueryStrings(logging.Filter):
+    """Drop query strings from werkzeug's request lines: they hold signatures and openids."""
+
+    QUERY = re.compile(r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (self.QUERY.sub("?…", record.args[0]), *record.args[1:])
+        return True
+
+
+def _pair_store(config: Config, database: Any) -> PairStore:
+    if config.wechat.replay_store == "redis":
+        return RedisPairStore.from_url(config.wechat.redis_url)
+    return DatabasePairStore(database.session)
 
 
 def init_app(app: Flask, config: Config) -> None:
@@ -54,7 +149,20 @@ def init_app(app: Flask, config: Config) -> None:
         else None
     )
     runtime = app.extensions["huaicai"]
-    app.extensions[EXTENSION_KEY] = Callback(wechat, crypto, runtime.responder)
+    waiting = spool.spool_of(config)
+    responder: inbound.Responder = runtime.responder
+    # A delivery the database cannot take within the reply budget waits on disk.
+    responder.keep = waiting.keep
+    guard = ReplayGuard(
+        _pair_store(config, runtime.database),
+        LocalPairStore(Path(waiting.directory) / "pairs"),
+        wechat.timestamp_window_seconds,
+    )
+    drain = spool.handler(runtime.database.session, config, runtime.registry, runtime.talent_index)
+    app.extensions[EXTENSION_KEY] = Callback(wechat, crypto, responder, guard, waiting, drain)
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(RedactQueryStrings())
     app.register_blueprint(blueprint)
 
 
@@ -66,6 +174,21 @@ def current_time() -> float:
 def _callback() -> Callback:
     callback: Callback = current_app.extensions[EXTENSION_KEY]
     return callback
+
+
+def key_health(app: Flask) -> dict[str, Any]:
+    """Return whether ``app``'s callback could read encrypted messages lately (for /healthz)."""
+    callback: Callback | None = app.extensions.get(EXTENSION_KEY)
+    if callback is None:
+        return {"ok": True, "problem": None}
+    return {"mode": callback.settings.mode, **callback.key_health.state()}
+
+
+def _keep_quietly(callback: Callback, message: Incoming) -> None:
+    try:
+        callback.spool.keep(message)
+    except OSError:
+        logger.exception("wechat callback: could not keep a late delivery on disk")
 
 
 def _refuse(status: int, reason: str) -> Response:
@@ -86,7 +209,11 @@ def _authentic(settings: WechatConfig) -> str | None:
     except ValueError:
         return "timestamp missing or not a number"
     if age > settings.timestamp_window_seconds:
-        return f"timestamp {timestamp} outside the {settings.timestamp_window_seconds} s window"
+        return (
+            f"timestamp {timestamp[:20]} outside the {settings.timestamp_window_seconds} s window"
+        )
+    if len(nonce) > MAX_NONCE_LENGTH:
+        return "nonce too long"
     expected = sign(settings.token, timestamp, nonce)
     if not signature_matches(expected, request.args.get("signature", "")):
         return "signature does not match"
@@ -116,6 +243,8 @@ def receive() -> Response:
     encrypt_type = request.args.get("encrypt_type") or "raw"
     if encrypt_type not in {"raw", "aes"}:
         return _refuse(403, f"unknown encrypt_type {encrypt_type[:20]!r}")
+    if callback.crypto is not None and encrypt_type not in ACCEPTED[settings.mode]:
+        return _refuse(403, f"{encrypt_type} request refused in {settings.mode} mode")
     # Read one byte past the cap so a body without (or lying about) Content-Length is caught.
     body = request.stream.read(cap + 1)
     if len(body) > cap:
@@ -135,12 +264,25 @@ def receive() -> Response:
                     nonce=request.args.get("nonce", ""),
                 )
             )
+            callback.key_health.fine()
+        elif encrypt_type == "aes" and "Encrypt" in fields:
+            callback.key_health.trouble(MISSING_KEY)
         message = to_incoming(fields)
     except ForgedMessage as exc:
         return _refuse(403, str(exc))
+    except UndecryptableMessage as exc:
+        callback.key_health.trouble(WRONG_KEY, str(exc))
+        return _success()
     except MalformedMessage as exc:
         logger.warning("wechat callback: unreadable message answered with success: %s", exc)
         return _success()
+    if crypto is None:
+        # Only the decrypted body is covered by a signature: bind this signed pair to its body.
+        verdict = callback.guard.check(
+            int(request.args["timestamp"]), request.args.get("nonce", ""), body
+        )
+        if verdict is Verdict.REPLAY:
+            return _refuse(403, "signed timestamp and nonce already used with another body")
     if message.kind == "unknown":
         logger.info("wechat callback: unknown message type %r", fields.get("MsgType"))
     try:
@@ -148,8 +290,16 @@ def receive() -> Response:
         reply = result.reply
     except Exception:
         # The transaction rolled back, so nothing was stored; WeChat's retry may succeed.
-        logger.exception("wechat callback: handling %s failed", message.dedup_key)
+        logger.exception("wechat callback: handling a %s delivery failed", message.kind)
         reply = SORRY
+    else:
+        if result.outcome == "late":
+            # Answered "success" while the delivery still waits for a worker, in memory only:
+            # keep it on disk as well, so a crash cannot lose it (a second handling is a repeat).
+            _keep_quietly(callback, message)
+        elif result.outcome != "spooled":
+            # The database answers: hand anything waiting from an outage to a background drain.
+            callback.spool.kick(callback.drain)
     if not reply:
         return _success()
     account = fields.get("ToUserName")
@@ -164,3 +314,15 @@ def receive() -> Response:
             xml, request.args.get("nonce") or secrets.token_hex(8), str(int(current_time()))
         )
     return Response(xml, 200, mimetype="application/xml")
+
+
+def spooled_count(app: Flask) -> int:
+    """Return how many deliveries wait in this app's spool for the database."""
+    callback: Callback | None = app.extensions.get(EXTENSION_KEY)
+    return len(callback.spool.pending()) if callback is not None else 0
+
+
+def drain_spool_in_background(app: Flask) -> bool:
+    """Start handling deliveries left in the spool (worker start); return whether it started."""
+    callback: Callback | None = app.extensions.get(EXTENSION_KEY)
+    return callback is not None and callback.spool.kick(callback.drain)

@@ -15,6 +15,10 @@ threads = 4
 # WeChat gives up after 5 s; a request still running after 30 s is stuck.
 timeout = 30
 graceful_timeout = 20
+# The request line without its query string: WeChat's signature, timestamp, nonce and the
+# sender's openid travel there, and a signed query string must not be reusable from a log.
+# No referrer either (it may carry the same). %(U)s is the path only.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 
 
 def post_worker_init(worker: Any) -> None:
@@ -23,6 +27,10 @@ def post_worker_init(worker: Any) -> None:
     # The worker has loaded the app (``webhooks:create_app()``) by now; its runtime warms up
     # here, outside any request.
     worker.wsgi.extensions["huaicai"].warm_up()
+    # Deliveries kept on disk during a database outage are handled once the worker is up.
+    from webhooks.callback import drain_spool_in_background
+
+    drain_spool_in_background(worker.wsgi)
     logger.info("worker %s warmed up in %.1f s", worker.pid, time.perf_counter() - started)
 
 

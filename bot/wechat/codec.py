@@ -77,7 +77,7 @@ class MalformedMessage(ValueError):
 
 def sign(*parts: str) -> str:
     """Return WeChat's signature of ``parts``: SHA1 of their sorted concatenation."""
-    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()  # noqa: S324
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()  # noqa: S324 - WeChat prescribes SHA-1
 
 
 def signature_matches(expected: str, given: str) -> bool:
