@@ -43,6 +43,8 @@ MIN_CONFIDENCE = 0.25
 SPECIFIC_OVER_CITY = 0.6
 # A near miss (same sound, one character off) keeps this share of the alias's bare confidence.
 NEAR_MISS_FACTOR = 0.6
+# Near misses are looked for only in answers this short (normalised characters).
+NEAR_MISS_MAX_LENGTH = 30
 CONTEXT_LEVELS = ("bare", "personal", "henan", "jiaozuo")
 _PUNCTUATION = re.compile(r"[\s\W_]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
@@ -353,39 +355,55 @@ def _sounds(char: str) -> frozenset[str]:
     return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
 
 
+def _masked(text: str, position: int) -> str:
+    return text[:position] + "\0" + text[position + 1 :]
+
+
+@cache
+def _near_miss_index() -> dict[str, tuple[Alias, ...]]:
+    """Return the unambiguous Chinese aliases by each form with one character masked."""
+    index: dict[str, list[Alias]] = {}
+    for alias_text, term in load_gazetteer().terms.items():
+        alias = term.alias
+        if alias is None or alias.ambiguous or len(alias_text) < 2 or alias_text.isascii():
+            continue
+        for position in range(len(alias_text)):
+            index.setdefault(_masked(alias_text, position), []).append(alias)
+    return {key: tuple(aliases) for key, aliases in index.items()}
+
+
 def near_misses(normal: str, matches: list[Match], gazetteer: Gazetteer) -> list[OriginCandidate]:
     """Return divisions whose alias ``normal`` misses by one same-sounding character.
 
     ``normal`` is normalised text and ``matches`` its scan: characters inside another place's
     name or an ordinary word (沁水, 温度) are never read as a typo of ours.
     """
+    if len(normal) > NEAR_MISS_MAX_LENGTH:
+        return []  # a paragraph is not an origin answer with a typo in it
     covered = {
         index
         for match in matches
         if match.term.role != "alias"
         for index in range(match.start, match.end)
     }
+    index = _near_miss_index()
+    lengths = sorted({len(key) for key in index})
     found: dict[str, tuple[float, str, str]] = {}
-    for alias_text, term in gazetteer.terms.items():
-        alias = term.alias
-        if alias is None or alias.ambiguous or len(alias_text) < 2 or alias_text.isascii():
-            continue
-        for start in range(len(normal) - len(alias_text) + 1):
-            window = normal[start : start + len(alias_text)]
-            if any(index in covered for index in range(start, start + len(alias_text))):
+    for length in lengths:
+        for start in range(len(normal) - length + 1):
+            if any(i in covered for i in range(start, start + length)):
                 continue
-            differing = [
-                i for i, (a, b) in enumerate(zip(window, alias_text, strict=True)) if a != b
-            ]
-            if len(differing) != 1 or not "\u4e00" <= window[differing[0]] <= "\u9fff":
-                continue
-            position = differing[0]
-            if not _sounds(window[position]) & _sounds(alias_text[position]):
-                continue
-            confidence = round(alias.confidence("bare") * NEAR_MISS_FACTOR, 2)
-            known = found.get(alias.code)
-            if known is None or (confidence, len(alias_text)) > (known[0], len(known[1])):
-                found[alias.code] = (confidence, alias_text, window)
+            window = normal[start : start + length]
+            for position, char in enumerate(window):
+                if not "\u4e00" <= char <= "\u9fff":
+                    continue
+                for alias in index.get(_masked(window, position), ()):
+                    if alias.text == window or not _sounds(char) & _sounds(alias.text[position]):
+                        continue
+                    confidence = round(alias.confidence("bare") * NEAR_MISS_FACTOR, 2)
+                    known = found.get(alias.code)
+                    if known is None or (confidence, len(alias.text)) > (known[0], len(known[1])):
+                        found[alias.code] = (confidence, alias.text, window)
     candidates = [
         OriginCandidate(
             code=code,

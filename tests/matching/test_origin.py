@@ -342,3 +342,8 @@ def test_a_name_spelled_right_is_never_marked_as_typed() -> None:
 def test_a_different_sound_is_not_a_near_miss() -> None:
     # 悬 (xuan) is not 县 (xian): one character off is not enough by itself.
     assert all(candidate.code != "410825" for candidate in recognise_origin("温悬"))
+
+
+def test_a_paragraph_is_not_searched_for_near_misses() -> None:
+    # One character off 城伯 somewhere in 2,000 characters is noise, not a typed origin.
+    assert recognise_origin("我的资料改成把去掉加上城把手机号码" * 120) == []
