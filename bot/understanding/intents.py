@@ -213,6 +213,11 @@ _HELP = [
 _CHANGE = _alt("修改 更改 更新 改 改改 改一改 改下 改一下")
 _OF_MY_PROFILE = "(?:一下)?(?:我的)?(?:个人)?" + _alt("资料 信息 档案")
 _EDIT_SOMETHING = re.compile(_CHANGE + _OF_MY_PROFILE)
+# At the summary: something is wrong, not saying what.
+_SOMETHING_WRONG = re.compile(
+    "^(?:不对|不太对|不正确|有错|有错误|错了|有误|有问题|"
+    + r"(?:有|有一)?(?:项|个地方|处|点)?(?:写|填)?错了|(?:我)?(?:要|想|需要)(?:修改|改)(?:一下)?)$"
+)
 IDLE_RULES = (
     *_HUMAN, *_ERASE, *_MY_NEEDS, *_POST_NEED, *_EVENTS, *_SHOW_PROFILE, *_REGISTER, *_HELP,
 )  # fmt: skip
@@ -311,6 +316,9 @@ def _at_summary(text: str, plain: str) -> Understanding:
         return _edit(edit)
     if is_yes(text):
         return Understanding(Intent.CONFIRM, CLEAR, rule="summary:yes")
+    if _SOMETHING_WRONG.search(plain):
+        # "不对" / "有一项写错了": an edit, the item still to be asked for.
+        return Understanding(Intent.EDIT_FIELD, LIKELY, rule="summary:something-wrong")
     return _when_idle(text, plain, registered=False, fallback_confidence=UNSURE)
 
 

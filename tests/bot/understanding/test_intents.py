@@ -258,3 +258,9 @@ def test_a_long_message_is_understood_without_catastrophic_slowness() -> None:
     for context in Context:
         recognise_intent(text, context)
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("text", ["不对", "有一项写错了", "有个地方填错了", "我想改一下"])
+def test_something_wrong_at_the_summary_is_an_edit_of_an_item_to_ask_for(text: str) -> None:
+    understood = recognise_intent(text, Context.SUMMARY)
+    assert (understood.intent, understood.field) == (Intent.EDIT_FIELD, "")
