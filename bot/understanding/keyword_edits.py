@@ -19,7 +19,10 @@ def _alt(words: str) -> str:
 
 _TO = _alt("改成 改为 换成 换为 替换成 替换为 改叫 写成 应该是")
 _DROP = _alt("去掉 删掉 删除 删了 去除 拿掉 划掉 去了 不要了 不要")
-_PLUS = _alt("加上 加个 加一个 加 添加 添上 增加 补充 补上 补个 补一个 还有")
+_PLUS = _alt(
+    "加上 加个 加一个 加 添加 添上 增加 补充 补上 补个 补一个 还有 漏了 少了 缺了 "
+    "还应该有 应该还有 还差 再来个"
+)
 # Each pattern reads one edit from one clause; the first that matches a clause wins.
 _REPLACE = (
     re.compile("^(?:把|将)" + _OLD + _TO + _NEW + "$"),
@@ -29,7 +32,14 @@ _REPLACE = (
 _REMOVE = (
     re.compile("^(?:把|将)" + _OLD + _DROP + "$"),
     re.compile("^(?:" + _DROP + "|删)(?:关键词|关键字)?[:：]?" + _OLD + "(?:这个词|这一个|这个)?$"),
-    re.compile("^" + _OLD + "(?:" + _DROP + "|不对|不是|多余|不用)(?:吧|了)?$"),
+    re.compile(
+        "^"
+        + _OLD
+        + "(?:"
+        + _DROP
+        + "|不对|不是|多余|不用|不相关|无关|没关系|跟我没关系|不是我的方向)"
+        + "(?:吧|了)?$"
+    ),
 )
 _ADD = (
     re.compile(
@@ -79,7 +89,8 @@ _NOT_ITEMS = frozenset({"都", "全", "全部", "这些", "这些都", "它们",
 def _item(text: str) -> str:
     item = _POSITION.sub("", unquote(text)).strip()
     item = unquote(re.sub(r"(?:这个词|这个|那个|这一个|一词|吧|了)$", "", item))
-    return "" if item in _NOT_ITEMS else item
+    # A question is not an item ("还有问题吗").
+    return "" if item in _NOT_ITEMS or item.endswith(("吗", "呢", "么")) else item
 
 
 def _split_items(text: str) -> list[str]:

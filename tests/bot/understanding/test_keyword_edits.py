@@ -71,3 +71,16 @@ def test_an_item_pointed_at_by_place_is_removed_by_place(text: str, position: in
 )
 def test_fillers_around_an_item_are_not_part_of_it(text: str) -> None:
     assert read_keyword_edits(text) == [KeywordEdit("remove", old="弄基站")]
+
+
+@pytest.mark.parametrize(
+    ("text", "edits"),
+    [
+        ("漏了固态电池", [KeywordEdit("add", new="固态电池")]),
+        ("还应该有储能", [KeywordEdit("add", new="储能")]),
+        ("弄基站跟我没关系", [KeywordEdit("remove", old="弄基站")]),
+        ("还有问题吗", []),  # a question, not an item
+    ],
+)
+def test_more_ways_of_adding_and_removing(text: str, edits: list[KeywordEdit]) -> None:
+    assert read_keyword_edits(text) == edits
