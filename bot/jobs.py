@@ -75,6 +75,7 @@ def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
     sessions = sessionmaker(
         bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    outbox.remember_token(client)
     settings = outbox.Settings.from_config(config.outbox, config.app.timezone)
     if not isinstance(bind, Engine):
         # One test connection cannot serve several sending threads.

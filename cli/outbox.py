@@ -19,7 +19,7 @@ def outbox_group() -> None:
 @pass_context
 def deliver(ctx: CliContext, limit: int) -> None:
     """Send the messages that are due now (what the deliver-outbox job does) and list outcomes."""
-    client = make_client(ctx.config, ctx.database)
+    client = outbox.remember_token(make_client(ctx.config, ctx.database))
     settings = outbox.Settings.from_config(ctx.config.outbox, ctx.config.app.timezone)
     try:
         report = outbox.deliver_due(

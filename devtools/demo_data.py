@@ -459,6 +459,7 @@ def load_demo(
             progress(1)
     session.flush()
     _load_cooperation(session, random.Random(seed + 1))  # noqa: S311 - demo data
+    _load_participation(session, random.Random(seed + 2), now=now)  # noqa: S311 - demo data
     return DemoCounts(
         talents=len(profiles),
         enterprises=len(companies),
@@ -553,6 +554,39 @@ def _load_events(
             actor=ACTOR,
         )
     return len(vocabulary.events)
+
+
+def _load_participation(session: Session, rng: random.Random, *, now: datetime) -> None:
+    """Give each demo event invitees with answers: registered, declined, waiting to answer,
+    and a waitlist where the seats ran out."""
+    from bot.models import Event, InvitationStatus
+    from bot.services.talent_search import consenting
+
+    people = list(
+        session.scalars(select(Talent).where(Talent.is_demo.is_(True), Talent.openid.is_not(None)))
+    )
+    allowed = consenting(session, [t.id for t in people], ConsentPurpose.INVITATIONS)
+    people = [t for t in people if t.id in allowed]
+    for event in session.scalars(select(Event).where(Event.is_demo.is_(True))):
+        topics = set(event.topics)
+        fitting = [t for t in people if topics & {*t.industries, *t.keywords}] or people
+        guests = rng.sample(fitting, min(len(fitting), 36))
+        sent = now - timedelta(days=3)
+        for number, talent in enumerate(guests):
+            invitation = events.propose_invitation(
+                session, event, talent, score=0.5, reasons=["研究方向与活动主题相符"]
+            )
+            events.transition(invitation, InvitationStatus.INVITED, sent)
+            roll, answered = rng.random(), sent + timedelta(hours=1 + number)
+            if roll < 0.6:
+                full = event.capacity is not None and (
+                    events.seats_taken(session, event.id) >= event.capacity
+                )
+                wanted = InvitationStatus.WAITLISTED if full else InvitationStatus.REGISTERED
+                events.transition(invitation, wanted, answered)
+            elif roll < 0.75:
+                events.transition(invitation, InvitationStatus.DECLINED, answered)
+            session.flush()
 
 
 def _load_cooperation(session: Session, rng: random.Random) -> None:

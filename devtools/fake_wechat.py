@@ -690,7 +690,7 @@ def serve(
     fake = FakeWeChat(
         appid, secret, auto_follow=auto_follow, transient_error_rate=transient_error_rate
     )
-    server = make_server(host, port, fake.app, threaded=True)
+    server = make_server(host, port, fake.app, threaded=True, request_handler=_QuietRequestHandler)
     logger.info("fake WeChat API listening on http://%s:%s/cgi-bin/", host, port)
     try:
         server.serve_forever()

@@ -85,5 +85,5 @@ def thanks(event: Event) -> str:
 
 
 def deferred_notice(count: int) -> str:
-    """Return the line that tells someone messages waited for them."""
-    return f"您有 {count} 条活动消息，稍后发给您。回复“我的活动”随时查看。"
+    """Return the line added to a reply when messages (活动邀请 and the like) waited for them."""
+    return f"您有 {count} 条消息（如活动邀请）在等您，稍后就发给您。回复“我的活动”可随时查看活动。"

@@ -88,6 +88,22 @@ class CheckIn:
 # --- events --------------------------------------------------------------------------------
 
 
+def normalise_kind(text: str) -> str:
+    """Return the event kind ``text`` names ('院地科技合作洽谈会' is a 洽谈会); '' stays ''.
+
+    Raises ValidationError when it names none of ``KINDS``.
+    """
+    text = text.strip()
+    if not text or text in KINDS:
+        return text
+    named = [kind for kind in KINDS if kind in text]
+    if len(named) != 1:
+        raise ValidationError(
+            "kind", f"活动类型只能是：{'、'.join(KINDS)}。", f"unknown event kind {text!r}"
+        )
+    return named[0]
+
+
 def _validated(
     *,
     title: str,
@@ -110,10 +126,7 @@ def _validated(
         raise ValidationError(
             "rsvp_deadline", "报名截止时间不能晚于活动开始。", "rsvp_deadline after starts_at"
         )
-    if kind and kind not in KINDS:
-        raise ValidationError(
-            "kind", f"活动类型只能是：{'、'.join(KINDS)}。", f"unknown event kind {kind!r}"
-        )
+    kind = normalise_kind(kind)
     if online_url and not online_url.startswith(("http://", "https://")):
         raise ValidationError("online_url", "线上链接要以 http 开头。", "online_url not a URL")
     return {

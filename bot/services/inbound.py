@@ -46,7 +46,7 @@ from bot.config import Config
 from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry
 from bot.models import InboundMessage, Talent
-from bot.services import dialog_states, outbox, spool, talents
+from bot.services import dialog_states, event_messages, outbox, spool, talents
 from bot.services.dialog_states import FlowState
 
 if TYPE_CHECKING:
@@ -194,6 +194,8 @@ class Opened:
 
     row_id: int | None
     state: FlowState | None = None
+    # Deferred outbox messages put back in the queue by this message (the reply says so).
+    released: int = 0
 
 
 def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opened:
@@ -218,14 +220,15 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
         state = dialog_states.from_row(
             *(getattr(row, f"state_{name}") for name in dialog_states.STATE_COLUMNS)
         )
-        return Opened(row.row_id, state)
+        return Opened(row.row_id, state, int(row.released or 0) if window else 0)
     row_id = session.execute(CLAIM[dialect], parameters).scalar()
     if row_id is None:
         return Opened(None)
+    released = 0
     if window:
         talents.touch_interaction(session, message.openid, now)
-        outbox.release_deferred(session, message.openid)
-    return Opened(row_id, dialog_states.load(session, message.openid))
+        released = outbox.release_deferred(session, message.openid)
+    return Opened(row_id, dialog_states.load(session, message.openid), released)
 
 
 def purge_before(session: Session, cutoff: datetime) -> int:
@@ -328,6 +331,9 @@ def process(
             state=opened.state,
             talent_index=talent_index,
         )
+        if opened.released and reply:
+            notice = f"{reply}\n\n{event_messages.deferred_notice(opened.released)}"
+            reply = notice if len(notice.encode("utf-8")) <= MAX_REPLY_BYTES else reply
         late = delivery is not None and not delivery.take()
         status = HANDLED
         if late and reply:

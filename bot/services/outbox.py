@@ -50,6 +50,8 @@ SENDING_LEASE = timedelta(minutes=5)
 # WeChat's message record answers for at most 24 hours per request.
 RECORD_WINDOW = timedelta(hours=24)
 RECORD_PAGE = 10000
+# Outcomes written per transaction: one commit for this many sends.
+RECORD_CHUNK = 10
 
 # The channel is closed for this person now; a message from them opens it again.
 CHANNEL_CLOSED_ERRORS = frozenset({45015, 45047, 43101})
@@ -327,52 +329,101 @@ def deliver_due(
     if record is not None:
         confirm_sent_by_record(session_factory, record, now)
     claimed = _claim_due(session_factory, now, limit, settings)
+    jobs = _prepare(session_factory, claimed, now)
 
-    def deliver(message_id: int) -> DeliveryOutcome | None:
-        return _deliver_one(
-            session_factory, client, message_id, now, max_attempts, settings, bucket
-        )
+    def deliver(chunk: list[_Job]) -> list[DeliveryOutcome]:
+        return _deliver_chunk(session_factory, client, chunk, now, max_attempts, settings, bucket)
 
-    if settings.workers <= 1 or len(claimed) <= 1:
-        outcomes = [deliver(message_id) for message_id in claimed]
+    # Each thread sends a chunk, then records its outcomes in one transaction.
+    size = max(1, min(RECORD_CHUNK, -(-len(jobs) // max(1, settings.workers))))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    if settings.workers <= 1 or len(chunks) <= 1:
+        outcomes = [outcome for chunk in chunks for outcome in deliver(chunk)]
     else:
         with ThreadPoolExecutor(settings.workers, thread_name_prefix="outbox") as pool:
-            outcomes = list(pool.map(deliver, claimed))
-    report.outcomes.extend(outcome for outcome in outcomes if outcome is not None)
+            outcomes = [outcome for done in pool.map(deliver, chunks) for outcome in done]
+    report.outcomes.extend(outcomes)
     return report
 
 
-def _deliver_one(
+@dataclass(frozen=True)
+class _Job:
+    """One claimed message with what is needed to send it, read before any send."""
+
+    message_id: int
+    plan: list[Channel] | DeliveryOutcome
+    seen_interaction: datetime | None
+    kind: str
+    openid: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _prepare(
+    session_factory: Callable[[], Session], claimed: list[int], now: datetime
+) -> list[_Job]:
+    """Read the claimed messages, their recipients and quotas in three queries; plan each."""
+    if not claimed:
+        return []
+    with session_factory() as session, session.begin():
+        messages = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(claimed))
+                .order_by(OutboxMessage.id)
+            )
+        )
+        openids = {m.openid for m in messages if m.openid}
+        recipients = {
+            t.openid: t for t in session.scalars(select(Talent).where(Talent.openid.in_(openids)))
+        }
+        used = _customer_service_used(session, recipients, now)
+        jobs = []
+        for message in messages:
+            talent = recipients.get(message.openid) if message.openid else None
+            plan = _plan(message, talent, now, used.get(message.openid or "", 0))
+            if isinstance(plan, list) and Channel.CUSTOMER_SERVICE in plan and message.openid:
+                # Later messages of the same batch count this one against the quota.
+                used[message.openid] = used.get(message.openid, 0) + 1
+            jobs.append(
+                _Job(
+                    message.id,
+                    plan,
+                    talent.last_interaction_at if talent else None,
+                    message.kind,
+                    message.openid or "",
+                    dict(message.payload),
+                    message.attempts,
+                )
+            )
+    return jobs
+
+
+def _deliver_chunk(
     session_factory: Callable[[], Session],
     client: MessageSender,
-    message_id: int,
+    chunk: list[_Job],
     now: datetime,
     max_attempts: int,
     settings: Settings,
     bucket: TokenBucket,
-) -> DeliveryOutcome | None:
-    with session_factory() as session, session.begin():
-        message = session.get(OutboxMessage, message_id)
-        if message is None:  # pragma: no cover - deleted while we held the lease
-            return None
-        talent = _recipient(session, message.openid)
-        plan = _plan(session, message, talent, now)
-        seen_interaction = talent.last_interaction_at if talent else None
-        kind, openid, payload = message.kind, message.openid or "", dict(message.payload)
-        attempts = message.attempts
-    if isinstance(plan, DeliveryOutcome):
-        outcome, tries = plan, 0
-    else:
-        outcome, tries = _send(client, message_id, kind, openid, payload, plan, bucket)
-        if outcome.status is OutboxStatus.PENDING and attempts + tries >= max_attempts:
-            outcome = _replace(
-                outcome,
-                OutboxStatus.FAILED,
-                f"gave up after {attempts + tries} attempts: {outcome.detail}",
+) -> list[DeliveryOutcome]:
+    results: list[tuple[DeliveryOutcome, int, datetime | None]] = []
+    for job in chunk:
+        if isinstance(job.plan, DeliveryOutcome):
+            outcome, tries = job.plan, 0
+        else:
+            outcome, tries = _send(
+                client, job.message_id, job.kind, job.openid, job.payload, job.plan, bucket
             )
-    return _record(
-        session_factory, outcome, attempts + tries, now, seen_interaction, settings.retry_base
-    )
+            if outcome.status is OutboxStatus.PENDING and job.attempts + tries >= max_attempts:
+                outcome = _replace(
+                    outcome,
+                    OutboxStatus.FAILED,
+                    f"gave up after {job.attempts + tries} attempts: {outcome.detail}",
+                )
+        results.append((outcome, job.attempts + tries, job.seen_interaction))
+    return _record_all(session_factory, results, now, settings.retry_base)
 
 
 def confirm_sent_by_record(
@@ -427,6 +478,54 @@ def confirm_sent_by_record(
         "outbox: %s abandoned sends, %s confirmed by the message record", len(rows), len(confirmed)
     )
     return len(confirmed)
+
+
+class RememberedTokenStore:
+    """Keep the shared access token in memory for a few seconds around a token store.
+
+    A sender makes many calls a second; without this every call reads the token from the
+    store (one database round trip each with the database store). A token WeChat rejects is
+    forgotten at once and replaced through the store as usual.
+    """
+
+    def __init__(
+        self, store: Any, seconds: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.store = store
+        self.seconds = seconds
+        self._clock = clock
+        self._token: str | None = None
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def get_token(self, fetch: Any) -> str:
+        """Return the remembered token, or the store's (remembered from now on)."""
+        with self._lock:
+            if self._token is not None and self._clock() < self._until:
+                return self._token
+        token = str(self.store.get_token(fetch))
+        with self._lock:
+            self._token, self._until = token, self._clock() + self.seconds
+        return token
+
+    def replace_rejected(self, rejected: str, fetch: Any) -> str:
+        """Forget the rejected token and let the store replace it."""
+        with self._lock:
+            self._token = None
+        return str(self.store.replace_rejected(rejected, fetch))
+
+    def close(self) -> None:
+        """Close the underlying store when it has something to close."""
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
+
+
+def remember_token(client: Any, seconds: float = 30.0) -> Any:
+    """Give ``client`` (a ``HuaiCaiWeChatClient``) a remembered token store; return it."""
+    if not isinstance(client.store, RememberedTokenStore):
+        client.store = RememberedTokenStore(client.store, seconds)
+    return client
 
 
 class CustomerServiceRecord:
@@ -510,23 +609,36 @@ def _recipient(session: Session, openid: str | None) -> Talent | None:
     return session.scalars(select(Talent).where(Talent.openid == openid)).first()
 
 
-def _customer_service_used(session: Session, openid: str, since: datetime) -> int:
-    """Return how many customer-service messages went to ``openid`` since ``since``."""
-    return int(
-        session.scalar(
-            select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.openid == openid,
-                OutboxMessage.status == OutboxStatus.SENT,
-                OutboxMessage.channel == Channel.CUSTOMER_SERVICE,
-                OutboxMessage.sent_at >= since,
-            )
+def _customer_service_used(
+    session: Session, recipients: dict[str | None, Talent], now: datetime
+) -> dict[str, int]:
+    """Return per openid the customer-service messages sent since the person last wrote."""
+    since = {
+        openid: talent.last_interaction_at
+        for openid, talent in recipients.items()
+        if openid
+        and talent.last_interaction_at is not None
+        and now - talent.last_interaction_at < CUSTOMER_SERVICE_WINDOW
+    }
+    if not since:
+        return {}
+    rows = session.execute(
+        select(OutboxMessage.openid, OutboxMessage.sent_at).where(
+            OutboxMessage.openid.in_(list(since)),
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.channel == Channel.CUSTOMER_SERVICE,
+            OutboxMessage.sent_at >= min(since.values()),
         )
-        or 0
-    )
+    ).all()
+    used: dict[str, int] = {}
+    for openid, sent_at in rows:
+        if openid and sent_at is not None and sent_at >= since[openid]:
+            used[openid] = used.get(openid, 0) + 1
+    return used
 
 
 def _plan(
-    session: Session, message: OutboxMessage, talent: Talent | None, now: datetime
+    message: OutboxMessage, talent: Talent | None, now: datetime, customer_service_used: int
 ) -> list[Channel] | DeliveryOutcome:
     """Return the channels to try in order, or the outcome when nothing may be sent."""
 
@@ -545,11 +657,7 @@ def _plan(
     last = talent.last_interaction_at if talent is not None else None
     in_window = talent is None or (last is not None and now - last < CUSTOMER_SERVICE_WINDOW)
     # Our own count of the quota saves a call bound to fail; WeChat's 45047 stays the final word.
-    quota_used = (
-        in_window
-        and last is not None
-        and _customer_service_used(session, message.openid, last) >= CUSTOMER_SERVICE_QUOTA
-    )
+    quota_used = in_window and last is not None and customer_service_used >= CUSTOMER_SERVICE_QUOTA
     if in_window and not quota_used:
         channels.append(Channel.CUSTOMER_SERVICE)
     # WeChat refuses (43101) a subscribe message the person did not subscribe to.
@@ -660,48 +768,79 @@ def _record(
     retry_base: timedelta = RETRY_BASE_DELAY,
 ) -> DeliveryOutcome:
     """Write the outcome on the row and return it (possibly turned back into pending)."""
+    return _record_all(session_factory, [(outcome, attempts, seen_interaction)], now, retry_base)[0]
+
+
+def _record_all(
+    session_factory: Callable[[], Session],
+    items: list[tuple[DeliveryOutcome, int, datetime | None]],
+    now: datetime,
+    retry_base: timedelta = RETRY_BASE_DELAY,
+) -> list[DeliveryOutcome]:
+    """Write several outcomes in one transaction (one commit); return them as recorded.
+
+    A crash before the commit leaves the rows "sending": the next sender confirms them from
+    WeChat's message record (see the module docstring).
+    """
+    recorded = []
+    with session_factory() as session, session.begin():
+        for outcome, attempts, seen_interaction in items:
+            recorded.append(
+                _write_outcome(session, outcome, attempts, now, seen_interaction, retry_base)
+            )
+    for outcome in recorded:
+        log = logger.info if outcome.status is not OutboxStatus.FAILED else logger.warning
+        log("outbox: message %s %s %s", outcome.message_id, outcome.status, outcome.detail)
+    return recorded
+
+
+def _write_outcome(
+    session: Session,
+    outcome: DeliveryOutcome,
+    attempts: int,
+    now: datetime,
+    seen_interaction: datetime | None,
+    retry_base: timedelta,
+) -> DeliveryOutcome:
     pending = outcome.status is OutboxStatus.PENDING
     next_attempt_at = now + retry_delay(attempts, retry_base) if pending else now
     statement = update(OutboxMessage).where(OutboxMessage.id == outcome.message_id)
-    with session_factory() as session, session.begin():
-        # The write comes first so that SQLite takes its write lock before anything is read.
+    # The write comes first so that SQLite takes its write lock before anything is read.
+    session.execute(
+        statement.values(
+            status=outcome.status,
+            channel=outcome.channel,
+            last_error=outcome.detail,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            sent_at=utcnow() if outcome.status is OutboxStatus.SENT else None,
+        ).execution_options(synchronize_session=False)
+    )
+    if outcome.detail.startswith("not following"):
+        # WeChat says the person unfollowed (43004): nothing more is sent to them.
+        openid = session.scalars(
+            select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)
+        ).one()
         session.execute(
-            statement.values(
-                status=outcome.status,
-                channel=outcome.channel,
-                last_error=outcome.detail,
-                attempts=attempts,
-                next_attempt_at=next_attempt_at,
-                sent_at=utcnow() if outcome.status is OutboxStatus.SENT else None,
-            ).execution_options(synchronize_session=False)
+            update(Talent)
+            .where(Talent.openid == openid)
+            .values(is_following=False)
+            .execution_options(synchronize_session=False)
         )
-        if outcome.detail.startswith("not following"):
-            # WeChat says the person unfollowed (43004): nothing more is sent to them.
-            openid = session.scalars(
-                select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)
-            ).one()
+    if outcome.status is OutboxStatus.DEFERRED:
+        openid = session.scalars(
+            select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)
+        ).one()
+        talent = _recipient(session, openid)
+        latest = talent.last_interaction_at if talent else None
+        # The person wrote while we were sending: the window is open again, so no deferral.
+        if latest is not None and (seen_interaction is None or latest > seen_interaction):
+            outcome = _replace(outcome, OutboxStatus.PENDING, f"released: {outcome.detail}")
             session.execute(
-                update(Talent)
-                .where(Talent.openid == openid)
-                .values(is_following=False)
-                .execution_options(synchronize_session=False)
+                statement.values(
+                    status=outcome.status, last_error=outcome.detail
+                ).execution_options(synchronize_session=False)
             )
-        if outcome.status is OutboxStatus.DEFERRED:
-            openid = session.scalars(
-                select(OutboxMessage.openid).where(OutboxMessage.id == outcome.message_id)
-            ).one()
-            talent = _recipient(session, openid)
-            latest = talent.last_interaction_at if talent else None
-            # The person wrote while we were sending: the window is open again, so no deferral.
-            if latest is not None and (seen_interaction is None or latest > seen_interaction):
-                outcome = _replace(outcome, OutboxStatus.PENDING, f"released: {outcome.detail}")
-                session.execute(
-                    statement.values(
-                        status=outcome.status, last_error=outcome.detail
-                    ).execution_options(synchronize_session=False)
-                )
-    log = logger.info if outcome.status is not OutboxStatus.FAILED else logger.warning
-    log("outbox: message %s %s %s", outcome.message_id, outcome.status, outcome.detail)
     return outcome
 
 
