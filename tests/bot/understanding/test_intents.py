@@ -264,3 +264,11 @@ def test_a_long_message_is_understood_without_catastrophic_slowness() -> None:
 def test_something_wrong_at_the_summary_is_an_edit_of_an_item_to_ask_for(text: str) -> None:
     understood = recognise_intent(text, Context.SUMMARY)
     assert (understood.intent, understood.field) == (Intent.EDIT_FIELD, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("报名", Intent.EVENTS), ("我想报名", Intent.EVENTS), ("报名入库", Intent.REGISTER)],
+)
+def test_signing_up_is_for_an_event_unless_the_database_is_named(text: str, intent: Intent) -> None:
+    assert recognise_intent(text, IDLE_NEW).intent is intent
