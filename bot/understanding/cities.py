@@ -21,8 +21,8 @@ _AROUND = re.compile(
 )
 _AFTER = re.compile(r"(?:工作|上班|定居|发展|生活|这边|那边|了|呢|啊|吧|的)+$")
 _SUFFIXES = ("特别行政区", "市", "地区", "盟")
-# A typo may be this far from a city's pinyin (one sound: shen zheng → shen zhen).
-MAX_PINYIN_DISTANCE = 2
+# A typo may be this far from a city's pinyin (one letter: shen zheng → shen zhen).
+MAX_PINYIN_DISTANCE = 1
 # Longer answers are searched for city names but not for typos.
 MAX_ANSWER_LENGTH = 20
 
@@ -199,5 +199,7 @@ def normalise_city(text: str) -> CityMatch | None:
 
 
 def _trailing_forms(form: str) -> list[str]:
-    """Return 2- and 3-character windows of ``form`` (a typo inside "南方的深证那边")."""
+    """Return 2- and 3-character windows of a short ``form`` (a typo inside "深证南山")."""
+    if len(form) > 4:
+        return []
     return [form[i : i + n] for n in (3, 2) for i in range(len(form) - n + 1) if len(form) > n]

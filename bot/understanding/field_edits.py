@@ -38,7 +38,7 @@ def _verb(verbs: str) -> re.Pattern[str]:
 
 VERB_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_verb("搬到 搬去 调到 调去 去了 定居 落户到 落户 转到 回到 回"), "city"),
-    (_verb("跳槽到 跳槽 入职 加入了 加入 换到 去了 转到"), "employer"),
+    (_verb("跳槽到 跳槽 入职 加入了 换到 去了 转到"), "employer"),
     (_verb("评上了 评上 评为 被评为 晋升为 晋升 升为 升到 升任 当上了 当上 升了 评了 升"), "title"),
     (_verb("主要做 主要搞 主要研究 现在做 现在搞 转做 转行做 改做"), "expertise"),
     (re.compile(r"(?P<value>博士|硕士|研究生|本科|大专|专科)(?:毕业|读完|拿到)"), "education"),
@@ -144,6 +144,8 @@ def recognise_field_edit(text: str, *, need_signal: bool = True) -> FieldEdit | 
     return _finish(field, value, 0.9 if value else 0.7)
 
 
+# Places one "joins" that are not employers.
+_NOT_EMPLOYERS = re.compile(r"库|怀才|你们|公众号|活动|群")
 # "我现在是教授了": a title when the words end like one.
 _NOW_IS = re.compile(r"(?:现在|已经|如今)(?:是|成了|当上了?)" + _VALUE + r"(?:了|啦)+$")
 _TITLE_WORDS = "教授 研究员 工程师 博导 硕导 主任 总监 院长 所长 正高级 副高级 正高 副高"
@@ -169,6 +171,8 @@ def _verb_edit(plain: str) -> FieldEdit | None:
                 value = _clean_value(match.group("value"))
                 if field == "city" and normalise_city(value) is None:
                     continue  # 去了宁德时代: not a city, maybe an employer
+                if field == "employer" and _NOT_EMPLOYERS.search(value):
+                    continue  # 加入了人才库: joining HuaiCai, not a new job
                 if value:
                     return _finish(field, value, 0.85)
     return None

@@ -64,3 +64,8 @@ def test_suggestions_are_one_character_off_and_sound_alike() -> None:
     assert suggest_cities("上山") == [] or all(
         len(city.short) == 2 for city in suggest_cities("上山")
     )
+
+
+@pytest.mark.parametrize("text", ["你们", "你们的活动", "我们公司在那边"])
+def test_ordinary_words_are_not_typos_of_a_city(text: str) -> None:
+    assert normalise_city(text) is None

@@ -121,3 +121,8 @@ def test_a_new_state_said_plainly_is_an_edit(text: str, field: str, value: str) 
     edit = recognise_field_edit(text)
     assert edit is not None
     assert (edit.field, edit.value) == (field, value)
+
+
+@pytest.mark.parametrize("text", ["报名加入人才库", "已经加入人才库了", "我去了你们的活动"])
+def test_joining_huaicai_or_going_to_an_event_is_not_a_new_job_or_city(text: str) -> None:
+    assert recognise_field_edit(text) is None
