@@ -20,6 +20,7 @@ from webhooks.console import (  # noqa: F401 - importing a module registers its 
     dashboard,
     demands,
     enterprise,
+    events,
     spreadsheets,
     talents,
 )

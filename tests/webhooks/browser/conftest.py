@@ -19,7 +19,9 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.db import Database
+from devtools.fake_wechat import FakeWeChat
 from tests.conftest import app_overrides
+from tests.wechat_fixtures import FAKE_SECRET
 from webhooks import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,12 +43,20 @@ class ConsoleServer:
 
 
 @pytest.fixture
-def console_server(committed_database: Database, tmp_path: Path) -> Iterator[ConsoleServer]:
-    """Serve the whole app over the committed test database on a free local port."""
+def console_server(
+    committed_database: Database, tmp_path: Path, fake_wechat: FakeWeChat
+) -> Iterator[ConsoleServer]:
+    """Serve the whole app over the committed test database on a free local port, its WeChat
+    API calls answered by the fake WeChat server."""
     if committed_database.engine.dialect.name != "sqlite":
         pytest.skip("browser tests run once, on the SQLite backend")
     url = committed_database.engine.url.render_as_string(hide_password=False)
-    app = create_app(app_overrides(url, app={"instance_dir": str(tmp_path)}))
+    overrides = app_overrides(
+        url,
+        app={"instance_dir": str(tmp_path)},
+        wechat={"api_base_url": fake_wechat.api_base_url, "secret": FAKE_SECRET},
+    )
+    app = create_app(overrides)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
     thread.start()

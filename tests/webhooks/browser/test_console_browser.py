@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy import select
 
-from bot.models import ConsentPurpose, Role, Talent
+from bot.db import utcnow
+from bot.models import ConsentPurpose, Event, Role, Talent
 from bot.services import consents, users
+from devtools.simulator import WeChatUser
+from tests.conftest import TEST_WECHAT
 from tests.factories import make_demand, make_enterprise, make_talent
 from tests.webhooks.browser.conftest import ARTIFACTS, DESKTOP, PHONE, ConsoleServer
 
@@ -31,14 +36,13 @@ def seed(server: ConsoleServer) -> dict[str, Any]:
         need_a = make_demand(session, firm_a, title="高镍正极材料烧结工艺优化")
         need_b = make_demand(session, firm_b, title="减速机齿轮热处理变形控制")
         for number, city in enumerate(CITIES):
-            talent = make_talent(session, name=f"人才{number}", city=city)
-            consents.record_consent(
-                session,
-                purpose=ConsentPurpose.REGISTRATION,
-                version="t",
-                granted=True,
-                talent=talent,
+            talent = make_talent(
+                session, name=f"人才{number}", city=city, openid=f"o-browser-{number}"
             )
+            for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
+                consents.record_consent(
+                    session, purpose=purpose, version="t", granted=True, talent=talent
+                )
         make_talent(session, name="王建国", phone="13800000001", city="北京")
         for name, role, firm in (
             ("organiser", Role.ORGANISER, None),
@@ -54,6 +58,12 @@ def seed(server: ConsoleServer) -> dict[str, Any]:
                 enterprise_id=firm.id if firm else None,
             )
         return {"need_a": need_a.id, "need_b": need_b.id}
+
+
+def scene_of(server: ConsoleServer, title: str) -> str:
+    with server.database.transaction() as session:
+        event = session.scalars(select(Event).where(Event.title == title)).one()
+        return str(event.qr_scene)
 
 
 def log_in(page: Any, server: ConsoleServer, username: str) -> None:
@@ -133,6 +143,40 @@ def test_console_on_a_desktop(browser: Any, console_server: ConsoleServer, tmp_p
     page.click("button:has-text('征询所选人员')")
     assert "已向 1 人发出征询" in page.inner_text(".flash")
     assert "已征询，待回复" in page.inner_text("table.list")
+
+    # Create an event, let matching propose invitees, send, and see a scan check someone in.
+    page.goto(f"{console_server.url}/console/events/new")
+    page.fill("input[name=title]", "新材料院地合作对接会")
+    page.select_option("select[name=kind]", "对接会")
+    page.fill("input[name=starts_at]", (utcnow() + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=location]", "焦作市山阳区")
+    page.fill("input[name=topics]", "锂电池、正极材料")
+    page.click("input[value=保存]")
+    assert "活动已创建" in page.inner_text(".flash")
+    page.click("button:has-text('按活动主题匹配邀请对象')")
+    assert "匹配到" in page.inner_text(".flash")
+    assert "新材料院地合作对接会" in page.inner_text("#preview-text")
+    page.click("button:has-text('发送邀请')")
+    assert "已发出" in page.inner_text(".flash")
+    shot(page, "desktop-event")
+    event_url = page.url
+    scene = scene_of(console_server, "新材料院地合作对接会")
+    follower = WeChatUser(
+        token=TEST_WECHAT["token"],
+        appid=TEST_WECHAT["appid"],
+        encoding_aes_key=TEST_WECHAT["encoding_aes_key"],
+        openid="o-browser-0",
+        mode="safe",
+    )
+    scan = follower.scan(scene)
+    answer = requests.post(scan.url(f"{console_server.url}/wechat"), data=scan.body, timeout=10)
+    assert answer.status_code == 200
+    page.goto(event_url)
+    assert page.inner_text("#count-attended") == "1"
+    assert "已签到" in page.inner_text("#participants")
+    page.click("text=签到二维码海报")
+    assert page.locator(".poster-qr svg").count() == 1, page.inner_text("body")
+    shot(page, "desktop-poster")
 
     # Import a list with bad rows and a person already stored.
     listing = tmp_path / "校友会名单.csv"

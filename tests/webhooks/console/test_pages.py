@@ -10,7 +10,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import AuditEntry, AuditSubject, ConsentPurpose, DemandStatus, Role, Talent
+from bot.models import (
+    AuditEntry,
+    AuditSubject,
+    ConsentPurpose,
+    DemandStatus,
+    Invitation,
+    Role,
+    Talent,
+)
 from bot.services import consents, users
 from tests.factories import make_demand, make_enterprise, make_talent
 from tests.webhooks.console.conftest import SignIn, csrf_token
@@ -229,3 +237,40 @@ def test_enterprise_sees_only_its_own_needs(signed_in: SignIn, db_session: Sessi
     assert client.get(f"/console/enterprise/demands/{own.id}").status_code == 200
     assert client.get(f"/console/enterprise/demands/{other.id}").status_code == 404
     assert client.get(f"/console/demands/{other.id}").status_code == 403
+
+
+def test_create_an_event_propose_invitees_and_send(signed_in: SignIn, db_session: Session) -> None:
+    from bot.models import Event, InvitationStatus, OutboxMessage
+    from tests.bot.services.cooperation_helpers import consenting_talent
+
+    consenting_talent(db_session, name="电池专家", openid="o-battery-1")
+    db_session.commit()
+    client = signed_in(Role.ORGANISER)
+    form = {
+        "csrf_token": csrf_token(client, "/console/events/new"),
+        "title": "新材料院地合作对接会",
+        "kind": "对接会",
+        "starts_at": "2099-05-20T09:30",
+        "location": "焦作市山阳区",
+        "topics": "锂电池，正极材料",
+    }
+    bad = client.post("/console/events/new", data={**form, "starts_at": ""})
+    assert bad.status_code == 400 and "请填写开始时间" in bad.get_data(as_text=True)
+    response = client.post("/console/events/new", data=form)
+    assert response.status_code == 302
+    event = db_session.scalars(select(Event).where(Event.title == "新材料院地合作对接会")).one()
+    assert event.topics == ["锂电池", "正极材料"]
+    assert event.starts_at.hour == 1  # 09:30 in Shanghai is 01:30 UTC
+    path = f"/console/events/{event.id}"
+    token = csrf_token(client, path)
+    client.post(f"{path}/propose", data={"csrf_token": token})
+    page = client.get(path).get_data(as_text=True)
+    assert "电池专家" in page and "拟邀请" in page
+    assert "新材料院地合作对接会" in page  # the message preview
+    client.post(f"{path}/send", data={"csrf_token": token})
+    db_session.expire_all()
+    invitation = db_session.scalars(select(Invitation)).one()
+    assert invitation.status == InvitationStatus.INVITED
+    assert db_session.scalars(select(OutboxMessage.openid)).all() == ["o-battery-1"]
+    export = client.get(f"{path}/attendance.csv")
+    assert "电池专家" in export.get_data().decode("utf-8-sig")
