@@ -188,7 +188,7 @@ _SHOW_PROFILE = [
         Intent.SHOW_PROFILE,
         _alt("登记的啥 登记的什么 登记了什么 填的啥 填的什么 填了什么 填了啥 个人中心"),
     ),
-    _rule(Intent.SHOW_PROFILE, r"(?:登记|注册|入库)(?:成功|好)?了(?:吗|没|没有)"),
+    _rule(Intent.SHOW_PROFILE, r"(?:登记|注册|入库)(?:(?:成功|好)?了|过了?)(?:吗|没|没有)$"),
     _rule(Intent.SHOW_PROFILE, r"我.{0,4}(?:还在|在不在|有没有在).{0,6}库", LIKELY),
 ]
 _REGISTER = [

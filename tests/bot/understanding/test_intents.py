@@ -272,3 +272,18 @@ def test_something_wrong_at_the_summary_is_an_edit_of_an_item_to_ask_for(text: s
 )
 def test_signing_up_is_for_an_event_unless_the_database_is_named(text: str, intent: Intent) -> None:
     assert recognise_intent(text, IDLE_NEW).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我之前登记过吗", Intent.SHOW_PROFILE),
+        ("我注册了没", Intent.SHOW_PROFILE),
+        ("可以注册吗", Intent.REGISTER),
+        ("能登记吗", Intent.REGISTER),
+    ],
+)
+def test_asking_whether_one_is_registered_is_not_asking_to_register(
+    text: str, intent: Intent
+) -> None:
+    assert recognise_intent(text, IDLE_NEW).intent is intent
