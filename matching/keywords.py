@@ -46,6 +46,8 @@ MAX_CANDIDATE_CHARS = 16
 # A first segment longer than this is a paragraph, not a title.
 MAX_TITLE_CHARS = 80
 _SENTENCE_END = frozenset("。！？；!?;\n")
+# A full stop written as ASCII, as many CSL abstracts end.
+_ABSTRACT_END = frozenset(".")
 _MODEL_LOCK = threading.Lock()
 # Words after which a method or object follows (基于深度学习, 采用有限元法).
 _CUES_BEFORE = frozenset(
@@ -215,6 +217,20 @@ def general_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2] if values else 10.0
 
 
+_idf_override: IdfTable | None = None
+
+
+def set_corpus_idf(table: IdfTable | None) -> None:
+    """Score phrases with ``table`` instead of the shipped IDF (``None`` restores it).
+
+    Evaluation uses this to rebuild the IDF without the papers being scored. Not thread-safe:
+    call it only where nothing else extracts keywords at the same time.
+    """
+    global _idf_override
+    _idf_override = table
+    _STATIC_CACHE.clear()
+
+
 def fallback_ranker() -> Ranker:
     """Return a ranker with hand-set weights, for when no learned one is available."""
     n = len(FEATURE_NAMES)
@@ -328,12 +344,12 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
     stop = textmod.stop_words()
     wordlike = textmod.WORDLIKE
     found: Occurrences = {}
-    title_end = _title_end(tokens)
-    idf = corpus_idf()
+    title_start, title_end = _title_span(tokens)
+    idf = _idf_override or corpus_idf()
     general, general_median = general_idf()
     context = (
         tokens,
-        title_end,
+        (title_start, title_end),
         textmod.generic_terms(),
         idf.values,
         idf.unseen,
@@ -360,6 +376,28 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
     if run_start >= 0:
         _add_run(found, run_start, len(tokens), context)
     return found, max(len(tokens), 1)
+
+
+def _title_span(tokens: Sequence[str]) -> tuple[int, int]:
+    """Return the token range of the title: the first line, or a short last segment.
+
+    A text typed by a person starts with its title (标题。描述). CSL publishes a paper as its
+    abstract, a space and then its title, with no line break: when the text has no line break
+    and its first sentence is no title, a short segment after the last sentence end and a
+    space is taken as the title.
+    """
+    end = _title_end(tokens)
+    if end > 0 or "\n" in tokens:
+        return 0, end
+    chars = 0
+    for index in range(len(tokens) - 1, 0, -1):
+        token = tokens[index]
+        if token == "" and tokens[index - 1] in _SENTENCE_END | _ABSTRACT_END:
+            return (index + 1, len(tokens)) if index + 1 < len(tokens) else (0, 0)
+        chars += len(token)
+        if chars > MAX_TITLE_CHARS:
+            break
+    return 0, 0
 
 
 def _title_end(tokens: Sequence[str]) -> int:
@@ -389,7 +427,8 @@ _RunContext = tuple[
 
 def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> None:
     """Record every n-gram of the content tokens ``tokens[start:end]`` as a candidate."""
-    tokens, title_end, generic, idf_of, unseen, general, general_median, lexicon, freq = context
+    tokens, title, generic, idf_of, unseen, general, general_median, lexicon, freq = context
+    title_start, title_end = title
     log = math.log
     cache = _STATIC_CACHE
     before = tokens[start - 1] if start > 0 else ""
@@ -441,7 +480,7 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
                 occ = found[phrase] = [i, i, 0, 0, 0, 0, 0, 0, 0, 0, *static]
             occ[_COUNT] += 1
             occ[_LAST] = i
-            if i < title_end:
+            if title_start <= i < title_end:
                 occ[_IN_TITLE] += 1
             if i == start:
                 occ[_RUN_START] += 1

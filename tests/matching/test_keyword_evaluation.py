@@ -84,10 +84,10 @@ def test_duplicate_predictions_count_once() -> None:
 
 
 def fixed(table: dict[str, list[str]]) -> object:
-    """Return a stand-in extractor answering from ``table`` by the text's first line."""
+    """Return a stand-in extractor answering from ``table`` by the title the text ends with."""
 
     def extract(text: str, *args: object, **kwargs: object) -> list[str]:
-        return table.get(text.split("\n")[0], [])
+        return next((v for title, v in table.items() if text.endswith(" " + title)), [])
 
     return extract
 
@@ -103,13 +103,15 @@ def test_report_has_hand_checked_f1_for_each_system_and_subset(
     }
     perfect = {PAPERS[0][1]: ["锂离子电池", "固态电解质", "正极材料"]}
 
-    def cross_validated(sets: Sequence[training.CandidateSet], top_k: int) -> list[list[str]]:
-        return [ours.get(t, []) for _, t, _ in PAPERS]
+    def cross_validated(
+        papers: Sequence[training.Paper], extra: Sequence[str], top_k: int
+    ) -> list[list[str]]:
+        return [ours.get(p.title, []) for p in papers]
 
     monkeypatch.setattr(jieba_analyse, "extract_tags", fixed({}))
     monkeypatch.setattr(jieba_analyse, "textrank", fixed(perfect))
     monkeypatch.setattr(kw, "extract_keywords", fixed(ours))
-    monkeypatch.setattr(training, "cross_validated_keywords", cross_validated)
+    monkeypatch.setattr(training, "cross_validated_as_published", cross_validated)
 
     report = evaluate_keywords(write_csl(tmp_path))
     assert report.n_docs == {"all": 3, "<15 keywords": 2}
@@ -167,3 +169,32 @@ def test_cross_validation_never_scores_a_paper_with_a_ranker_that_saw_it(
         assert not members & held_out
         assert len(members) + len(held_out) == len(sets)
     assert all(len(r) <= 5 for r in result)
+
+
+def test_the_published_field_is_the_abstract_a_space_and_the_title(tmp_path: Path) -> None:
+    papers = training.read_papers(write_csl(tmp_path))
+    for paper, (abstract, title, _) in zip(papers, PAPERS, strict=True):
+        assert paper.field == f"{abstract} {title}"
+        assert "\n" not in paper.field
+
+
+def test_each_fold_is_ranked_with_an_idf_built_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = training.read_papers(write_csl(tmp_path)) * 3
+    idf_texts: list[list[str]] = []
+    real_idf = training.idf_table
+
+    def recording_idf(texts: Sequence[str]) -> kw.IdfTable:
+        idf_texts.append(list(texts))
+        return real_idf(texts)
+
+    monkeypatch.setattr(training, "idf_table", recording_idf)
+    result = training.cross_validated_as_published(papers, ["额外标题"], top_k=5, n_folds=3)
+    assert len(idf_texts) == 3
+    for fold, texts in enumerate(idf_texts):
+        scored = [i for i in range(len(papers)) if training.fold_of(i, 3) == fold]
+        assert "额外标题" in texts
+        assert len(texts) == len(papers) - len(scored) + 1
+    assert len(result) == len(papers)
+    assert kw._idf_override is None  # the shipped IDF is back

@@ -121,6 +121,14 @@ def test_evaluate_matching_scores_both_systems_under_both_protocols(csl_like_dir
     assert ours_excluded.ndcg_at_10 == pytest.approx(1.0)
     ours_kept = report.scores[("own abstract kept", "MatchIndex")]
     assert ours_kept.p_at_5 == pytest.approx(0.4)
+    # Left in the index but dropped from the hits, the partner is still all there is to find.
+    in_index = report.scores[("in index, dropped", "MatchIndex")]
+    assert in_index.p_at_5 == pytest.approx(0.2)
+    baseline = "plain TF-IDF + jieba (baseline)"
+    assert (
+        report.scores[("in index, dropped", baseline)]
+        == report.scores[("own abstract excluded", baseline)]
+    )
     text = report.format()
     assert "P@5" in text and "nDCG@10" in text and "baseline" in text
     assert "0.200" in text
