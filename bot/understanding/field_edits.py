@@ -98,22 +98,37 @@ class FieldEdit:
     suggested: bool = False  # the value is a correction to confirm (深证 → 深圳)
 
 
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 # Words that contain a cue but do not name that item (研究生 is a degree, not 研究 = expertise).
 _NOT_CUES = ("研究生", "研究所", "研究院", "研究员")
 
 
 def named_field(text: str) -> tuple[str, int] | None:
-    """Return the profile item a text names first and where, or None."""
+    """Return the profile item a text names and where its name ends, or None.
+
+    The first item named in a clause that says something changed wins ("名字对的，单位错了"
+    → 单位); without such a clause, the first item named.
+    """
     masked = text
     for word in _NOT_CUES:
         masked = masked.replace(word, "#" * len(word))
-    best: tuple[int, int, str] | None = None
+    found: list[tuple[int, int, str]] = []
     for field, cues in FIELD_CUES.items():
         for cue in cues:
             position = masked.find(cue)
-            if position >= 0 and (best is None or (position, -len(cue)) < (best[0], -best[1])):
-                best = (position, len(cue), field)
-    return (best[2], best[0] + best[1]) if best else None
+            while position >= 0:
+                found.append((position, -len(cue), field))
+                position = masked.find(cue, position + len(cue))
+    if not found:
+        return None
+    found.sort()
+    for position, minus_length, field in found:
+        clause_end = _CLAUSE_END.search(masked, position)
+        clause = masked[position : clause_end.start() if clause_end else len(masked)]
+        if any(signal in clause for signal in CHANGE_SIGNALS):
+            return field, position - minus_length
+    position, minus_length, field = found[0]
+    return field, position - minus_length
 
 
 def recognise_field_edit(text: str, *, need_signal: bool = True) -> FieldEdit | None:
@@ -223,6 +238,14 @@ def _after_marker(head: str) -> str:
     return head[weak.end() :] if weak else head
 
 
+# A "value" that only asks for a change ("单位要改", "职称改下", "关键词不太准") is no value.
+_REQUEST_ONLY = re.compile(
+    r"^(?:那一?项|这一?项|那里|这里)?(?:要|需要|想|得|再|帮我|请)?"
+    r"(?:修改|更改|更新|改改|改下|改一下|改|换一下|换|调整)?(?:一下|下)?"
+    r"(?:不太?对|不太?准|不准确|不正确|有误|错了|有问题)?$"
+)
+
+
 def _clean_value(text: str) -> str:
     """Strip particles, quotes and a "不是…" tail from a value."""
     value = _NOT_TAIL.sub("", text)
@@ -232,7 +255,7 @@ def _clean_value(text: str) -> str:
         previous = value
         value = _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", value)).strip(" ，,。:：")
         value = unquote(value)
-    return value
+    return "" if _REQUEST_ONLY.match(value) else value
 
 
 def _finish(field: str, value: str, confidence: float) -> FieldEdit:

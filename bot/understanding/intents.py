@@ -214,6 +214,8 @@ _HELP = [
 _CHANGE = _alt("修改 更改 更新 改 改改 改一改 改下 改一下")
 _OF_MY_PROFILE = "(?:一下)?(?:我的)?(?:个人)?" + _alt("资料 信息 档案")
 _EDIT_SOMETHING = re.compile(_CHANGE + _OF_MY_PROFILE)
+# "关键词里的" before a keyword edit said at the summary.
+_KEYWORDS_OF = re.compile(r"关键[词字](?:里|中|里面|当中)?(?:的)?")
 # At the summary: something is wrong, not saying what.
 _SOMETHING_WRONG = re.compile(
     "^(?:不对|不太对|不正确|有错|有错误|错了|有误|有问题|"
@@ -313,6 +315,13 @@ def _at_keywords_check(text: str, plain: str) -> Understanding:
 
 def _at_summary(text: str, plain: str) -> Understanding:
     edit = recognise_field_edit(text, need_signal=False)
+    if edit is not None and edit.field == "keywords":
+        # "把关键词里的弄基站去掉": an edit of the list itself, said at the summary.
+        edits = tuple(read_keyword_edits(_KEYWORDS_OF.sub("", text)))
+        if edits:
+            intent = _KEYWORD_INTENTS[edits[0].operation]
+            return Understanding(intent, CLEAR, keyword_edits=edits, rule="summary:keywords")
+        return _edit(FieldEdit("keywords", "", edit.confidence))
     if edit is not None:
         return _edit(edit)
     if is_yes(text):

@@ -287,3 +287,29 @@ def test_asking_whether_one_is_registered_is_not_asking_to_register(
     text: str, intent: Intent
 ) -> None:
     assert recognise_intent(text, IDLE_NEW).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("对，但是单位要改", "employer", ""),
+        ("职称改下", "title", ""),
+        ("单位那一项不对", "employer", ""),
+        ("名字对的，单位错了，是中国电科", "employer", "中国电科"),
+    ],
+)
+def test_the_item_that_changed_is_the_one_edited_and_a_request_is_no_value(
+    text: str, field: str, value: str
+) -> None:
+    understood = recognise_intent(text, Context.SUMMARY)
+    assert (understood.intent, understood.field, understood.value) == (
+        Intent.EDIT_FIELD,
+        field,
+        value,
+    )
+
+
+def test_a_keyword_edit_said_at_the_summary_is_read_as_one() -> None:
+    understood = recognise_intent("把关键词里的弄基站去掉", Context.SUMMARY)
+    assert understood.intent is Intent.KEYWORDS_REMOVE
+    assert understood.keyword_value == "弄基站"
