@@ -38,7 +38,7 @@ def qr_image(content: str, kind: str = "png") -> bytes:
         raise ValueError(f"unknown QR image kind {kind!r}")
     code = segno.make(content, error="m")
     if kind == "svg":
-        return code.svg_inline(scale=8, border=4).encode()
+        return code.svg_inline(scale=8, border=4, omitsize=True).encode()
     buffer = io.BytesIO()
     code.save(buffer, kind=kind, scale=12 if kind == "png" else 4, border=4)
     return buffer.getvalue()

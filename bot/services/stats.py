@@ -20,6 +20,8 @@ from bot.models import (
     Demand,
     DemandStatus,
     Event,
+    Invitation,
+    InvitationStatus,
     Match,
     Outcome,
     OutcomeKind,
@@ -239,6 +241,7 @@ def dashboard(session: Session, targets: TargetsConfig, now: datetime) -> Dashbo
         ],
         demands_by_status={str(status): int(count) for status, count in demand_rows},
         cooperation=cooperation_funnel(session, today.year),
+        events=events_funnel(session, today.year),
         upcoming_events=upcoming,
     )
 
@@ -318,6 +321,45 @@ def _outcomes_this_year(session: Session, year: int) -> tuple[int, int]:
         ).all()
     )
     return int(rows.get(OutcomeKind.AGREEMENT, 0)), int(rows.get(OutcomeKind.LANDED, 0))
+
+
+def events_funnel(session: Session, this_year: int, years: int = 3) -> list[YearFunnel]:
+    """Return, for each of the last ``years`` years (by event start), the people invited →
+    registered → attended; walk-ins count as attended only."""
+    registered_statuses = [
+        InvitationStatus.REGISTERED,
+        InvitationStatus.ATTENDED,
+        InvitationStatus.NO_SHOW,
+    ]
+    funnels = []
+    for year in range(this_year - years + 1, this_year + 1):
+        start = datetime(year, 1, 1, tzinfo=UTC)
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+
+        def count(
+            *conditions: ColumnElement[bool], start: datetime = start, end: datetime = end
+        ) -> int:
+            query = (
+                select(func.count(Invitation.id))
+                .join(Event, Event.id == Invitation.event_id)
+                .where(Event.starts_at >= start, Event.starts_at < end, *conditions)
+            )
+            return int(session.scalar(query) or 0)
+
+        funnels.append(
+            YearFunnel(
+                year,
+                [
+                    (
+                        "邀请",
+                        count(Invitation.sent_at.is_not(None)),
+                    ),
+                    ("报名", count(Invitation.status.in_(registered_statuses))),
+                    ("签到", count(Invitation.status == InvitationStatus.ATTENDED)),
+                ],
+            )
+        )
+    return funnels
 
 
 def cooperation_funnel(session: Session, this_year: int, years: int = 3) -> list[YearFunnel]:
