@@ -22,6 +22,7 @@ import argparse
 import http.client
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -202,6 +203,7 @@ def run_invitations(options: argparse.Namespace) -> None:
             bucket = outbox.TokenBucket(settings.rate_per_second, settings.burst)
             record = outbox.CustomerServiceRecord(client)
             since = time.time()
+            cpu_before = callback.CpuUse.read([os.getpid(), fake.pid])
             started = time.perf_counter()
             try:
                 while True:
@@ -222,6 +224,9 @@ def run_invitations(options: argparse.Namespace) -> None:
             finally:
                 client.close()
             wall = time.perf_counter() - started
+            cpu_after = callback.CpuUse.read([os.getpid(), fake.pid])
+            sender_cpu = cpu_after.servers[os.getpid()] - cpu_before.servers[os.getpid()]
+            fake_cpu = cpu_after.servers[fake.pid] - cpu_before.servers[fake.pid]
             with database.transaction() as session:
                 counts = outbox.status_counts(session)
                 attempts = session.scalar(select(func.sum(OutboxMessage.attempts)))
@@ -240,6 +245,13 @@ def run_invitations(options: argparse.Namespace) -> None:
         f"invitations: {options.invitations} at {options.rate:.0f}/s (burst {options.burst}, "
         f"{options.workers} sending threads), {busy} answered -1 by the fake "
         f"({busy / max(1, attempts or 0):.1%} of {attempts} attempts)"
+    )
+    per = 1000 / options.invitations
+    print(
+        f"CPU: sender {sender_cpu:.1f} s ({sender_cpu * per:.2f} ms per invitation, "
+        f"{sender_cpu / wall:.0%} of one core), fake WeChat {fake_cpu:.1f} s "
+        f"({fake_cpu * per:.2f} ms per invitation); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
     )
     print(
         f"wall time {wall:.1f} s vs floor {floor:.1f} s ({wall / floor:.3f}x, target <= 1.10x); "

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.models import Event, EventStatus, InvitationStatus
 from bot.services import events, invitations, talent_search, talents
 from bot.validators import ValidationError
+from bot.wechat.client import make_client
 from cli import CliContext, pass_context
 
 
@@ -227,6 +228,31 @@ def send(ctx: CliContext, event_id: int) -> None:
         with click.progressbar(length=pending, label="queueing invitations") as bar:
             summary = invitations.send_invitations(session, ctx.config, event, progress=bar.update)
     click.echo(str(summary))
+
+
+@event_group.command("qrcode")
+@click.argument("event_id", type=int)
+@pass_context
+def qrcode(ctx: CliContext, event_id: int) -> None:
+    """Create EVENT_ID's permanent check-in QR code through the WeChat API; print its image URL."""
+    with ctx.database.transaction() as session:
+        event = _event_or_fail(session, event_id)
+        scene, ticket = event.qr_scene or "", event.qr_ticket
+    if not ticket:
+        client = make_client(ctx.config, ctx.database)
+        try:
+            ticket = events.request_qr_ticket(client, scene)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            client.close()
+        with ctx.database.transaction() as session:
+            event = _event_or_fail(session, event_id)
+            events.set_qr_ticket(session, event, ticket)
+            ticket = event.qr_ticket
+    click.echo(f"scene {scene}, ticket {ticket}")
+    base = ctx.config.wechat.api_base_url.rstrip("/")
+    click.echo(f"{base}/showqrcode?ticket={ticket}")
 
 
 @event_group.command("attendance")

@@ -270,27 +270,28 @@ def lock_event(session: Session, event_id: int) -> Event | None:
     return event
 
 
-def ensure_qr_code(session: Session, event: Event, client: Any) -> str:
-    """Create the event's permanent string-scene QR code once; return its ticket.
+def request_qr_ticket(client: Any, scene: str) -> str:
+    """Create the permanent string-scene QR code of ``scene`` through WeChat; return its ticket.
 
-    ``client`` is a ``bot.wechat.client.HuaiCaiWeChatClient``; raises RuntimeError when
-    WeChat refuses.
+    ``client`` is a ``bot.wechat.client.HuaiCaiWeChatClient``. Call it outside a database
+    transaction (the token store may need the database), then ``set_qr_ticket``. Raises
+    RuntimeError when WeChat refuses.
     """
-    if event.qr_ticket:
-        return event.qr_ticket
     outcome = client.call(
         "post",
         "qrcode/create",
-        {
-            "action_name": "QR_LIMIT_STR_SCENE",
-            "action_info": {"scene": {"scene_str": event.qr_scene}},
-        },
+        {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}},
     )
     if not outcome.ok or not outcome.result or not outcome.result.get("ticket"):
-        raise RuntimeError(f"qrcode/create for event {event.id} failed: {outcome.describe()}")
-    event.qr_ticket = str(outcome.result["ticket"])
-    session.flush()
-    return event.qr_ticket
+        raise RuntimeError(f"qrcode/create for scene {scene} failed: {outcome.describe()}")
+    return str(outcome.result["ticket"])
+
+
+def set_qr_ticket(session: Session, event: Event, ticket: str) -> None:
+    """Keep the ticket of the event's QR code (the first one wins; permanent codes last)."""
+    if not event.qr_ticket:
+        event.qr_ticket = ticket
+        session.flush()
 
 
 def qr_image_url(event: Event, api_base_url: str) -> str:

@@ -26,6 +26,8 @@ from bot.services import event_messages, events, outbox, talent_search
 logger = logging.getLogger(__name__)
 
 S = InvitationStatus
+# Invitations queued per INSERT statement.
+SEND_BATCH = 500
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -115,7 +117,8 @@ def propose_invitees(
 
     ``index`` is the process's talent index (``Runtime.talent_index``, or a fresh
     ``TalentIndexCache`` in one-off commands). Only people whose invitation consent stands,
-    who follow the account and are not yet on the event's list are proposed; ``filters`` narrow the list. Nothing is stored (see ``save_proposals``).
+    who follow the account and are not yet on the event's list are proposed; ``filters``
+    narrow the list. Nothing is stored (see ``save_proposals``).
     """
     filters = filters or InviteeFilters()
     listed = set(
@@ -129,6 +132,7 @@ def propose_invitees(
         for hit in hits
         if hit.talent.id not in listed
         and hit.talent.openid
+        and hit.talent.is_following
         and _passes(hit.talent, filters, attended)
     ]
     return proposals[:k]
@@ -226,6 +230,7 @@ def send_invitations(
         session, [talent.id for _, talent in rows], ConsentPurpose.INVITATIONS
     )
     zone, link = _zone(config), h5_link(config, event)
+    batch: list[tuple[Invitation, outbox.Queued]] = []
     for invitation, talent in rows:
         if not talent.openid:
             summary.no_openid.append(talent.id)
@@ -235,24 +240,37 @@ def send_invitations(
             text = event_messages.invitation(
                 event, zone, name=talent.name, reasons=list(invitation.reasons), link=link
             )
-            new = outbox.queue(
-                session,
-                kind="text",
+            message = outbox.Queued(
                 openid=talent.openid,
                 payload=_payload(config, event, talent, list(invitation.reasons), text),
                 dedupe_key=f"invite:{event.id}:{talent.id}",
                 proactive=True,
             )
-            if new:
-                summary.queued += 1
-            else:
-                summary.already += 1
-            events.transition(invitation, S.INVITED, now)
+            batch.append((invitation, message))
+        if len(batch) >= SEND_BATCH:
+            _queue_batch(session, batch, summary, now)
+            batch = []
         if progress is not None:
             progress(1)
+    _queue_batch(session, batch, summary, now)
     session.flush()
     logger.info("event %s: %s", event.id, summary)
     return summary
+
+
+def _queue_batch(
+    session: Session,
+    batch: list[tuple[Invitation, outbox.Queued]],
+    summary: SendSummary,
+    now: datetime,
+) -> None:
+    new = outbox.queue_many(session, [message for _, message in batch])
+    for invitation, message in batch:
+        if message.dedupe_key in new:
+            summary.queued += 1
+        else:
+            summary.already += 1
+        events.transition(invitation, S.INVITED, now)
 
 
 def queue_offer(

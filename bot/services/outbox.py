@@ -281,6 +281,56 @@ def queue(
     return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Queued:
+    """One message for ``queue_many``."""
+
+    openid: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    kind: str = "text"
+    proactive: bool = False
+
+
+def queue_many(session: Session, messages: list[Queued]) -> set[str]:
+    """Queue many messages in one statement, each once per dedupe key; return the new keys.
+
+    Raises ValueError for an unknown kind or an empty text.
+    """
+    if not messages:
+        return set()
+    now = utcnow()
+    rows = []
+    for message in messages:
+        if message.kind not in KINDS:
+            raise ValueError(f"unknown outbox message kind {message.kind!r}")
+        if message.kind == "text" and not message.payload.get("content"):
+            raise ValueError("a text message needs a non-empty payload['content']")
+        rows.append(
+            {
+                "kind": message.kind,
+                "openid": message.openid,
+                "payload": message.payload,
+                "dedupe_key": message.dedupe_key,
+                "channel": "",
+                "status": OutboxStatus.PENDING,
+                "proactive": message.proactive,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            }
+        )
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(_OUTBOX)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_OUTBOX.c.dedupe_key)
+    )
+    # One INSERT ... VALUES (...), (...) ... RETURNING (SQLAlchemy's "insertmanyvalues").
+    return set(session.execute(statement, rows).scalars())
+
+
 # Runs on every inbound message: built once, on the table (no ORM bookkeeping).
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 RELEASE_DEFERRED = (

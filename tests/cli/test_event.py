@@ -9,7 +9,9 @@ from bot.db import Database
 from bot.models import ConsentPurpose, Event, OutboxMessage
 from bot.services import consents, events
 from cli import main
-from tests.factories import make_talent
+from devtools.fake_wechat import FakeWeChat
+from tests.factories import make_event, make_talent
+from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
 
 def _run(args: list[str], database: Database) -> Result:
@@ -79,3 +81,26 @@ def test_event_from_creation_to_attendance(committed_database: Database) -> None
     attendance = _run(["event", "attendance", str(event_id)], committed_database)
     assert attendance.exit_code == 0, attendance.output
     assert attendance.output.count("已邀请") == 2 and "姓名,工作单位" in attendance.output
+
+
+def test_event_qrcode_is_created_once_through_the_api(
+    committed_database: Database, fake_wechat: FakeWeChat
+) -> None:
+    with committed_database.transaction() as session:
+        event = make_event(session)
+        event_id, scene = event.id, event.qr_scene
+    environment = {
+        "HUAICAI_DATABASE__URL": committed_database.engine.url.render_as_string(
+            hide_password=False
+        ),
+        "HUAICAI_WECHAT__APPID": FAKE_APPID,
+        "HUAICAI_WECHAT__SECRET": FAKE_SECRET,
+        "HUAICAI_WECHAT__API_BASE_URL": fake_wechat.api_base_url,
+    }
+    first = CliRunner().invoke(main, ["event", "qrcode", str(event_id)], env=environment)
+    assert first.exit_code == 0, first.output
+    assert f"scene {scene}, ticket gQ" in first.output and "showqrcode?ticket=gQ" in first.output
+    (created,) = fake_wechat.calls("qrcode/create")
+    assert created.body["action_info"]["scene"]["scene_str"] == scene
+    again = CliRunner().invoke(main, ["event", "qrcode", str(event_id)], env=environment)
+    assert again.exit_code == 0 and len(fake_wechat.calls("qrcode/create")) == 1
