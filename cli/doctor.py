@@ -83,8 +83,9 @@ def check_database(database: Database) -> Finding:
 
 
 def check_redis(config: Config) -> Finding | None:
-    """Redis answers, when the token store uses it."""
-    if config.wechat.token_store != "redis":  # noqa: S105 - a store name, not a secret
+    """Redis answers, when the token store or the replay-nonce store uses it."""
+    stores = {config.wechat.token_store, getattr(config.wechat, "replay_store", "database")}
+    if "redis" not in stores:
         return None
     import redis
 

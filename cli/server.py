@@ -218,8 +218,9 @@ def wait_until_listening(
 @click.option(
     "--port", default=None, type=int, help="Web server port  [default: app.base_url's port]"
 )
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers.")
 @pass_context
-def up(ctx: CliContext, port: int | None) -> None:
+def up(ctx: CliContext, port: int | None, workers: int) -> None:
     """Start web server and scheduler (and the fake WeChat API in demo mode); Ctrl-C stops all.
 
     The web server listens on app.base_url's port (or --port), the fake WeChat API on
@@ -253,7 +254,7 @@ def up(ctx: CliContext, port: int | None) -> None:
     commands: list[list[str]] = []
     if with_fake:
         commands.append(executable + ["fake-wechat", "--port", str(fake_port)])
-    commands.append(executable + ["serve", "--port", str(port)])
+    commands.append(executable + ["serve", "--port", str(port), "--workers", str(workers)])
     commands.append(executable + ["scheduler"])
     # Our own executable and fixed arguments; no shell, no user input.
     children = [subprocess.Popen(command, env=environment) for command in commands]  # noqa: S603

@@ -103,7 +103,11 @@ def test_up_serves_chats_and_stops_cleanly(tmp_path: Path) -> None:
     cli = [sys.executable, "-m", "cli", "--config", str(config)]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     up = subprocess.Popen(
-        [*cli, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*cli, "up", "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
 
