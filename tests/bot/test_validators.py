@@ -240,11 +240,6 @@ def test_a_step_help_offers_skip_only_when_the_step_is_optional(where: str, step
     assert step.optional or "跳过" not in step.help, where
 
 
-@pytest.mark.xfail(
-    reason="common_texts.HELP appends CONTROLS_HINT (which names 跳过) at every step; the step "
-    "engine (bot/dialogs/steps.py) is to show it only at optional steps",
-    strict=False,
-)
 def test_the_help_shown_at_a_required_step_does_not_offer_skip() -> None:
     required = [step for _, step in STEPS if not step.optional]
     assert required
