@@ -21,6 +21,8 @@ from bot.db import Database
 from bot.dispatch import Registry
 from bot.services.inbound import Responder
 from bot.services.talent_search import TalentIndexCache
+from bot.understanding import Context as Where
+from bot.understanding import normalise_city, recognise_intent
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class Runtime:
     def warm_up(self) -> None:
         """Load jieba, lexicons and models, and the talent index, before the first message."""
         started = time.perf_counter()
-        matching.warm_up()
+        warm_text_models()
         with self.database.transaction() as session:
             self.talent_index.warm(session)
         logger.info("runtime warmed up in %.1f s", time.perf_counter() - started)
@@ -54,3 +56,12 @@ class Runtime:
     def close(self) -> None:
         """Wait for running deliveries and stop the executor's threads."""
         self.responder.close()
+
+
+def warm_text_models() -> None:
+    """Load what reading a message may need (jieba, lexicons, models, gazetteers, pinyin)."""
+    matching.warm_up()
+    # Typos are looked up by sound: pypinyin's tables load on the first near miss.
+    matching.recognise_origin("沁杨")
+    normalise_city("深证")
+    recognise_intent("注侧", Where.IDLE_UNREGISTERED)

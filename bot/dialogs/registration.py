@@ -34,9 +34,10 @@ from bot.understanding import (
     clean_name,
     normalise_city,
     normalise_phone,
+    read_keyword_edits,
     recognise_intent,
 )
-from bot.understanding.names import INSTRUCTION_WORDS
+from bot.understanding.names import INSTRUCTION_WORDS, REFUSED_WORDS
 from bot.validators import ValidationError
 from bot.vocabulary import COOPERATION_WISHES, EDUCATION_LEVELS
 
@@ -171,6 +172,8 @@ def _answer_name(ctx: Context, text: str, data: RegistrationData) -> Outcome:
 
 
 def _answer_origin(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    if is_instruction(text):
+        return Reject(texts.NOT_A_VALUE)
     try:
         origin_text = _clean("origin_text", text)
     except ValidationError:
@@ -282,8 +285,15 @@ def _answer_city_confirm(ctx: Context, text: str, data: RegistrationData) -> Out
 # --- plain text answers ----------------------------------------------------------------------
 
 
+def is_instruction(text: str) -> bool:
+    """Tell whether an answer is a command or an instruction rather than a value to keep."""
+    return word_of(text) in REFUSED_WORDS or any(word in text for word in INSTRUCTION_WORDS)
+
+
 def _text_answer(field: str) -> Any:
     def answer(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+        if is_instruction(text):
+            return Reject(texts.NOT_A_VALUE)
         try:
             return Advance({field: _clean(field, text)})
         except ValidationError as error:
@@ -313,6 +323,9 @@ def _answer_education(ctx: Context, text: str, data: RegistrationData) -> Outcom
 
 
 def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcome:
+    if word_of(text) in REFUSED_WORDS or read_keyword_edits(text):
+        # "把X去掉" answers the keyword check, not the question about one's field.
+        return Reject(texts.NOT_A_VALUE)
     try:
         expertise = _clean("expertise", text)
     except ValidationError as error:
@@ -324,7 +337,8 @@ def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcom
         top_k=KEYWORDS_SHOWN,
         exclude=(data.get("employer") or "", data.get("city") or "", data.get("name") or ""),
     )
-    keywords = _clean("keywords", [term for term in extracted if len(term) <= KEYWORD_MAX_LENGTH])
+    kept = [t for t in extracted if len(t) <= KEYWORD_MAX_LENGTH and not is_instruction(t)]
+    keywords = _clean("keywords", kept)
     return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
 
 

@@ -131,6 +131,7 @@ SUMMARY = (
 )
 SUMMARY_UNCLEAR = "没太明白。"
 CORRECTED = "好的，改过来了。"
+NOT_A_VALUE = "这句我没法填进这一项，请直接写内容。"
 SUMMARY_HELP = "回复“确认”完成登记；回复“修改 单位”或序号（例如“4”）修改对应的一项。"
 DONE = (
     "登记完成，谢谢您，{name}！欢迎加入焦作籍在外人才库。\n"

@@ -16,6 +16,7 @@ import matching
 from bot import dialogs
 from bot.config import Config, load_config
 from bot.dispatch import Incoming, Registry
+from bot.runtime import warm_text_models
 from bot.services import dialog_states, inbound
 
 _message_ids = itertools.count(1)
@@ -82,6 +83,7 @@ def text_models_loaded() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         matching.extract_keywords("锂离子电池正极材料的研发", top_k=3)
+        warm_text_models()
         gc.collect()
 
 
