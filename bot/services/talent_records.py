@@ -413,3 +413,15 @@ def merge(session: Session, keep: Talent, other: Talent, *, actor: str) -> Talen
     audit.record(session, actor, "merge", "talent", keep.id, merged_from=other_id)
     audit.record(session, actor, "merged_into", "talent", other_id, into=keep.id)
     return keep
+
+
+def looked_after_by(session: Session, organiser_id: int, *, limit: int = 500) -> list[Talent]:
+    """Return the active talents whose liaison is the console user ``organiser_id``, by name."""
+    query = (
+        select(Talent)
+        .join(LiaisonAssignment, LiaisonAssignment.talent_id == Talent.id)
+        .where(LiaisonAssignment.organiser_id == organiser_id, Talent.status == TalentStatus.ACTIVE)
+        .order_by(Talent.name, Talent.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -21,6 +21,7 @@ from webhooks.console import (  # noqa: F401 - importing a module registers its 
     demands,
     enterprise,
     events,
+    liaisons,
     spreadsheets,
     talents,
 )

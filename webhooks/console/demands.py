@@ -6,11 +6,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional
 
-from bot.models import Demand, DemandStatus
-from bot.services import enterprises, introductions, needs, stats
+from bot.models import Demand, DemandStatus, Match, OutcomeKind
+from bot.services import enterprises, funnel, introductions, needs, stats
 from bot.validators import ValidationError
 from webhooks.console.base import (
     STAFF,
@@ -38,6 +46,28 @@ MATCH_LABELS = {
     "withdrawn": "已撤回同意",
     "cancelled": "已取消",
 }
+
+
+OUTCOME_LABELS = {
+    OutcomeKind.CONTACTED: "已联系",
+    OutcomeKind.AGREEMENT: "签订合作协议",
+    OutcomeKind.LANDED: "项目落地",
+}
+
+
+class OutcomeForm(FlaskForm):
+    kind = SelectField(
+        "结果", choices=choices([(k.value, label) for k, label in OUTCOME_LABELS.items()])
+    )
+    match_id = SelectField("对接的人（可不选）", choices=[], validate_choice=False)
+    amount_wan = DecimalField(
+        "金额（万元，可不填）",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message="金额不能是负数。")],
+    )
+    occurred_on = DateField("日期", validators=[Optional()])
+    note = StringField("备注", validators=[Length(max=500, message="备注最多500字。")])
+    submit = SubmitField("记录结果")
 
 
 class ReviewForm(FlaskForm):
@@ -85,6 +115,9 @@ def demand_detail(demand_id: int) -> ResponseReturnValue:
     entries = introductions.shortlist(session, demand)
     return render_template(
         "console/demand.html",
+        outcomes=funnel.outcomes_of(session, demand),
+        outcome_form=OutcomeForm(),
+        outcome_labels=OUTCOME_LABELS,
         demand=demand,
         labels=STATUS_LABELS,
         match_labels=MATCH_LABELS,
@@ -190,3 +223,35 @@ def ask_talents(demand_id: int) -> ResponseReturnValue:
     except ValidationError as exc:
         flash(exc.message_zh, "error")
     return redirect(url_for("console.demand_detail", demand_id=demand.id))
+
+
+@blueprint.post("/demands/<int:demand_id>/outcomes")
+@allow(*STAFF)
+def record_outcome(demand_id: int) -> ResponseReturnValue:
+    """Record what came of a need: contacted, an agreement (with its amount), a landed project."""
+    demand = _demand_or_404(demand_id)
+    session = db_session()
+    form = OutcomeForm()
+    back = url_for("console.demand_detail", demand_id=demand.id)
+    if not form.validate_on_submit():
+        for problem in form_problems(form):
+            flash(problem, "error")
+        return redirect(back)
+    raw = form.match_id.data or ""
+    match = session.get(Match, int(raw)) if raw.isdigit() else None
+    try:
+        funnel.record_outcome(
+            session,
+            demand,
+            OutcomeKind(form.kind.data),
+            recorded_by=operator().actor,
+            match=match,
+            amount_wan=float(form.amount_wan.data) if form.amount_wan.data is not None else None,
+            note=form.note.data or "",
+            occurred_on=form.occurred_on.data,
+        )
+    except ValidationError as exc:
+        flash(exc.message_zh, "error")
+        return redirect(back)
+    flash("已记录。", "ok")
+    return redirect(back)

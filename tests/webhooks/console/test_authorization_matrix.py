@@ -58,6 +58,7 @@ ACCESS: dict[str, object] = {
     "console.reopen_demand": STAFF,
     "console.propose_shortlist": STAFF,
     "console.ask_talents": STAFF,
+    "console.record_outcome": STAFF,
     "console.import_form": STAFF,
     "console.import_upload": STAFF,
     "console.import_run": STAFF,
@@ -81,6 +82,8 @@ ACCESS: dict[str, object] = {
     "console.event_attendance": STAFF,
     "console.event_poster": STAFF,
     "console.event_poster_file": STAFF,
+    "console.liaison_home": STAFF,
+    "console.liaison_contact": STAFF,
     "console.enterprise_home": ENTERPRISES,
     "console.enterprise_demand": OWN_TO_A,
 }

@@ -274,3 +274,43 @@ def test_create_an_event_propose_invitees_and_send(signed_in: SignIn, db_session
     assert db_session.scalars(select(OutboxMessage.openid)).all() == ["o-battery-1"]
     export = client.get(f"{path}/attendance.csv")
     assert "电池专家" in export.get_data().decode("utf-8-sig")
+
+
+def test_liaison_sees_overdue_talents_and_logs_a_contact(app: object, db_session: Session) -> None:
+    from bot.models import ContactLogEntry
+    from bot.services import liaisons
+    from tests.webhooks.console.conftest import make_user, sign_in
+
+    organiser = make_user(db_session, Role.ORGANISER)
+    talent = make_talent(db_session, name="久未联系")
+    liaisons.assign(db_session, talent, organiser, actor="test")
+    db_session.commit()
+    client = app.test_client()  # type: ignore[attr-defined]
+    assert sign_in(client, organiser.username) == 302
+    page = client.get("/console/liaison").get_data(as_text=True)
+    assert "久未联系" in page and "全部（1 人）" in page
+    token = csrf_token(client, "/console/liaison")
+    response = client.post(
+        f"/console/liaison/{talent.id}/contact",
+        data={"csrf_token": token, "channel": "call", "note": "电话聊了新项目"},
+    )
+    assert response.status_code == 302
+    entry = db_session.scalars(select(ContactLogEntry)).one()
+    assert entry.note == "电话聊了新项目" and entry.organiser_id == organiser.id
+
+
+def test_outcome_of_an_approved_need_is_recorded(signed_in: SignIn, db_session: Session) -> None:
+    from bot.models import Outcome, OutcomeKind
+
+    demand = make_demand(db_session, status=DemandStatus.APPROVED)
+    db_session.commit()
+    client = signed_in(Role.ORGANISER)
+    path = f"/console/demands/{demand.id}"
+    token = csrf_token(client, path)
+    data = {"csrf_token": token, "kind": "agreement", "amount_wan": "-5", "note": "签约"}
+    assert "金额不能是负数" in client.post(
+        f"{path}/outcomes", data=data, follow_redirects=True
+    ).get_data(as_text=True)
+    client.post(f"{path}/outcomes", data={**data, "amount_wan": "120"})
+    outcome = db_session.scalars(select(Outcome)).one()
+    assert outcome.kind == OutcomeKind.AGREEMENT and outcome.amount_wan == 120
