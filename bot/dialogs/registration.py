@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TypedDict
 
 import matching
@@ -556,9 +557,16 @@ def _answer_summary(ctx: Context, text: str, data: RegistrationData) -> Outcome:
         return _create(ctx, text, data)
     if understood.intent is Intent.EDIT_FIELD and understood.field:
         return correction(ctx, data, understood.field, understood.value, back_to="summary")
+    if understood.keyword_edits:
+        edited = _edit_keywords(list(data.get("keywords") or []), understood.keyword_edits)
+        if isinstance(edited, Advance):
+            return replace(edited, return_to="summary")
+        return edited
     field = FIELD_NAMES.named(text)
     if field is not None:
         return Advance(goto=field, return_to="summary")
+    if understood.intent is Intent.EDIT_FIELD:
+        return Reject(texts.SUMMARY_WHICH)
     return Reject(texts.SUMMARY_UNCLEAR)
 
 

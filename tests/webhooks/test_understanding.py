@@ -194,3 +194,14 @@ def test_an_overlong_reply_continues_in_a_follow_up(
     rest = [m.payload["content"] for m in db_session.scalars(select(OutboxMessage))]
     assert rest and all(len(part.encode("utf-8")) <= MAX_REPLY_BYTES for part in rest)
     assert (reply.removesuffix("\n（未完，接下一条）") + "\n" + "\n".join(rest)) == long_text
+
+
+def test_keyword_edits_and_vague_requests_at_the_summary(
+    person: Phone, db_session: Session
+) -> None:
+    talk(person, [*UP_TO_EXPERTISE, ("射频前端，毫米波天线", "（8/9）"), *AFTER_KEYWORDS])
+    assert registration_texts.SUMMARY_WHICH in person.say("要改")
+    talk(person, [("关键词加上相控阵", "射频前端、毫米波天线、相控阵"), ("对", "请核对")])
+    talk(person, [("确认", "登记完成")])
+    talent = talents.get_talent_by_openid(db_session, person.user.openid)
+    assert talent is not None and talent.keywords == ["射频前端", "毫米波天线", "相控阵"]
