@@ -97,6 +97,7 @@ class Stats:
     retries: int = 0
     retry_mismatch: int = 0
     errors: int = 0
+    example: str = ""
     completed: dict[str, dict[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -162,6 +163,8 @@ class Person(threading.Thread):
                 if status != 200 or fragment not in reply:
                     with self.stats.lock:
                         self.stats.wrong_replies += 1
+                        if not self.stats.example:
+                            self.stats.example = f"{text!r} -> {status} {reply[:80]!r}"
                     complete = False
                     break
             if complete:
@@ -217,6 +220,7 @@ def main() -> None:
     parser.add_argument("--stage-seconds", type=float, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between messages, s")
     parser.add_argument("--retry", type=float, default=0.05, help="share of deliveries retried")
+    parser.add_argument("--warmup-seconds", type=float, default=20)
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="huaicai-load-"))
@@ -288,6 +292,23 @@ def main() -> None:
         )
         numbers = itertools.count(1)
         sustained = None
+        # Warm-up, not counted: the first messages load dialogs, lexicons and the talent index.
+        warm = Stats()
+        warm_stop = threading.Event()
+        warmers = [
+            Person(f"http://127.0.0.1:{port}/wechat", numbers, warm, warm_stop, 0.2, 0.0, seed=i)
+            for i in range(4)
+        ]
+        for person in warmers:
+            person.start()
+        time.sleep(args.warmup_seconds)
+        warm_stop.set()
+        for person in warmers:
+            person.join(timeout=60)
+        print(
+            f"warm-up: {len(warm.latencies)} messages, {len(warm.completed)} registrations, "
+            f"{warm.wrong_replies} unexpected replies {warm.example}"
+        )
         for concurrency in [int(x) for x in args.stages.split(",")]:
             stats = Stats()
             stop = threading.Event()
@@ -336,6 +357,8 @@ def main() -> None:
                 and correct == len(stats.completed)
                 and stats.retry_mismatch == 0
             )
+            if stats.example:
+                print(f"         first unexpected reply: {stats.example}")
             if ok:
                 sustained = messages / elapsed
             else:
