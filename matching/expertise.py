@@ -115,10 +115,11 @@ _GENERIC_PROFILE_WORDS = frozenset(
     有空 随时 包教包会 三班倒 国家 省里 市里 小组 景区 村里 城市 职级 职称
     解决方案 配套 个人 参观 指导 业余时间 回来住 找我聊 内推 求内推 正高 副高
     实习 片子
+        超标 工序 问题 要求 客户
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
-_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法".split())
+_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求".split())
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
@@ -128,6 +129,8 @@ _ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学�
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问".split()
+    # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
+    + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
 )
 # Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
 # adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….

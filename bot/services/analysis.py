@@ -21,7 +21,8 @@ def keywords_for(text: str, top_k: int = 10, exclude: Iterable[str] = ()) -> lis
     has its own field and is no expertise, so terms overlapping those values are dropped.
     """
     own = [value.strip() for value in exclude if value and len(value.strip()) >= 2]
-    extracted = matching.extract_keywords(text, top_k=top_k + len(own) * 2)
+    # Expertise as the person typed it; employer, place, title and counts are set apart.
+    extracted = matching.extract_expertise(text, top_k=top_k + len(own) * 2)
     kept = [term for term in extracted if not any(term in v or v in term for v in own)]
     return kept[:top_k]
 
