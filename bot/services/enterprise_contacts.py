@@ -66,22 +66,21 @@ def speak_for(
     openid: str | None,
     name: str,
     phone: str,
+    on_record: bool = False,
     actor: str = "wechat",
 ) -> EnterpriseContact:
     """Record that a person contacts us for ``enterprise``: confirmed if first, else a claim.
 
-    The person's own name and phone are kept on their own record (never on another's).
+    The first is the person ``on_record`` (who registered the enterprise just now, or was its
+    chat contact before contacts were kept) while nobody is confirmed; anyone else, even for an
+    enterprise an organiser registered, makes a claim. Their name and phone stay on their own
+    record.
     """
     contact = contact_of(session, enterprise, openid) if openid else None
     if contact is not None:
         contact.name, contact.phone = name, phone
         return contact
-    has_confirmed = bool(confirmed_contacts(session, enterprise))
-    # An enterprise registered before contacts existed (or by an organiser) has its first
-    # contact on the enterprise row: that person is its confirmed contact.
-    first = not has_confirmed and (
-        enterprise.contact_openid in (None, openid) or enterprise.contact_openid == ""
-    )
+    first = on_record and not confirmed_contacts(session, enterprise)
     contact = EnterpriseContact(
         enterprise_id=enterprise.id,
         openid=openid,
@@ -93,9 +92,7 @@ def speak_for(
     )
     session.add(contact)
     session.flush()
-    audit.record(
-        session, actor, "claim" if not first else "create", "enterprise_contact", contact.id
-    )
+    audit.record(session, actor, "create" if first else "claim", "enterprise_contact", contact.id)
     return contact
 
 

@@ -73,6 +73,9 @@ def submit_need(
     A claimant's name and phone stay on their own contact record; the enterprise's confirmed
     contacts are asked whether they know them. Raises ValidationError on a bad value.
     """
+    known = enterprises.get_enterprise_by_credit_code(session, credit_code)
+    # Read before registering: registering fills an empty chat contact with this person.
+    on_record = known is None or known.contact_openid == openid
     enterprise = enterprises.register_enterprise(
         session,
         name=enterprise_name,
@@ -83,7 +86,13 @@ def submit_need(
         actor=actor,
     )
     contact = enterprise_contacts.speak_for(
-        session, enterprise, openid=openid, name=contact_name, phone=contact_phone, actor=actor
+        session,
+        enterprise,
+        openid=openid,
+        name=contact_name,
+        phone=contact_phone,
+        on_record=on_record,
+        actor=actor,
     )
     demand = enterprises.submit_demand(
         session,

@@ -143,6 +143,15 @@ def test_a_second_contact_is_a_claim_that_sees_only_their_own_needs(db_session: 
     assert "已确认" in outbox_for(db_session, "o-second")[-1]
 
 
+def test_a_firm_an_organiser_registered_is_claimed_not_taken(db_session: Session) -> None:
+    from tests.factories import make_enterprise
+
+    firm = make_enterprise(db_session, contact_name="王经理", contact_phone="13700009999")
+    claim = submitted_need(db_session, "o-walk-in", credit_code=firm.credit_code)
+    assert claim.is_claim and claim.demand.enterprise_id == firm.id
+    assert (firm.contact_name, firm.contact_phone) == ("王经理", "13700009999")
+
+
 def test_an_organiser_can_refuse_a_claim(db_session: Session) -> None:
     submitted_need(db_session, "o-first", credit_seed=777)
     claim = submitted_need(db_session, "o-claim", credit_seed=777).contact
