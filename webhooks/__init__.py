@@ -9,7 +9,7 @@ from flask import Flask
 
 from bot.config import Config, load_config
 from bot.logs import configure_logging
-from webhooks import callback, console, extensions, h5, health, metrics, pages, security
+from webhooks import api, callback, console, extensions, h5, health, metrics, pages, security
 
 __all__ = ["create_app"]
 
@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None
     metrics.init_app(app, config)
     security.init_app(app, config)
     pages.init_app(app)
+    api.init_app(app)
     app.register_blueprint(health.blueprint)
     console.init_app(app, config)
     h5.init_app(app, config)

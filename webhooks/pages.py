@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter, Map
 
 from webhooks.extensions import config
 
@@ -54,8 +56,25 @@ def render_crash(error: InternalServerError) -> ResponseReturnValue:
     return render_error(InternalServerError())
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in every route: a positive id that fits the database's integer column.
+
+    Without the bound, /console/talents/9223372036854775808 reached the database and failed
+    with a 500 instead of a 404.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Register the about page and the error pages."""
+    """Register the about page, the error pages and the bounded integer converter.
+
+    Call it before any blueprint with ``<int:...>`` routes is registered.
+    """
+    app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(InternalServerError, render_crash)

@@ -67,3 +67,9 @@ def test_session_cookie_is_secure_and_lax_outside_demo(
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     app.extensions["huaicai"].database.dispose()
+
+
+def test_an_id_beyond_the_database_integer_is_not_found(client: FlaskClient) -> None:
+    response = client.get("/api/v1/needs/9223372036854775808")
+    assert response.status_code == 404
+    assert client.get("/console/talents/9223372036854775808").status_code == 404

@@ -89,6 +89,17 @@ ACCESS: dict[str, object] = {
 }
 # Talents' own H5 pages sign people in through WeChat, not the console.
 PUBLIC_PREFIXES = ("h5.", "simulator.", "api.")
+# The JSON API: the same personas as bearer tokens of API clients.
+API_ACCESS: dict[str, object] = {
+    "api.openapi": PUBLIC,
+    "api.list_talents": STAFF,
+    "api.get_talent": STAFF,
+    "api.list_needs": EVERYONE_SIGNED_IN,
+    "api.get_need": OWN_TO_A,
+    "api.list_events": STAFF,
+    "api.event_attendance": STAFF,
+    "api.statistics": STAFF,
+}
 
 
 @dataclass
@@ -186,3 +197,56 @@ def test_admin_only_actions_are_refused_to_organisers() -> None:
         "console.erasure_form",
         "console.audit_log",
     } <= admin_only
+
+
+def test_every_api_route_says_who_may_call_it(app: Flask, db_session: Session) -> None:
+    from bot.models import ConsentPurpose
+    from bot.services import consents, users
+
+    firm_a, firm_b = make_enterprise(db_session), make_enterprise(db_session)
+    talent = make_talent(db_session)
+    consents.record_consent(
+        db_session, purpose=ConsentPurpose.REGISTRATION, version="t", granted=True, talent=talent
+    )
+    demand = make_demand(db_session, firm_a)
+    tokens: dict[str, dict[str, str]] = {ANONYMOUS: {}}
+    for persona, role, firm in (
+        (ENTERPRISE_A, Role.ENTERPRISE, firm_a),
+        (ENTERPRISE_B, Role.ENTERPRISE, firm_b),
+        (ORGANISER, Role.ORGANISER, None),
+        (ADMIN, Role.ADMIN, None),
+    ):
+        _, token = users.create_api_client(
+            db_session, name=persona, role=role, enterprise_id=firm.id if firm else None
+        )
+        tokens[persona] = {"Authorization": f"Bearer {token}"}
+    db_session.commit()
+    values = {"talent_id": talent.id, "demand_id": demand.id, "event_id": 999_999}
+    client = app.test_client()
+    checked, forgotten = 0, []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        if rule.endpoint not in API_ACCESS:
+            forgotten.append(rule.endpoint)
+            continue
+        allowed = API_ACCESS[rule.endpoint]
+        url = _url(app, rule.endpoint, set(rule.arguments), values)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            for persona in PERSONAS:
+                status = client.open(url, method=method, headers=tokens[persona]).status_code
+                checked += 1
+                where = f"{method} {url} as {persona}: {status}"
+                if allowed == PUBLIC:
+                    assert status == 200, where
+                elif persona == ANONYMOUS:
+                    assert status == 401, where
+                elif allowed == OWN_TO_A:
+                    expected = {ENTERPRISE_B: 404}.get(persona, 200)
+                    assert status == expected, where
+                elif persona in allowed:  # type: ignore[operator]
+                    assert status in (200, 404), where
+                else:
+                    assert status == 403, where
+    assert not forgotten, f"API routes missing from API_ACCESS: {forgotten}"
+    print(f"API authorization matrix: {checked} requests")

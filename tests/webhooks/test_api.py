@@ -1,0 +1,96 @@
+"""The JSON API: tokens per client, the console's authorization, consent respected, audited,
+and a schemathesis run against its own OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import AuditSubject, ConsentPurpose, Role
+from bot.services import consents, users
+from tests.factories import make_demand, make_enterprise, make_talent
+
+
+def token_for(session: Session, role: Role, enterprise_id: int | None = None) -> dict[str, str]:
+    _, token = users.create_api_client(
+        session, name=f"client-{role.value}-{enterprise_id}", role=role, enterprise_id=enterprise_id
+    )
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_token_is_needed_and_a_wrong_one_refused(client: FlaskClient) -> None:
+    response = client.get("/api/v1/talents")
+    assert response.status_code == 401 and response.json and response.json["status"] == 401
+    bad = client.get("/api/v1/talents", headers={"Authorization": "Bearer hc_forged"})
+    assert bad.status_code == 401
+    assert client.get("/api/v1/openapi.json").json["openapi"] == "3.0.3"  # type: ignore[index]
+
+
+def test_talents_are_only_those_who_consent_without_contacts(
+    client: FlaskClient, db_session: Session
+) -> None:
+    agreed = make_talent(db_session, name="同意的人", phone="13800000001")
+    hidden = make_talent(db_session, name="没同意的人")
+    consents.record_consent(
+        db_session, purpose=ConsentPurpose.REGISTRATION, version="t", granted=True, talent=agreed
+    )
+    headers = token_for(db_session, Role.ORGANISER)
+    body = client.get("/api/v1/talents", headers=headers).json
+    assert body is not None and [t["name"] for t in body["items"]] == ["同意的人"]
+    assert "phone" not in body["items"][0]
+    assert client.get(f"/api/v1/talents/{hidden.id}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/talents/{agreed.id}", headers=headers).status_code == 200
+    named = db_session.scalars(select(AuditSubject.talent_id)).all()
+    assert agreed.id in named and hidden.id not in named
+
+
+def test_enterprise_clients_see_only_their_own_needs(
+    client: FlaskClient, db_session: Session
+) -> None:
+    mine, theirs = make_enterprise(db_session), make_enterprise(db_session)
+    own = make_demand(db_session, mine, title="我们的")
+    other = make_demand(db_session, theirs, title="别人的")
+    headers = token_for(db_session, Role.ENTERPRISE, mine.id)
+    body = client.get("/api/v1/needs", headers=headers).json
+    assert body is not None and [d["title"] for d in body["items"]] == ["我们的"]
+    assert client.get(f"/api/v1/needs/{own.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/needs/{other.id}", headers=headers).status_code == 404
+    assert client.get("/api/v1/talents", headers=headers).status_code == 403
+    assert client.get("/api/v1/statistics", headers=headers).status_code == 403
+
+
+def test_schemathesis_finds_no_response_outside_the_document(
+    app: Flask, db_session: Session
+) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    talent = make_talent(db_session)
+    consents.record_consent(
+        db_session, purpose=ConsentPurpose.REGISTRATION, version="t", granted=True, talent=talent
+    )
+    make_demand(db_session)
+    headers = token_for(db_session, Role.ADMIN)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    checked = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @settings(
+            max_examples=5,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def conforms(case: Any) -> None:
+            case.call_and_validate(headers=headers)
+
+        conforms()
+        checked.append(operation.label)
+    assert len(checked) == 7, checked
