@@ -14,6 +14,8 @@ import logging
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 import matching
 from bot import dialogs
 from bot.config import Config
@@ -49,8 +51,13 @@ class Runtime:
         """Load jieba, lexicons and models, and the talent index, before the first message."""
         started = time.perf_counter()
         warm_text_models()
-        with self.database.transaction() as session:
-            self.talent_index.warm(session)
+        try:
+            with self.database.transaction() as session:
+                self.talent_index.warm(session)
+        except SQLAlchemyError:
+            # The worker still starts (it keeps deliveries while the database is away); the
+            # index is then built by the first search instead.
+            logger.exception("talent index not warmed: the database did not answer")
         logger.info("runtime warmed up in %.1f s", time.perf_counter() - started)
 
     def close(self) -> None:
