@@ -271,7 +271,7 @@ def converse(
     if reply is not None and len(reply.encode("utf-8")) > MAX_REPLY_BYTES:
         # Whatever a dialog says, the passive reply fits; the rest follows through the outbox.
         parts = split_text(reply, MAX_REPLY_BYTES - len(CONTINUED.encode("utf-8")))
-        logger.info("inbound: a %d-part reply to %s", len(parts), message.openid)
+        logger.info("inbound: a %d-part reply", len(parts))
         reply = parts[0] + CONTINUED
         ctx.followups[:0] = parts[1:]
     ctx.followups[:] = [
@@ -359,7 +359,8 @@ def process(
         session.execute(
             FINISH, {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
         )
-    logger.info("inbound: %s %s from %s", key, status, message.openid)
+    # No openid here: the delivery key leads to it in the database for whoever may look.
+    logger.info("inbound: %s %s", key, status)
     if late:
         return Result(None, "queued" if reply else "late")
     return Result(reply, "handled")
