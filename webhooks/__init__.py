@@ -9,7 +9,18 @@ from flask import Flask
 
 from bot.config import Config, load_config
 from bot.logs import configure_logging
-from webhooks import api, callback, console, extensions, h5, health, metrics, pages, security
+from webhooks import (
+    api,
+    callback,
+    console,
+    extensions,
+    h5,
+    h5_talents,  # noqa: F401 - adds the talents' own pages to the h5 blueprint
+    health,
+    metrics,
+    pages,
+    security,
+)
 
 __all__ = ["create_app"]
 
