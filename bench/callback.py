@@ -22,6 +22,7 @@ import argparse
 import http.client
 import itertools
 import os
+import re
 import resource
 import secrets
 import shutil
@@ -490,6 +491,7 @@ PARTS = [
 def summarise_profile(lines: list[str], top: int = 15) -> list[str]:
     """Return report lines: time by part of the stack (own frame) and the top own frames."""
     own: dict[str, int] = {}
+    ours: dict[str, int] = {}
     parts: dict[str, int] = {}
     total = 0
     for line in lines:
@@ -501,6 +503,11 @@ def summarise_profile(lines: list[str], top: int = 15) -> list[str]:
         leaf = frames[-1]
         total += count
         own[leaf] = own.get(leaf, 0) + count
+        # Inclusive time of our own functions (each counted once per stack).
+        for frame in dict.fromkeys(
+            re.sub(r":\d+\)$", ")", f) for f in frames if "bot/" in f or "webhooks/" in f
+        ):
+            ours[frame] = ours.get(frame, 0) + count
         # Attribute the sample to the innermost frame that belongs to a known part.
         part = "other (stdlib, C extensions)"
         for frame in reversed(frames):
@@ -514,6 +521,9 @@ def summarise_profile(lines: list[str], top: int = 15) -> list[str]:
     report = [f"profile of the full app's workers: {total} samples"]
     for name, count in sorted(parts.items(), key=lambda item: -item[1]):
         report.append(f"  {100 * count / total:5.1f}%  {name}")
+    report.append(f"  our functions by inclusive samples (top {top}):")
+    for frame, count in sorted(ours.items(), key=lambda item: -item[1])[:top]:
+        report.append(f"  {100 * count / total:5.1f}%  {frame[:110]}")
     report.append(f"  top {top} frames by own samples:")
     for leaf, count in sorted(own.items(), key=lambda item: -item[1])[:top]:
         report.append(f"  {100 * count / total:5.1f}%  {leaf[:110]}")
