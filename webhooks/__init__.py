@@ -20,6 +20,7 @@ from webhooks import (
     metrics,
     pages,
     security,
+    simulator,
 )
 
 __all__ = ["create_app"]
@@ -45,4 +46,5 @@ def create_app(overrides: Mapping[str, Any] | None = None, config: Config | None
     console.init_app(app, config)
     h5.init_app(app, config)
     callback.init_app(app, config)
+    simulator.init_app(app, config)
     return app
