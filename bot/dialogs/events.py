@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogs import events_texts as texts
 from bot.dispatch import Context, Registry
-from bot.models import Event, Invitation, InvitationStatus
+from bot.models import Event, InvitationStatus
 from bot.services import event_messages, events, talents
 
 logger = logging.getLogger(__name__)
@@ -259,10 +259,8 @@ def check_in(ctx: Context) -> str:
         return texts.ENDED.format(title=title)
     if result.outcome == "too_early":
         return texts.TOO_EARLY.format(title=title, when=when)
-    invitation: Invitation | None = result.invitation
     if result.outcome == "already":
-        checked = invitation.checked_in_at if invitation else None
-        return texts.ALREADY_CHECKED_IN.format(time=_local_time(ctx, checked))
+        return texts.ALREADY_CHECKED_IN.format(time=_local_time(ctx, result.checked_in_at))
     if result.outcome == "checked_in":
         return texts.CHECKED_IN.format(title=title)
     known = talents.get_talent_by_openid(ctx.session, ctx.openid) is not None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
@@ -82,7 +83,10 @@ class CheckIn:
 
     outcome: str
     event: Event | None
-    invitation: Invitation | None
+    # The walk-in row created by the scan (other outcomes read rows as little as possible).
+    invitation: Invitation | None = None
+    invitation_id: int | None = None
+    checked_in_at: datetime | None = None
 
 
 # --- events --------------------------------------------------------------------------------
@@ -560,44 +564,74 @@ def check_in(
 ) -> CheckIn:
     """Check the person in at the event whose QR scene is ``scene`` (walk-ins recorded too).
 
-    Check-in opens ``early_hours`` before the start and closes at the event's end.
+    Check-in opens ``early_hours`` before the start and closes at the event's end. Only the
+    person's own row is locked (a queue at the door is not served one by one); someone
+    present counts even beyond the capacity.
     """
     now = now or utcnow()
-    found = get_event_by_scene(session, scene)
+    talent_id = select(Talent.id).where(Talent.openid == openid).scalar_subquery()
+    # One round trip: the event, the person's talent id and their participation, if any.
+    found = session.execute(
+        select(Event, Invitation.id, Invitation.status, Invitation.checked_in_at, talent_id)
+        .outerjoin(
+            Invitation,
+            and_(
+                Invitation.event_id == Event.id,
+                or_(Invitation.openid == openid, Invitation.talent_id == talent_id),
+            ),
+        )
+        .where(Event.qr_scene == scene)
+        .order_by(Invitation.id)
+        .limit(1)
+    ).first()
     if found is None:
-        return CheckIn("unknown", None, None)
-    event = lock_event(session, found.id)
-    assert event is not None  # noqa: S101 - just found
+        return CheckIn("unknown", None)
+    event, row_id, status, checked_in_at, person = found
     if event.status is EventStatus.CANCELLED:
-        return CheckIn("cancelled", event, None)
-    talent = session.scalars(select(Talent).where(Talent.openid == openid)).first()
-    talent_id = talent.id if talent is not None else None
-    invitation = participation(session, event.id, talent_id=talent_id, openid=openid)
-    if invitation is not None and invitation.status is S.ATTENDED:
-        return CheckIn("already", event, invitation)
+        return CheckIn("cancelled", event)
+    if status == S.ATTENDED:
+        return CheckIn("already", event, invitation_id=row_id, checked_in_at=checked_in_at)
     if now < event.starts_at - timedelta(hours=early_hours):
-        return CheckIn("too_early", event, invitation)
+        return CheckIn("too_early", event, invitation_id=row_id)
     if now > ends_at(event, default_duration_hours):
-        return CheckIn("ended", event, invitation)
-    if invitation is None:
-        invitation = Invitation(
+        return CheckIn("ended", event, invitation_id=row_id)
+    if row_id is None:
+        walk_in = Invitation(
             event_id=event.id,
-            talent_id=talent_id,
+            talent_id=person,
             openid=openid,
             status=S.PROPOSED,
             source="walk_in",
             created_at=now,
         )
-        session.add(invitation)
-        outcome = "walk_in"
-    else:
-        outcome = "checked_in" if invitation.status is S.REGISTERED else "walk_in"
-        if invitation.talent_id is None and talent_id is not None:
-            invitation.talent_id = talent_id
-    transition(invitation, S.ATTENDED, now)
-    session.flush()
+        transition(walk_in, S.ATTENDED, now)
+        try:
+            with session.begin_nested():
+                session.add(walk_in)
+        except IntegrityError:
+            # Another scan of the same person got in first.
+            return CheckIn("already", event, checked_in_at=now)
+        logger.info("event %s: %s checked in (walk_in)", event.id, openid)
+        return CheckIn("walk_in", event, walk_in, walk_in.id, now)
+    # Every status may become attended (TRANSITIONS); the WHERE makes a second scan racing
+    # this one find nothing to change (the row lock makes it wait for this one's commit).
+    changed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == row_id, Invitation.status != S.ATTENDED)
+        .values(
+            status=S.ATTENDED,
+            checked_in_at=now,
+            updated_at=now,
+            offer_expires_at=None,
+            talent_id=func.coalesce(Invitation.talent_id, person),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return CheckIn("already", event, invitation_id=row_id, checked_in_at=now)
+    outcome = "checked_in" if status == S.REGISTERED else "walk_in"
     logger.info("event %s: %s checked in (%s)", event.id, openid, outcome)
-    return CheckIn(outcome, event, invitation)
+    return CheckIn(outcome, event, invitation_id=row_id, checked_in_at=now)
 
 
 def link_walk_ins(session: Session, openid: str, talent: Talent) -> None:

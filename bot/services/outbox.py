@@ -262,7 +262,7 @@ def queue(
     # ON CONFLICT DO NOTHING keeps the caller's transaction usable when another transaction
     # queued the same key first (an IntegrityError would abort it on PostgreSQL).
     statement = (
-        insert(OutboxMessage)
+        insert(_OUTBOX)
         .values(
             kind=kind,
             openid=openid,
@@ -277,8 +277,11 @@ def queue(
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_OUTBOX.c.id)
     )
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING says whether a row was inserted (rowcount is not reliable for this on every
+    # driver: psycopg reports -1 here).
+    return session.execute(statement).scalar() is not None
 
 
 @dataclass(frozen=True)
