@@ -553,6 +553,10 @@ def main() -> None:
         "--profile", type=float, default=0.0, metavar="SECONDS",
         help="record the full app's workers with py-spy during an extra round",
     )  # fmt: skip
+    parser.add_argument(
+        "--set", dest="settings", action="append", default=[], metavar="SECTION.KEY=VALUE",
+        help="a setting of the full app, e.g. wechat.replay_store=redis (repeatable)",
+    )  # fmt: skip
     options = parser.parse_args()
 
     specs_keys = ["echo", "floor", "full"]
@@ -570,6 +574,10 @@ def main() -> None:
             "matching": {"index_path": str(folder / "match-index")},
             "wechat": {"token": TOKEN, "appid": APPID, "encoding_aes_key": ""},
         }
+        for setting in options.settings:
+            name, _, value = setting.partition("=")
+            section, _, key = name.partition(".")
+            overrides.setdefault(section, {})[key] = value
         floor_dsn = floor_url.replace("postgresql+psycopg://", "postgresql://")
         floor_spec = f"bench.wechat_floor:create_app({TOKEN!r}, {floor_dsn!r})"
         specs = [
