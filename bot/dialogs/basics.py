@@ -71,9 +71,13 @@ def fallback(ctx: Context) -> str | None:
 
 def _act_on_intent(ctx: Context) -> str | None:
     """Do what a sentence clearly asks for ("我想登记一下", "我搬到杭州了"); None if unclear."""
-    registered = talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
-    where = Where.IDLE_REGISTERED if registered else Where.IDLE_UNREGISTERED
-    understood = recognise_intent(ctx.message.content, where)
+    understood = recognise_intent(ctx.message.content, Where.IDLE_REGISTERED)
+    # Only an edit reads differently for a registered person: ask the database only then.
+    registered = understood.intent is Intent.EDIT_FIELD and (
+        talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
+    )
+    if understood.intent is Intent.EDIT_FIELD and not registered:
+        understood = recognise_intent(ctx.message.content, Where.IDLE_UNREGISTERED)
     if understood.confidence < ACT_CONFIDENCE:
         return None
     if understood.intent is Intent.EDIT_FIELD and registered and understood.field:
