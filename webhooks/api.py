@@ -278,7 +278,7 @@ def openapi() -> ResponseReturnValue:
 def openapi_document(base_url: str) -> dict[str, Any]:
     """Return the OpenAPI 3.0 description of every operation above."""
     error = {"$ref": "#/components/responses/Error"}
-    secured = [{"bearer": []}]
+    secured: list[dict[str, list[str]]] = [{"bearer": []}]
 
     def operation(
         summary: str,

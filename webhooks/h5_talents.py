@@ -5,6 +5,7 @@ WeChat web OAuth (``snsapi_base``) like the event pages."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
@@ -75,7 +76,7 @@ class RegisterForm(ProfileForm):
     submit = SubmitField("提交登记")
 
 
-def _values(form: ProfileForm) -> dict[str, object]:
+def _values(form: ProfileForm) -> dict[str, Any]:
     """Return the form's fields cleaned as the chat cleans them; raise ValidationError."""
     try:
         name = clean_name(form.name.data or "")
@@ -94,7 +95,7 @@ def _values(form: ProfileForm) -> dict[str, object]:
     county = form.county.data or ""
     if not county:
         raise ValidationError("county", "请选择籍贯所在的县区，或选择“焦作之友”。", "county")
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "name": name,
         "city": city,
         "employer": form.employer.data or "",

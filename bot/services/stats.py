@@ -28,6 +28,7 @@ from bot.models import (
     Talent,
     TalentStatus,
 )
+from bot.services import funnel
 from bot.vocabulary import JIAOZUO_COUNTIES
 from matching.resources import data_path
 
@@ -240,7 +241,7 @@ def dashboard(session: Session, targets: TargetsConfig, now: datetime) -> Dashbo
             for source, count in sorted(source_rows, key=lambda row: -row[1])
         ],
         demands_by_status={str(status): int(count) for status, count in demand_rows},
-        cooperation=cooperation_funnel(session, today.year),
+        cooperation=cooperation_funnel(session, today.year, targets),
         events=events_funnel(session, today.year),
         upcoming_events=upcoming,
     )
@@ -362,47 +363,19 @@ def events_funnel(session: Session, this_year: int, years: int = 3) -> list[Year
     return funnels
 
 
-def cooperation_funnel(session: Session, this_year: int, years: int = 3) -> list[YearFunnel]:
-    """Return, for each of the last ``years`` years, needs submitted → approved → talents asked
-    → said yes → introduced → agreements → landed projects."""
-    funnels = []
-    for year in range(this_year - years + 1, this_year + 1):
-        start = datetime(year, 1, 1, tzinfo=UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=UTC)
-
-        def within(column: Any, start: datetime = start, end: datetime = end) -> Any:
-            return and_(column >= start, column < end)
-
-        submitted = session.scalar(select(func.count(Demand.id)).where(within(Demand.created_at)))
-        approved = session.scalar(select(func.count(Demand.id)).where(within(Demand.approved_at)))
-        asked = session.scalar(select(func.count(Match.id)).where(within(Match.asked_at)))
-        agreed = session.scalar(select(func.count(Match.id)).where(within(Match.consented_at)))
-        introduced = session.scalar(select(func.count(Match.id)).where(within(Match.introduced_at)))
-        outcome_rows = dict(
-            session.execute(
-                select(Outcome.kind, func.count(Outcome.id))
-                .where(
-                    Outcome.occurred_on >= date(year, 1, 1),
-                    Outcome.occurred_on <= date(year, 12, 31),
-                )
-                .group_by(Outcome.kind)
-            ).all()
+def cooperation_funnel(
+    session: Session, this_year: int, targets: TargetsConfig, years: int = 3
+) -> list[YearFunnel]:
+    """Return, for each of the last ``years`` years, the cooperation loop's stages as the
+    funnel service counts them (needs submitted → approved → proposed → asked → yes →
+    introduced → agreements → landed projects)."""
+    return [
+        YearFunnel(
+            year,
+            [(stage.label, stage.count) for stage in funnel.funnel(session, year, targets).stages],
         )
-        funnels.append(
-            YearFunnel(
-                year,
-                [
-                    ("提交需求", int(submitted or 0)),
-                    ("审核通过", int(approved or 0)),
-                    ("征询人才", int(asked or 0)),
-                    ("同意对接", int(agreed or 0)),
-                    ("完成引荐", int(introduced or 0)),
-                    ("签订协议", int(outcome_rows.get(OutcomeKind.AGREEMENT, 0))),
-                    ("项目落地", int(outcome_rows.get(OutcomeKind.LANDED, 0))),
-                ],
-            )
-        )
-    return funnels
+        for year in range(this_year - years + 1, this_year + 1)
+    ]
 
 
 def _industry_counts(session: Session, counted: ColumnElement[bool]) -> list[tuple[str, int]]:
