@@ -17,12 +17,14 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# SQLite's batch mode copies the table: keep ids never reused (the audit log keeps them).
+EVENTS_TABLE = {"sqlite_autoincrement": True}
 # Participant statuses renamed to the CiviCRM/Odoo vocabulary.
 RENAMED = {"sent": "invited", "accepted": "registered", "checked_in": "attended"}
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("events", schema=None) as batch_op:
+    with op.batch_alter_table("events", schema=None, table_kwargs=EVENTS_TABLE) as batch_op:
         batch_op.add_column(
             sa.Column("online_url", sa.String(length=500), nullable=False, server_default="")
         )
@@ -33,7 +35,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("qr_ticket", sa.String(length=128), nullable=False, server_default="")
         )
-    with op.batch_alter_table("events", schema=None) as batch_op:
+    with op.batch_alter_table("events", schema=None, table_kwargs=EVENTS_TABLE) as batch_op:
         batch_op.alter_column("online_url", server_default=None)
         batch_op.alter_column("needs_approval", server_default=None)
         batch_op.alter_column("qr_ticket", server_default=None)
@@ -106,7 +108,7 @@ def downgrade() -> None:
         batch_op.drop_column("openid")
         batch_op.alter_column("talent_id", existing_type=sa.Integer(), nullable=False)
 
-    with op.batch_alter_table("events", schema=None) as batch_op:
+    with op.batch_alter_table("events", schema=None, table_kwargs=EVENTS_TABLE) as batch_op:
         batch_op.drop_column("qr_ticket")
         batch_op.drop_column("needs_approval")
         batch_op.drop_column("rsvp_deadline")

@@ -236,3 +236,11 @@ def test_two_people_taking_the_last_seat_at_once_one_gets_it_one_is_waitlisted(
             )
         ).all()
         assert len(held) == 2
+
+
+def test_event_ids_are_never_reused(db_session: Session) -> None:
+    first = _open_event(db_session)
+    old_id = first.id
+    db_session.delete(first)
+    db_session.flush()
+    assert _open_event(db_session).id != old_id
