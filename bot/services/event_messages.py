@@ -76,6 +76,14 @@ def offer(event: Event, zone: tzinfo, expires: datetime) -> str:
     )
 
 
+def cancelled(event: Event, zone: tzinfo) -> str:
+    """Return the notice that an event is cancelled."""
+    return (
+        f"抱歉通知：原定{when(event, zone)}举行的【{event.title}】取消了，给您添麻烦了。"
+        "有新的活动我们再邀请您。"
+    )
+
+
 def thanks(event: Event) -> str:
     """Return the thank-you after the event, with its one-line feedback question."""
     return (

@@ -218,10 +218,17 @@ def edit_event(session: Session, event: Event, *, actor: str = "system", **chang
         event.topics = [t.strip() for t in changes["topics"] if t.strip()]
     if "needs_approval" in changes:
         event.needs_approval = bool(changes["needs_approval"])
+    cancelled_now = False
     if "status" in changes:
-        event.status = EventStatus(changes["status"])
+        wanted = EventStatus(changes["status"])
+        cancelled_now = wanted is EventStatus.CANCELLED and event.status is not wanted
+        event.status = wanted
     session.flush()
     audit.record(session, actor, "update", "event", event.id, fields=sorted(changes))
+    if cancelled_now:
+        from bot.services import invitations  # the message side of a cancellation
+
+        invitations.queue_cancellation(session, event)
     if "capacity" in changes:
         locked = lock_event(session, event.id)
         assert locked is not None  # noqa: S101 - the event exists

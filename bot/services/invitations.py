@@ -294,6 +294,27 @@ def queue_offer(
     )
 
 
+def queue_cancellation(session: Session, event: Event, zone: tzinfo = SHANGHAI) -> int:
+    """Tell everyone expected or still answering that the event is cancelled; return how many."""
+    told = 0
+    waiting = [S.INVITED, S.REGISTERED, S.AWAITING_APPROVAL, S.WAITLISTED, S.OFFERED]
+    for invitation, talent in events.participants(session, event, waiting):
+        openid = _openid_of(invitation, talent)
+        if openid:
+            told += outbox.queue(
+                session,
+                kind="text",
+                openid=openid,
+                payload={
+                    "content": event_messages.cancelled(event, zone),
+                    "event_id": event.id,
+                },
+                dedupe_key=f"cancel:{event.id}:{_person_key(invitation)}",
+                proactive=True,
+            )
+    return told
+
+
 def _openid_of(invitation: Invitation, talent: Talent | None) -> str | None:
     return (talent.openid if talent else None) or invitation.openid
 

@@ -141,3 +141,17 @@ def test_thanks_go_to_attendees_after_the_event_once(db_session: Session, config
     assert invitations.queue_thanks(db_session, config, after) == 0
     (message,) = _messages(db_session)
     assert message.openid == came.openid and "有帮助" in message.payload["content"]
+
+
+def test_cancelling_an_event_tells_those_expected_once(db_session: Session, config: Config) -> None:
+    event = make_event(db_session, status=EventStatus.OPEN, capacity=1, title="康养沙龙")
+    registered, waiting, declined = (_consenting(db_session) for _ in range(3))
+    events.register(db_session, event.id, talent_id=registered.id, now=NOW)
+    events.register(db_session, event.id, talent_id=waiting.id, now=NOW)
+    invitation = events.propose_invitation(db_session, event, declined)
+    events.transition(invitation, S.DECLINED, NOW)
+    events.edit_event(db_session, event, status=EventStatus.CANCELLED)
+    events.edit_event(db_session, event, status=EventStatus.CANCELLED)
+    told = {m.openid for m in _messages(db_session) if m.dedupe_key.startswith("cancel:")}
+    assert told == {registered.openid, waiting.openid}
+    assert all("取消了" in m.payload["content"] for m in _messages(db_session))
