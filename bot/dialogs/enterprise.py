@@ -25,14 +25,12 @@ from bot.dialogs.steps import (
     word_of,
 )
 from bot.dispatch import Context, Registry
-from bot.services import enterprises
-from bot.services.stats import DEMAND_STATUS_LABELS
+from bot.services import enterprise_contacts, enterprises, needs
 from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_MODES
 
 FLOW = "enterprise_demand"
 MENU_NEW = "DEMAND_NEW"
-MENU_MINE = "DEMAND_MINE"
 MIN_DESCRIPTION_LENGTH = 10
 KEYWORDS_SHOWN = 8
 # The answers that can be taken over from the person's previous need.
@@ -155,29 +153,27 @@ FIELD_NAMES = FieldNames(texts.FIELDS, texts.EDIT_PREFIXES)
 
 def _submit(ctx: Context, _text: str, data: DemandData) -> Outcome:
     try:
-        enterprise = enterprises.register_enterprise(
+        submitted = needs.submit_need(
             ctx.session,
-            name=data["enterprise_name"],
+            enterprise_name=data["enterprise_name"],
             credit_code=data["credit_code"],
             contact_name=data["contact_name"],
             contact_phone=data["contact_phone"],
-            contact_openid=ctx.openid,
-            actor="wechat",
-        )
-        demand = enterprises.submit_demand(
-            ctx.session,
-            enterprise,
+            openid=ctx.openid,
             title=data["title"],
             description=data["description"],
             cooperation_mode=data.get("cooperation_mode", ""),
             deadline=date.fromisoformat(deadline) if (deadline := data.get("deadline")) else None,
             budget=data.get("budget", ""),
-            submitted_by_openid=ctx.openid,
             actor="wechat",
         )
     except ValidationError as error:
         return Reject(error.message_zh)
-    return Finish(texts.SUBMITTED.format(title=demand.title))
+    reply = texts.SUBMITTED.format(title=submitted.demand.title)
+    if submitted.is_claim:
+        # Someone else speaks for this credit code already: this person's claim waits.
+        reply += texts.SUBMITTED_AS_CLAIM
+    return Finish(reply)
 
 
 def _ask_reuse(ctx: Context, data: DemandData) -> str:
@@ -239,34 +235,24 @@ def start_demand(ctx: Context) -> str:
     if not earlier:
         return texts.INTRO + "\n\n" + flow.begin(ctx, at="enterprise_name")
     enterprise = earlier[0].enterprise
+    # Only the person's own contact details are offered again, never another contact's
+    # (issue 10 item 7): their contact record, or the enterprise's when it names them.
+    own = enterprise_contacts.contact_of(ctx.session, enterprise, ctx.openid)
+    if own is not None:
+        name, phone = own.name, own.phone
+    elif enterprise.contact_openid == ctx.openid:
+        name, phone = enterprise.contact_name, enterprise.contact_phone
+    else:
+        name = phone = ""
     known = {
         "enterprise_name": enterprise.name,
         "credit_code": enterprise.credit_code,
-        "contact_name": enterprise.contact_name,
-        "contact_phone": enterprise.contact_phone,
+        "contact_name": name,
+        "contact_phone": phone,
     }
     if not all(known.values()):
         return texts.INTRO + "\n\n" + flow.begin(ctx, at="enterprise_name")
     return texts.INTRO + "\n\n" + flow.begin(ctx, known, at="reuse")
-
-
-def list_my_demands(ctx: Context) -> str:
-    """List the needs this person submitted, with their review status."""
-    demands = enterprises.list_demands(ctx.session, submitted_by_openid=ctx.openid)
-    if not demands:
-        return texts.NO_DEMANDS
-    zone = ZoneInfo(ctx.config.app.timezone)
-    lines = [
-        texts.MINE_LINE.format(
-            number=number,
-            title=demand.title,
-            enterprise=demand.enterprise.name,
-            status=DEMAND_STATUS_LABELS.get(demand.status, str(demand.status)),
-            date=demand.created_at.astimezone(zone).strftime("%Y-%m-%d"),
-        )
-        for number, demand in enumerate(demands, 1)
-    ]
-    return texts.MINE.format(lines="\n".join(lines))
 
 
 def register(registry: Registry) -> None:
@@ -274,5 +260,3 @@ def register(registry: Registry) -> None:
     flow.register(registry)
     registry.command(*texts.START_WORDS)(start_demand)
     registry.click(MENU_NEW)(start_demand)
-    registry.command(*texts.MINE_WORDS)(list_my_demands)
-    registry.click(MENU_MINE)(list_my_demands)

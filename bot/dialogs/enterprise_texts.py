@@ -4,7 +4,6 @@ from __future__ import annotations
 
 TITLE = "企业需求登记"
 START_WORDS = ("企业需求", "发布需求", "技术需求", "提交需求", "我要发布需求")
-MINE_WORDS = ("我的需求", "需求进度", "查看需求")
 
 INTRO = (
     "您好！我来帮您登记企业的技术需求，一共9个问题。提交后由市科技局审核，"
@@ -55,13 +54,12 @@ SUBMITTED = (
     "已提交，谢谢！需求“{title}”正在等待市科技局审核，通常两个工作日内有结果。\n"
     "回复“我的需求”随时查看进度。"
 )
+SUBMITTED_AS_CLAIM = (
+    "\n这家企业已有联系人，我们会请企业或工作人员确认您的身份；确认前您只能看到自己提交的需求。"
+)
 CANCELLED = "好的，已取消，这次填的内容没有保存。需要时回复“企业需求”重新开始。"
 NOT_SET = "未填"
 LINE = "{number}. {label}：{value}"
-
-NO_DEMANDS = "您还没有提交过需求。回复“企业需求”就可以开始登记。"
-MINE = "您提交的需求：\n{lines}"
-MINE_LINE = "{number}. {title}（{enterprise}）— {status}，{date}提交"
 
 # Step key -> (label, words that name it in "修改 <项目>").
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -299,7 +299,8 @@ def _claim_decision(confirm: bool) -> Callable[[Context], str]:
 
 def register(registry: Registry) -> None:
     """Put the enterprise's need commands on ``registry``."""
-    # 我的需求 (texts.MINE_WORDS, MENU_MINE) moves here from enterprise.py: list_my_needs.
+    registry.command(*texts.MINE_WORDS)(list_my_needs)
+    registry.click(MENU_MINE)(list_my_needs)
     registry.command(*numbered(texts.DETAIL_WORDS))(show_need)
     registry.command(*texts.MATCHES_WORDS)(show_matches)
     registry.command(*texts.WITHDRAW_WORDS, *numbered(texts.WITHDRAW_WORDS))(withdraw_need)

@@ -91,7 +91,9 @@ def test_deadlines_in_the_forms_people_write() -> None:
 
 
 def test_a_second_need_reuses_the_enterprise_details(chat: Chat, db_session: Session) -> None:
-    enterprise = make_enterprise(db_session, contact_name="钱经理", contact_phone="13600001111")
+    enterprise = make_enterprise(
+        db_session, contact_name="钱经理", contact_phone="13600001111", contact_openid=chat.openid
+    )
     make_demand(db_session, enterprise, submitted_by_openid=chat.openid)
     talk(
         chat,
@@ -111,6 +113,17 @@ def test_a_second_need_reuses_the_enterprise_details(chat: Chat, db_session: Ses
     )
     assert len(enterprises.list_demands(db_session, submitted_by_openid=chat.openid)) == 2
     talk(chat, [("企业需求", "还是为"), ("不是", "（1/9）"), ("重新开始", "（1/9）")])
+
+
+def test_another_persons_need_for_the_firm_offers_none_of_its_contact(
+    chat: Chat, db_session: Session
+) -> None:
+    enterprise = make_enterprise(
+        db_session, contact_name="钱经理", contact_phone="13600001111", contact_openid="o-other"
+    )
+    make_demand(db_session, enterprise, submitted_by_openid=chat.openid)
+    reply = talk(chat, [("企业需求", "（1/9）")])[0]
+    assert "钱经理" not in reply and "13600001111" not in reply
 
 
 def test_correcting_an_earlier_answer_in_the_enterprise_flow(chat: Chat) -> None:

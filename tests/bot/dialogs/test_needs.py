@@ -16,6 +16,7 @@ from tests.bot.services.cooperation_helpers import (
     outbox_for,
     submitted_need,
 )
+from tests.factories import valid_credit_code
 
 
 def test_detail_shows_the_review_note_and_only_the_people_who_said_yes(
@@ -98,3 +99,41 @@ def test_a_claimant_sees_only_their_own_need_and_never_the_first_contact(
     assert "李四" not in asked and "13633334444" not in asked
     talk(first, [("同意认领", "已确认"), ("同意认领", "没有需要您确认")])
     talk(claimant, [("需求2", "【高镍正极材料烧结工艺优化】")])
+
+
+def _submit_by_chat(chat: Chat, code: str, contact: str, phone: str, title: str) -> None:
+    talk(
+        chat,
+        [
+            ("企业需求", "（1/9）"),
+            ("焦作市怀川新材料有限公司", "（2/9）"),
+            (code, "（3/9）"),
+            (contact, "（4/9）"),
+            (phone, "（5/9）"),
+            (title, "（6/9）"),
+            (
+                "我公司生产锂离子电池正极材料，需要优化高镍三元材料的烧结工艺，提高循环寿命。",
+                "（7/9）",
+            ),
+            ("2", "（8/9）"),
+            ("跳过", "（9/9）"),
+            ("跳过", "提炼的关键词"),
+            ("确认", "等待市科技局审核"),
+        ],
+    )
+
+
+def test_a_second_contact_by_chat_never_sees_the_first_contacts_details(
+    db_session: Session, chat_config: Config, chat_registry: Registry
+) -> None:
+    first = Chat(db_session, chat_config, chat_registry, openid="o-v-first")
+    second = Chat(db_session, chat_config, chat_registry, openid="o-a-second")
+    code = valid_credit_code(5150)
+    _submit_by_chat(first, code, "张三", "13711112222", "高镍正极材料烧结工艺优化")
+    _submit_by_chat(second, code, "李四", "13633334444", "正极材料包覆工艺改进")
+    listed = talk(second, [("我的需求", "正极材料包覆工艺改进")])[0]
+    assert "高镍正极材料烧结工艺优化" not in listed and "确认中" in listed
+    again = talk(second, [("企业需求", "李四")])[0]
+    for secret in ("张三", "13711112222"):
+        assert secret not in listed and secret not in again
+    assert "张三" in talk(first, [("企业需求", "联系人还是")])[0]
