@@ -414,7 +414,7 @@ def _title_end(tokens: Sequence[str]) -> int:
 
 _RunContext = tuple[
     list[str],
-    int,
+    tuple[int, int],
     frozenset[str],
     dict[str, float],
     float,
