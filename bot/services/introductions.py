@@ -39,6 +39,8 @@ CONSENT_VERSION = "intro-2026-11"
 SHAREABLE = {"phone": "手机", "email": "邮箱"}
 BRIEF_CHARS = 80
 REASONS_SHOWN = 2
+# Nobody waits on more asks than this at once: the rest stay proposed for a later round.
+MAX_PENDING_ASKS = 3
 # Statuses after which a person is never asked again about the same need.
 ANSWERED = frozenset(
     {MatchStatus.DECLINED, MatchStatus.INTRODUCED, MatchStatus.WITHDRAWN, MatchStatus.ACCEPTED}
@@ -135,7 +137,8 @@ def ask(
 
     People already asked or who answered are left alone (never asked twice about one need);
     people who cannot be reached (imported, never followed, unfollowed) or who opted out of
-    messages about needs (退订需求) are skipped.
+    messages about needs (退订需求) are skipped, and so is anyone already waiting on
+    ``MAX_PENDING_ASKS`` asks (they stay proposed).
     Raises ValidationError when the need is not approved.
     """
     _require_approved(demand)
@@ -144,6 +147,8 @@ def ask(
     asked: list[Match] = []
     for entry in shortlist(session, demand):
         if entry.talent.id not in chosen or not entry.can_be_asked:
+            continue
+        if len(pending_asks(session, entry.talent)) >= MAX_PENDING_ASKS:
             continue
         match = entry.match
         match.status = MatchStatus.ASKED

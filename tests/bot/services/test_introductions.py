@@ -106,6 +106,18 @@ def test_people_who_opted_out_of_needs_are_not_asked(db_session: Session, approv
     assert outbox_for(db_session, opted_out.openid) == []
 
 
+def test_nobody_waits_on_more_than_three_asks(db_session: Session) -> None:
+    talent = consenting_talent(db_session)
+    asked = []
+    for seed in range(4):
+        demand = submitted_need(db_session, f"o-firm-cap-{seed}").demand
+        approve(db_session, demand)
+        introductions.propose_shortlist(db_session, new_index(), demand, actor="o")
+        asked += introductions.ask(db_session, demand, [talent.id], actor="o", answer_days=7)
+    assert len(asked) == introductions.MAX_PENDING_ASKS == 3
+    assert len(outbox_for(db_session, talent.openid)) == 3
+
+
 def test_a_no_is_never_asked_again_and_silence_is_a_no(
     db_session: Session, approved: Demand
 ) -> None:
