@@ -37,7 +37,7 @@ class Talent(Base):
     origin_text: Mapped[str] = mapped_column(String(200), default="")
     is_from_jiaozuo: Mapped[bool] = mapped_column(Boolean, default=True)
     # Which of the four ties make the person 焦作籍: born (or ancestry), studied, worked, family.
-    ties: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    ties: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     city: Mapped[str] = mapped_column(String(64), default="")
     employer: Mapped[str] = mapped_column(String(128), default="")
     title: Mapped[str] = mapped_column(String(64), default="")

@@ -18,18 +18,18 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+KEEP_IDS = {"sqlite_autoincrement": True}
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("console_users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("session_version", sa.Integer(), server_default="0", nullable=False)
-        )
-    with op.batch_alter_table("talents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("ties", JSON, server_default="[]", nullable=False))
-    with op.batch_alter_table("talents", schema=None) as batch_op:
-        batch_op.alter_column("ties", server_default=None)
+    # Plain ADD COLUMN, not batch mode: recreating these tables on SQLite would drop their
+    # AUTOINCREMENT (ids must never be reused: the audit log keeps them).
+    op.add_column(
+        "console_users",
+        sa.Column("session_version", sa.Integer(), server_default="0", nullable=False),
+    )
+    op.add_column("talents", sa.Column("ties", JSON, server_default="[]", nullable=False))
 
     op.create_table(
         "api_clients",
@@ -127,7 +127,8 @@ def downgrade() -> None:
     op.drop_table("import_duplicates")
     op.drop_table("import_batches")
     op.drop_table("api_clients")
-    with op.batch_alter_table("talents", schema=None) as batch_op:
+    # SQLite rebuilds the table to drop a column: keep its AUTOINCREMENT.
+    with op.batch_alter_table("talents", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column("ties")
-    with op.batch_alter_table("console_users", schema=None) as batch_op:
+    with op.batch_alter_table("console_users", schema=None, table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column("session_version")
