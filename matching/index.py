@@ -36,7 +36,11 @@ from matching.disciplines import DisciplineClassifier
 from matching.disciplines import load_model as load_discipline_model
 from matching.explain import explain
 from matching.industries import Taxonomy, load_taxonomy
-from matching.priors import SHARED_DISCIPLINE
+from matching.priors import (
+    DEFAULT_CATEGORY_WEIGHT,
+    DEFAULT_DISCIPLINE_WEIGHT,
+    SHARED_DISCIPLINE,
+)
 from matching.text import analyse, index_terms, subwords
 
 __all__ = ["Hit", "MatchIndex", "analyse", "index_terms", "subwords"]
@@ -46,18 +50,6 @@ logger = logging.getLogger(__name__)
 # Weight of the industry prior relative to the word cosine; a shared industry is a hint, shared
 # specific words are the evidence.
 DEFAULT_INDUSTRY_WEIGHT = 0.1
-# The discipline prior and its settings below were tuned together on CSL dev, with the query
-# paper's own abstract excluded and out-of-fold discipline models (``huaicai eval match``, see
-# ``matching.lab.evaluation.evaluate_matching``); the P@5 it prints is therefore tuned on dev. P@5
-# stayed within 0.35-0.37 over discipline weights 1.5-8, category weights 0-1 and 8 or 12
-# feedback items at weight 1 or 2, so the choice is not a sharp optimum.
-# Weights of the discipline prior: the dot product of the query's and the item's probabilities
-# over CSL's 67 disciplines (``matching.disciplines``), plus the dot product of their
-# probabilities over the 13 categories those disciplines belong to. 2.0 is the smallest
-# discipline weight on the plateau (P@5 0.341 at 0.5, 0.354 at 1, 0.367 at 2, 0.366 at 4): a
-# larger one lets the field outweigh shared words more, for no gain.
-DEFAULT_DISCIPLINE_WEIGHT = 2.0
-DEFAULT_CATEGORY_WEIGHT = 0.3
 # Merge the pending rows into the main matrix once there are this many (or 1/8 of the index).
 MIN_COMPACT_PENDING = 4096
 # Cosine of industry vectors from which an item without a shared word still counts as a match.

@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from matching.priors import ITEM_DISCIPLINE_SHARPNESS
+from matching.priors import (
+    DEFAULT_CATEGORY_WEIGHT,
+    DEFAULT_DISCIPLINE_WEIGHT,
+    ITEM_DISCIPLINE_SHARPNESS,
+)
 from matching.text import analyse, index_terms
 
 if TYPE_CHECKING:
@@ -70,8 +74,6 @@ def load_index(
 
     Raises ``ValueError`` for an unknown format or a file saved with another industry taxonomy.
     """
-    from matching.index import DEFAULT_CATEGORY_WEIGHT, DEFAULT_DISCIPLINE_WEIGHT
-
     with np.load(Path(path), allow_pickle=False) as npz:
         header = json.loads(npz["header"].tobytes().decode("utf-8"))
         if header.get("format") not in READABLE_FORMATS:
