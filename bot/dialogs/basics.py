@@ -54,8 +54,8 @@ def farewell(ctx: Context) -> None:
 
 
 def show_help(ctx: Context) -> str:
-    """List what one can do here."""
-    return texts.HELP
+    """List what one can do here (a registered person is not offered registration)."""
+    return texts.HELP_REGISTERED if _is_registered(ctx) else texts.HELP
 
 
 def fallback(ctx: Context) -> str | None:
@@ -65,8 +65,16 @@ def fallback(ctx: Context) -> str | None:
         # Menu clicks deserve an answer; location reports, link opens and the like do not.
         return texts.UNKNOWN_BUTTON if message.event == "CLICK" else None
     if message.is_text:
-        return _act_on_intent(ctx) or _intent_hint(message.text.lower()) or texts.NOT_UNDERSTOOD
+        return _act_on_intent(ctx) or _intent_hint(message.text.lower()) or _not_understood(ctx)
     return texts.NOT_TEXT
+
+
+def _is_registered(ctx: Context) -> bool:
+    return talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
+
+
+def _not_understood(ctx: Context) -> str:
+    return texts.NOT_UNDERSTOOD_REGISTERED if _is_registered(ctx) else texts.NOT_UNDERSTOOD
 
 
 def _act_on_intent(ctx: Context) -> str | None:

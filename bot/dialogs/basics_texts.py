@@ -22,8 +22,15 @@ WELCOME_BACK = (
     "家乡的活动和合作机会，我们会继续第一时间告诉您。"
 )
 UNKNOWN_SCENE = "这个二维码暂时没有对应的活动，可能已经过期了。如需帮助，请联系活动主办方。"
+# What a registered person can do: no offer to register again.
+MENU_REGISTERED = MENU.replace(
+    "· “注册”——登记进入焦作籍在外人才库（约两分钟）；\n",
+    "· 资料有变化直接说，例如“我搬到杭州了”“手机换了 139…”；\n",
+)
 HELP = "怀才为焦作在外人才和家乡企业牵线搭桥。\n" + MENU
+HELP_REGISTERED = "怀才为焦作在外人才和家乡企业牵线搭桥。\n" + MENU_REGISTERED
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。\n" + MENU
+NOT_UNDERSTOOD_REGISTERED = "抱歉，我没太明白您的意思。\n" + MENU_REGISTERED
 # A sentence that is no command but says what the person wants: point at the right word.
 # Checked in this order; the first whose words occur in the message answers.
 INTENTS = (

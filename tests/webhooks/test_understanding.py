@@ -205,3 +205,13 @@ def test_keyword_edits_and_vague_requests_at_the_summary(
     talk(person, [("确认", "登记完成")])
     talent = talents.get_talent_by_openid(db_session, person.user.openid)
     assert talent is not None and talent.keywords == ["射频前端", "毫米波天线", "相控阵"]
+
+
+def test_a_registered_person_is_never_offered_registration(
+    person: Phone, db_session: Session
+) -> None:
+    assert "“注册”" in person.say("今天天气怎么样"), "a stranger is"
+    registered(person, db_session)
+    assert person.say("今天天气怎么样") == basics_texts.NOT_UNDERSTOOD_REGISTERED
+    assert person.say("帮助") == basics_texts.HELP_REGISTERED
+    assert "“注册”" not in basics_texts.HELP_REGISTERED
