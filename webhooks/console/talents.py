@@ -35,6 +35,7 @@ from webhooks.console.base import (
     page_number,
     query_text,
 )
+from webhooks.console.liaisons import CHANNEL_LABELS, ContactForm
 from webhooks.extensions import db_session, runtime
 
 TIE_CHOICES = choices([(tie, stats.TIE_LABELS[tie]) for tie in talent_records.TIES])
@@ -115,6 +116,8 @@ def talent_detail(talent_id: int) -> ResponseReturnValue:
     audit.record(session, operator().actor, "read", "talent", talent.id)
     return render_template(
         "console/talent.html",
+        contact_form=ContactForm(),
+        channels=CHANNEL_LABELS,
         record=record,
         talent=talent,
         county_name=county_name,
