@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import ColumnElement, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import AuditEntry, AuditSubject
@@ -54,7 +54,9 @@ def record_shown(
 
 def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
     """Return the audit entries about one subject, lists that named it included, oldest first."""
-    about = (AuditEntry.subject_type == subject_type) & (AuditEntry.subject_id == subject_id)
+    about: ColumnElement[bool] = (AuditEntry.subject_type == subject_type) & (
+        AuditEntry.subject_id == subject_id
+    )
     if subject_type == "talent":
         named = select(AuditSubject.audit_id).where(AuditSubject.talent_id == subject_id)
         about = or_(about, AuditEntry.id.in_(named))

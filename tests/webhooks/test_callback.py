@@ -19,8 +19,8 @@ from bot.wechat.codec import sign
 from devtools.simulator import SignedRequest, WeChatUser, message_xml
 from tests.conftest import TEST_WECHAT, app_overrides
 from tests.webhooks.conftest import CountingHandler, MakeUser, Phone, inbound_count
-from webhooks import create_app
 from webhooks import callback as callback_view
+from webhooks import create_app
 from webhooks.callback import SORRY
 
 # WECHAT.md: wechatpy's safe-mode decrypt vector.
