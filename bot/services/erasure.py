@@ -45,6 +45,8 @@ from bot.services import audit
 # Values shorter than this are not searched for in other rows (a one-character name would
 # match everywhere); the rows keyed by the person are deleted whatever their values.
 MIN_SEARCHED_LENGTH = 2
+# Audit entries about an erased person are filed under this subject type.
+ERASED_SUBJECT = "erased_talent"
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,13 @@ def _erase_openid_rows(session: Session, openid: str) -> dict[str, int]:
 
 
 def _clear_audit_details(session: Session, talent_id: int) -> None:
+    # The entries keep the bare fact and the former id, filed under "erased_talent": should the
+    # id ever be given out again (SQLite reuses the highest rowid without AUTOINCREMENT), the
+    # new person must not inherit the old one's access log.
     session.execute(
         update(AuditEntry)
         .where(AuditEntry.subject_type == "talent", AuditEntry.subject_id == talent_id)
-        .values(detail={})
+        .values(detail={}, subject_type=ERASED_SUBJECT)
     )
 
 

@@ -189,3 +189,15 @@ def test_outbox_message_naming_someone_else_is_kept(db_session: Session) -> None
     )
     talents.erase_talent(db_session, talent, actor="self")
     assert db_session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_an_erased_persons_access_log_is_no_one_elses(db_session: Session) -> None:
+    talent = make_talent(db_session, openid="o-log-1")
+    old_id = talent.id
+    audit.record(db_session, "console:li", "read", "talent", old_id)
+    talents.erase_talent(db_session, talent, actor="self")
+    # Whoever gets this id next (SQLite may give it out again) sees none of the old reads.
+    actions = [entry.action for entry in audit.entries_for(db_session, "talent", old_id)]
+    assert "read" not in actions
+    kept = audit.entries_for(db_session, erasure.ERASED_SUBJECT, old_id)
+    assert [(entry.action, entry.detail) for entry in kept] == [("create", {}), ("read", {})]
