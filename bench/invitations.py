@@ -4,8 +4,8 @@ Run ``python bench/invitations.py`` with PostgreSQL on 127.0.0.1:5432 (user post
 
 1. Invitations: a fresh database with 5,000 consenting talents on one event's list; the
    invitations are queued (``invitations.send_invitations``) and drained by the outbox sender
-   (``outbox.deliver_due``, the code of the ``deliver-outbox`` job) at ``--rate`` sends per
-   second against the fake WeChat API in its own process, which answers ``-1`` (system busy) to
+   (``outbox.deliver_due`` round after round, as the ``deliver-outbox`` job does) at ``--rate``
+   sends per second against the fake WeChat API in its own process, which answers ``-1`` to
    ``--error-rate`` of the calls. Every attempt, retries included, goes through the token
    bucket. Prints the wall time beside the floor (invitations / rate), and from the fake's
    message record the duplicates (a person with two invitations) and the lost (a person with

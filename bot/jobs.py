@@ -81,9 +81,11 @@ def deliver_outbox(session: Session, config: Config) -> outbox.DeliveryReport:
         # One test connection cannot serve several sending threads.
         settings = replace(settings, workers=1)
     try:
-        return outbox.deliver_due(
+        # Round after round while messages are due, leaving the next run its turn.
+        return outbox.drain(
             sessions,
             client,
+            seconds=0.8 * config.scheduler.outbox_interval_seconds,
             limit=config.outbox.batch_size,
             settings=settings,
             record=outbox.CustomerServiceRecord(client),

@@ -18,6 +18,7 @@ import enum
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -384,17 +385,33 @@ def deliver_due(
     claimed = _claim_due(session_factory, now, limit, settings)
     jobs = _prepare(session_factory, claimed, now)
 
-    def deliver(chunk: list[_Job]) -> list[DeliveryOutcome]:
-        return _deliver_chunk(session_factory, client, chunk, now, max_attempts, settings, bucket)
+    # Each thread takes the next message as soon as it is free (no thread waits for another's
+    # batch) and records its outcomes RECORD_CHUNK at a time, in one transaction each.
+    waiting = deque(jobs)
+    taking = threading.Lock()
+    outcomes: list[DeliveryOutcome] = []
 
-    # Each thread sends a chunk, then records its outcomes in one transaction.
-    size = max(1, min(RECORD_CHUNK, -(-len(jobs) // max(1, settings.workers))))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    if settings.workers <= 1 or len(chunks) <= 1:
-        outcomes = [outcome for chunk in chunks for outcome in deliver(chunk)]
+    def work() -> None:
+        done: list[tuple[DeliveryOutcome, int, datetime | None]] = []
+        while True:
+            with taking:
+                job = waiting.popleft() if waiting else None
+            if job is None:
+                break
+            done.append(_deliver_job(client, job, max_attempts, bucket))
+            if len(done) >= RECORD_CHUNK or not waiting:
+                recorded = _record_all(session_factory, done, now, settings.retry_base)
+                with taking:
+                    outcomes.extend(recorded)
+                done = []
+
+    threads = min(settings.workers, len(jobs))
+    if threads <= 1:
+        work()
     else:
-        with ThreadPoolExecutor(settings.workers, thread_name_prefix="outbox") as pool:
-            outcomes = [outcome for done in pool.map(deliver, chunks) for outcome in done]
+        with ThreadPoolExecutor(threads, thread_name_prefix="outbox") as pool:
+            for future in [pool.submit(work) for _ in range(threads)]:
+                future.result()
     report.outcomes.extend(outcomes)
     return report
 
@@ -452,31 +469,50 @@ def _prepare(
     return jobs
 
 
-def _deliver_chunk(
+def _deliver_job(
+    client: MessageSender, job: _Job, max_attempts: int, bucket: TokenBucket
+) -> tuple[DeliveryOutcome, int, datetime | None]:
+    """Send one planned message; return its outcome, attempts so far and the interaction seen."""
+    if isinstance(job.plan, DeliveryOutcome):
+        return job.plan, job.attempts, job.seen_interaction
+    outcome, tries = _send(
+        client, job.message_id, job.kind, job.openid, job.payload, job.plan, bucket
+    )
+    if outcome.status is OutboxStatus.PENDING and job.attempts + tries >= max_attempts:
+        outcome = _replace(
+            outcome,
+            OutboxStatus.FAILED,
+            f"gave up after {job.attempts + tries} attempts: {outcome.detail}",
+        )
+    return outcome, job.attempts + tries, job.seen_interaction
+
+
+def drain(
     session_factory: Callable[[], Session],
     client: MessageSender,
-    chunk: list[_Job],
-    now: datetime,
-    max_attempts: int,
-    settings: Settings,
-    bucket: TokenBucket,
-) -> list[DeliveryOutcome]:
-    results: list[tuple[DeliveryOutcome, int, datetime | None]] = []
-    for job in chunk:
-        if isinstance(job.plan, DeliveryOutcome):
-            outcome, tries = job.plan, 0
-        else:
-            outcome, tries = _send(
-                client, job.message_id, job.kind, job.openid, job.payload, job.plan, bucket
-            )
-            if outcome.status is OutboxStatus.PENDING and job.attempts + tries >= max_attempts:
-                outcome = _replace(
-                    outcome,
-                    OutboxStatus.FAILED,
-                    f"gave up after {job.attempts + tries} attempts: {outcome.detail}",
-                )
-        results.append((outcome, job.attempts + tries, job.seen_interaction))
-    return _record_all(session_factory, results, now, settings.retry_base)
+    *,
+    seconds: float,
+    limit: int = 200,
+    settings: Settings | None = None,
+    bucket: TokenBucket | None = None,
+    record: MessageRecord | None = None,
+) -> DeliveryReport:
+    """Run ``deliver_due`` round after round until nothing is due or ``seconds`` have passed.
+
+    One bucket paces every round. Returns every round's outcomes.
+    """
+    settings = settings or Settings()
+    bucket = bucket or TokenBucket(settings.rate_per_second, settings.burst)
+    deadline = time.monotonic() + seconds
+    report = DeliveryReport()
+    while time.monotonic() < deadline:
+        done = deliver_due(
+            session_factory, client, limit=limit, settings=settings, bucket=bucket, record=record
+        )
+        report.outcomes.extend(done.outcomes)
+        if not done.outcomes:
+            break
+    return report
 
 
 def confirm_sent_by_record(

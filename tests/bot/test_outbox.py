@@ -610,3 +610,17 @@ def test_abandoned_send_found_in_the_message_record_is_not_sent_again(
     first = _reload(db_session, sent)
     assert first.status is OutboxStatus.SENT and "message record" in first.last_error
     assert _reload(db_session, lost).status is OutboxStatus.SENT
+
+
+def test_drain_sends_round_after_round_until_nothing_is_due(
+    db_session: Session,
+    sessions: SessionFactory,
+    fake_wechat: FakeWeChat,
+    wechat_client: HuaiCaiWeChatClient,
+) -> None:
+    for n in range(5):
+        _person(db_session, fake_wechat, f"o-{n}", wrote_hours_ago=1)
+        _text(db_session, f"o-{n}", f"k{n}")
+    report = outbox.drain(sessions, wechat_client, seconds=30, limit=2)
+    assert report.count(OutboxStatus.SENT) == 5
+    assert len(fake_wechat.calls(SEND)) == 5
