@@ -148,6 +148,12 @@ JOBS: list[Job] = [
         description="count introduction asks unanswered in time as a no",
     ),
     Job(
+        id="ask-how-introductions-went",
+        run=cooperation_jobs.ask_how_introductions_went,
+        every_seconds=lambda config: 86400,
+        description="ask both sides of month-old introductions how it went (once)",
+    ),
+    Job(
         id="send-digests",
         run=cooperation_jobs.send_digests,
         every_seconds=lambda config: 86400,

@@ -20,6 +20,11 @@ def expire_introduction_asks(session: Session, config: Config) -> int:
     return introductions.expire_unanswered(session, now=utcnow())
 
 
+def ask_how_introductions_went(session: Session, config: Config) -> int:
+    """Ask both sides of month-old introductions nobody reported on how it went, once."""
+    return introductions.ask_how_it_went(session, now=utcnow())
+
+
 def send_digests(session: Session, config: Config) -> str:
     """Queue this week's digest of fitting new needs and events for people who opted in."""
     report = keep_in_touch.send_digests(

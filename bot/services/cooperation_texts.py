@@ -43,6 +43,14 @@ PERSON_CONTACT = "{label}：{value}"
 TOLD_ENTERPRISE_WITHDRAWN = (
     "您的需求“{title}”中，{name}撤回了对接意愿。请不要再使用此前收到的联系方式，谢谢理解。"
 )
+PROGRESS_CHECK_TALENT = (
+    "上个月我们介绍您和“{enterprise}”就“{title}”对接，进展如何？"
+    "回复“对接进展”告诉我们（已联系、已签约、已落地），也帮我们把服务做得更好。"
+)
+PROGRESS_CHECK_ENTERPRISE = (
+    "上个月{name}同意和贵企业就“{title}”对接，进展如何？"
+    "回复“对接进展”告诉我们（已联系、已签约、已落地）。"
+)
 NEED_CANCELLED = "之前请您看过的需求“{title}”企业已经{how}，不用再回复了，谢谢！"
 HOW_WITHDRAWN = "撤回"
 HOW_CLOSED = "关闭"

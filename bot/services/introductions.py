@@ -39,6 +39,8 @@ CONSENT_VERSION = "intro-2026-11"
 SHAREABLE = {"phone": "手机", "email": "邮箱"}
 BRIEF_CHARS = 80
 REASONS_SHOWN = 2
+# An introduction nobody reported on is followed up once, this long after.
+PROGRESS_CHECK_AFTER = timedelta(days=30)
 # Nobody waits on more asks than this at once: the rest stay proposed for a later round.
 MAX_PENDING_ASKS = 3
 # Statuses after which a person is never asked again about the same need.
@@ -394,6 +396,42 @@ def expire_unanswered(session: Session, *, now: datetime | None = None) -> int:
     if overdue:
         logger.info("introductions: %d unanswered asks counted as no", len(overdue))
     return len(overdue)
+
+
+def ask_how_it_went(session: Session, *, now: datetime | None = None) -> int:
+    """Ask both sides of each introduction with no outcome after ``PROGRESS_CHECK_AFTER``, once.
+
+    Returns how many introductions were followed up (their messages are keyed by the match).
+    """
+    from bot.models import Outcome
+
+    now = now or utcnow()
+    reported = select(Outcome.match_id).where(Outcome.match_id.is_not(None))
+    rows = session.execute(
+        select(Match, Talent)
+        .join(Talent, Talent.id == Match.talent_id)
+        .where(
+            Match.status == MatchStatus.INTRODUCED,
+            Match.introduced_at < now - PROGRESS_CHECK_AFTER,
+            Match.id.not_in(reported),
+        )
+    ).all()
+    followed = 0
+    for match, talent in rows:
+        demand = match.demand
+        queued = notify(
+            session,
+            talent.openid,
+            texts.PROGRESS_CHECK_TALENT.format(
+                enterprise=demand.enterprise.name, title=demand.title
+            ),
+            key=f"match:{match.id}:progress-check",
+        )
+        for openid in needs.contact_openids(session, demand):
+            content = texts.PROGRESS_CHECK_ENTERPRISE.format(name=talent.name, title=demand.title)
+            notify(session, openid, content, key=f"match:{match.id}:progress-check:{openid}")
+        followed += queued is not None
+    return followed
 
 
 def match_for_talent(session: Session, talent: Talent, match_id: int) -> Match | None:

@@ -167,6 +167,33 @@ def test_withdrawing_every_yes_at_once_tells_each_enterprise(
     assert introductions.withdraw_all(db_session, talent) == 0
 
 
+def test_a_month_later_both_sides_are_asked_how_it_went_once(
+    db_session: Session, approved: Demand
+) -> None:
+    talent = consenting_talent(db_session, name="何工")
+    introductions.propose_shortlist(db_session, new_index(), approved, actor="o")
+    introductions.ask(db_session, approved, [talent.id], actor="o", answer_days=7)
+    introductions.answer(db_session, talent, yes=True)
+    soon, later = utcnow() + timedelta(days=10), utcnow() + timedelta(days=31)
+    assert introductions.ask_how_it_went(db_session, now=soon) == 0
+    assert introductions.ask_how_it_went(db_session, now=later) == 1
+    assert introductions.ask_how_it_went(db_session, now=later) == 1  # the same keys
+    assert [t for t in outbox_for(db_session, talent.openid) if "进展如何" in t] != []
+    assert len([t for t in outbox_for(db_session, FIRM) if "进展如何" in t]) == 1
+    funnel.record_outcome(
+        db_session,
+        approved,
+        OutcomeKind.CONTACTED,
+        match=answered_match(db_session, talent),
+        recorded_by="talent",
+    )
+    assert introductions.ask_how_it_went(db_session, now=later) == 0
+
+
+def answered_match(session: Session, talent: Talent) -> Match:
+    return introductions.asks_of(session, talent)[0]
+
+
 def test_outcomes_feed_the_funnel(db_session: Session, approved: Demand) -> None:
     from bot.config import TargetsConfig
 

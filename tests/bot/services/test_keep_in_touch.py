@@ -25,6 +25,7 @@ from tests.bot.services.cooperation_helpers import (
 
 COOPERATION_JOBS = (
     "expire-introduction-asks",
+    "ask-how-introductions-went",
     "send-digests",
     "yearly-profile-check",
     "credit-referrals",
