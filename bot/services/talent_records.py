@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import utcnow
@@ -93,7 +94,8 @@ def registration_consented() -> Any:
 def _json_contains(session: Session, column: Any, value: str) -> Any:
     """Return the condition 'JSON list ``column`` holds ``value``' on either database."""
     if session.get_bind().dialect.name == "postgresql":
-        return column.contains([value])
+        # The column is JSONB there (JSONType's variant): its @> containment.
+        return type_coerce(column, JSONB).contains([value])
     element = func.json_each(column).table_valued("value").alias("element")
     return exists(select(element.c.value).where(element.c.value == value))
 
