@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from bot.models import Event
+from bot.models import Event, InvitationStatus
 
 DESCRIPTION_CHARS = 120
 WEEKDAYS = "一二三四五六日"
@@ -74,6 +74,20 @@ def offer(event: Event, zone: tzinfo, expires: datetime) -> str:
         f"好消息：【{event.title}】空出了一个名额，为您保留到 {local.month}月{local.day}日 "
         f"{local:%H:%M}。\n回复“报名”确认参加，回复“不参加”放弃。"
     )
+
+
+def decision(event: Event, zone: tzinfo, status: InvitationStatus) -> str:
+    """Return the organiser's decision on a registration awaiting approval."""
+    if status is InvitationStatus.REGISTERED:
+        return (
+            f"您报名的【{event.title}】已通过审核，期待您的到来！\n时间：{when(event, zone)}\n"
+            f"地点：{where(event)}\n到场后扫活动二维码签到。"
+        )
+    if status is InvitationStatus.WAITLISTED:
+        return (
+            f"您报名的【{event.title}】已通过审核，但名额已满，已为您排上候补，有空位会马上通知您。"
+        )
+    return f"抱歉，您报名的【{event.title}】这次未能安排，感谢您的关注，下次活动再邀请您。"
 
 
 def cancelled(event: Event, zone: tzinfo) -> str:

@@ -476,14 +476,22 @@ def approve(
     session: Session, invitation_id: int, *, approved: bool, now: datetime | None = None,
     actor: str = "system",
 ) -> Invitation:  # fmt: skip
-    """Decide on a registration awaiting approval (a seat, or the waitlist when full)."""
+    """Decide on a registration awaiting approval (a seat, or the waitlist when full).
+
+    The person is told the decision. Raises LookupError for an unknown participant and
+    InvalidTransition when they are not awaiting approval.
+    """
     now = now or utcnow()
-    invitation = session.get(Invitation, invitation_id)
+    # Lock the event before reading anything (SQLite: take the write lock first).
+    of_event = select(Invitation.event_id).where(Invitation.id == invitation_id).scalar_subquery()
+    session.execute(
+        update(_EVENTS).where(_EVENTS.c.id == of_event).values(capacity=_EVENTS.c.capacity)
+    )
+    invitation = session.get(Invitation, invitation_id, populate_existing=True)
     if invitation is None:
         raise LookupError(f"no participant {invitation_id}")
-    event = lock_event(session, invitation.event_id)
+    event = session.get(Event, invitation.event_id, populate_existing=True)
     assert event is not None  # noqa: S101 - the foreign key holds
-    session.refresh(invitation)
     if invitation.status is not S.AWAITING_APPROVAL:
         raise InvalidTransition(InvitationStatus(invitation.status), S.REGISTERED)
     if not approved:
@@ -494,6 +502,9 @@ def approve(
         transition(invitation, S.WAITLISTED, now)
     session.flush()
     audit.record(session, actor, "approve" if approved else "reject", "invitation", invitation.id)
+    from bot.services import invitations  # the message side of a decision
+
+    invitations.queue_decision(session, event, invitation)
     return invitation
 
 

@@ -294,6 +294,26 @@ def queue_offer(
     )
 
 
+def queue_decision(
+    session: Session, event: Event, invitation: Invitation, zone: tzinfo = SHANGHAI
+) -> bool:
+    """Tell the person the organiser's decision on their registration; return whether queued."""
+    openid = invitation.openid or events._talent_openid(session, invitation.talent_id)
+    if not openid:
+        return False
+    return outbox.queue(
+        session,
+        kind="text",
+        openid=openid,
+        payload={
+            "content": event_messages.decision(event, zone, InvitationStatus(invitation.status)),
+            "event_id": event.id,
+        },
+        dedupe_key=f"decision:{event.id}:{invitation.id}",
+        proactive=True,
+    )
+
+
 def queue_cancellation(session: Session, event: Event, zone: tzinfo = SHANGHAI) -> int:
     """Tell everyone expected or still answering that the event is cancelled; return how many."""
     told = 0

@@ -142,6 +142,15 @@ def test_approval_puts_registrations_in_a_queue(db_session: Session) -> None:
     assert events.approve(db_session, b.invitation.id, approved=True, now=NOW).status is (
         S.WAITLISTED
     )
+    told = {
+        m.openid: m.payload["content"]
+        for m in db_session.scalars(select(OutboxMessage))
+        if m.dedupe_key.startswith("decision:")
+    }
+    assert "已通过审核，期待您的到来" in told[first.openid]
+    assert "候补" in told[second.openid]
+    with pytest.raises(events.InvalidTransition):
+        events.approve(db_session, a.invitation.id, approved=False, now=NOW)
 
 
 def test_registration_closes_at_the_deadline(db_session: Session) -> None:
