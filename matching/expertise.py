@@ -31,6 +31,7 @@ from functools import lru_cache
 from matching import text as textmod
 
 MAX_PHRASE_CHARS = 16
+EMPLOYERS_FILE = "employers.txt"
 # Verbs, adverbs and fillers of spoken self-descriptions: they end a phrase and are never part of
 # an expertise keyword. (Stop words already end a phrase; these are the ones they miss.)
 _BREAKS = frozenset(
@@ -46,7 +47,9 @@ _BREAKS = frozenset(
     需要 在弄 在搞 在做 开了 开 负责人 之一 主营 经营 研究方向 主要方向 方向是
     专业 专业是 岗位 职位 手下 种 养 卖 回 去 到 base 您好 你好 大家好
     hi hello 学长 学姐 会用 有个 想回 求 写 持 回复 欢迎来 可能 慢慢
-    挺 特别
+    挺 特别 有空 回老家 聚聚 那会 那会儿 那时 那时候 当时 小时候 后来 算下来 算起来
+    厂里 村里 组里 所里 院里 家里 地里 公司里 单位里 这边 那边
+    推荐 介绍 sorry thanks thx 谢谢 多谢 麻烦 不好意思 抱歉
     """.split()
 )
 # Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
@@ -58,7 +61,7 @@ _ORG_SUFFIXES = tuple(
     设计院 设计所 研究中心 实验室 中心 厂 局 所 院 银行 券商 基金 事务所 律所
     科技 股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
-    分公司 事业部 研究室 课题组 重工
+    分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -71,31 +74,40 @@ _TITLE_SUFFIXES = tuple(
         教授 副教授 讲师 老师 教师 导师 博导 硕导 律师 法务 会计师 审计师 建造师
         结构师 规划师 评估师 咨询师 主播 编辑 记者 院士 学者 博士后 博后 专家
         管理师 精算师 营养师 理财师 培训师 核查员 业务员 传承人 传人 创业者 保代
-        注会 高工 骨干 员工 ceo cto coo cfo
+        注会 高工 骨干 员工 ceo cto coo cfo sde engineer manager director pm vp
+        scientist analyst consultant intern
         """.split(),
         key=len,
         reverse=True,
     )
 )
+_TITLE_WORDS = frozenset(_TITLE_SUFFIXES)
 # What may stand before a title without being expertise (机械工程师 says no more than 工程师).
 _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     """
     高级 资深 首席 主任 副 总 主治 执业 注册 应用 研发 技术 算法 软件 硬件
     机械 电气 项目 产品 销售 市场 运营 质量 生产 工艺 设备 测试 实施 售前
     售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
-    副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 行业 研究
+    副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 行业 研究 senior junior staff
+    principal lead chief sr
     """.split()
 )
 _HONOUR = re.compile(
     r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
     r"学者|金牌|银牌|铜牌|冠军|亚军|季军|一等|二等|三等|特等|入选|获评|评为|表彰|勋章|证书|"
-    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资"
+    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资|大赛|比赛|竞赛|"
+    r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
+    # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
+    r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
+    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证"
 )
 _EDUCATION = re.compile(r"博士|硕士|本科|学士|研究生|博后|大专|专科|在读|毕业|届|校友|读研|读博")
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 _COUNT = re.compile(
     rf"[{_NUMERAL}]+\s*(?:个|名|位|人|年|岁|月|天|户|家|台|项|篇|件|次|亩|头|只|万|亿|元|块|届|代|所|"
-    rf"多|余|来|号|条|套|吨|倍|%|％)|(?:团队|小组|手下|组里)[{_NUMERAL}]|[{_NUMERAL}]{{2,}}$"
+    rf"多|余|来|号|条|套|吨|倍|%|％)|(?:团队|小组|手下|组里)[{_NUMERAL}]|"
+    # A bare number at the end is a count, unless it is a model's (S7-1200, ISO 14064).
+    rf"(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$"
 )
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
 _AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中".split())
@@ -125,7 +137,7 @@ _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回")
 # Words after a phrase that make it an organisation's name (一家新能源公司 → 新能源 is employer).
-_ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构".split())
+_ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构 所 院 系 学院 局".split())
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问".split()
@@ -140,10 +152,16 @@ _NOT_TERM_TAGS = frozenset(
 # A verb or a very common noun alone is no expertise (认识, 推荐, 法律, 重点); rarer ones may be
 # (采矿, 焊接), so the cut is the word's frequency in jieba's dictionary.
 COMMON_VERB_FREQUENCY = 1000
+COMMON_ADJECTIVE_FREQUENCY = 500
+_ADJECTIVE_TAGS = frozenset({"a", "an"})
 COMMON_NOUN_FREQUENCY = 10000
 # A phrase about how to reach the person is never expertise (微信同手机号).
 _CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
+# Spoken chatter tokens jieba does not know: a verb with 了 (考了), degree + adjective (挺累).
+_CHATTER_TOKEN = re.compile(r"^[\u4e00-\u9fff]{1,2}了$|^[挺很蛮][\u4e00-\u9fff]$")
+_LATIN_TOKEN = re.compile(r"[0-9a-z]+")
+_LATIN_ALPHA = re.compile(r"^[a-z][0-9a-z]*$")
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
@@ -189,6 +207,37 @@ def _place_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _employer_names() -> frozenset[str]:
+    """Return well-known employers named without 公司 (data/lexicons/employers.txt), lower-cased."""
+    from matching.resources import data_path
+
+    names = set()
+    with data_path("lexicons", EMPLOYERS_FILE).open(encoding="utf-8") as fh:
+        for raw in fh:
+            line = raw.split("#", 1)[0].strip()
+            if line:
+                names.add(unicodedata.normalize("NFKC", line).lower())
+    return frozenset(names)
+
+
+def _employer_prefix(norm: str) -> int:
+    """Return the length of the longest well-known employer ``norm`` starts with (0 if none)."""
+    names = _employer_names()
+    for k in range(min(len(norm), 8), 1, -1):
+        if norm[:k] in names:
+            return k
+    return 0
+
+
+def _is_employer_name(norm: str) -> bool:
+    """Return whether ``norm`` is one or more well-known employers in a row (携程美团)."""
+    if not norm:
+        return False
+    k = _employer_prefix(norm)
+    return k > 0 and (k == len(norm) or _is_employer_name(norm[k:]))
+
+
+@lru_cache(maxsize=1)
 def _word_tags() -> dict[str, tuple[str, int]]:
     """Return jieba's dictionary as word → (part-of-speech tag, frequency)."""
     import jieba
@@ -211,7 +260,9 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
         return True
     if len(token) != 2:  # idioms (学前教育) and single adjectives (深基坑) are often in terms
         return False
-    tag, _ = _word_tags().get(token, ("", 0))
+    tag, freq = _word_tags().get(token, ("", 0))
+    if tag in _ADJECTIVE_TAGS and freq < COMMON_ADJECTIVE_FREQUENCY:
+        return False  # a rare "adjective" is a technical word (遥感, 超导)
     return bool(tag) and tag in _NOT_TERM_TAGS and token not in textmod.lexicon()
 
 
@@ -224,7 +275,8 @@ def _is_common_word(token: str) -> bool:
     tag, freq = _word_tags().get(token, ("", 0))
     if tag == "v":
         return freq >= COMMON_VERB_FREQUENCY
-    return tag.startswith("n") and freq >= COMMON_NOUN_FREQUENCY
+    # Nouns and verbal nouns alike (建设, 管理): very common ones say nothing alone.
+    return (tag.startswith("n") or tag == "vn") and freq >= COMMON_NOUN_FREQUENCY
 
 
 @lru_cache(maxsize=1)
@@ -279,6 +331,11 @@ def _phrases(text: str) -> list[_Phrase]:
                 and _ASCII_WORD.search(tokens[i - 1]) is not None
                 and (i + 1 >= len(tokens) or tokens[i + 1] in _JOINERS or tokens[i + 1].isascii())
             )
+        if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
+            # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
+            return _LATIN_ALPHA.search(tokens[i - 2]) is not None
+        if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
+            return False
         return stripped not in stop and textmod.WORDLIKE.search(stripped) is not None
 
     def neighbour(i: int, step: int) -> str:
@@ -302,7 +359,13 @@ def _phrases(text: str) -> list[_Phrase]:
             end -= 1
         # Three latin words or more are a list (Java Spring Cloud), not one name: split them.
         latin = [k for k in range(i, end) if tokens[k].strip()]
-        if len(latin) > 2 and all(tokens[k].isascii() for k in range(i, end)):
+        words = sum(
+            1
+            for k in latin
+            if tokens[k].strip() not in _JOINERS
+            and (k == i or tokens[k - 1].strip() == "" or tokens[k - 1] == " ")
+        )
+        if words > 2 and all(tokens[k].isascii() for k in range(i, end)):
             for k in latin:
                 found.append(_one_token_phrase(tokens, offsets, typed, lowered, k))
             i = j
@@ -347,10 +410,17 @@ def _one_token_phrase(
 
 
 def _split_glued(tokens: list[str]) -> list[str]:
-    """Split a filler verb off an unknown word jieba's HMM glued it to (药企做 → 药企, 做)."""
+    """Split a filler verb off an unknown word jieba's HMM glued it to (药企做 → 药企, 做).
+
+    Adjacent latin or digit tokens with nothing between them are joined back into the one word
+    the person typed (s, pa, rk → spark).
+    """
     freq = textmod.tokenizer().FREQ
     out: list[str] = []
     for token in tokens:
+        if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
+            out[-1] += token
+            continue
         if len(token) >= 3 and not freq.get(token):
             if token[-1] in _GLUED_VERBS:
                 out += [token[:-1], token[-1]]
@@ -375,6 +445,11 @@ def _is_place(norm: str) -> bool:
     places = _place_names()
     if norm in places:
         return True
+    # A place name in jieba's dictionary (云台山, 青龙峡), or a township (岸上乡).
+    if _word_tags().get(norm, ("", 0))[0] == "ns" and norm not in textmod.lexicon():
+        return True
+    if 3 <= len(norm) <= 4 and norm.endswith(("乡", "镇")):
+        return True
     for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地"):
         if norm.endswith(tail) and norm[: -len(tail)] in places:
             return True
@@ -386,6 +461,8 @@ def _is_employer(phrase: _Phrase) -> bool:
     """Return whether ``phrase`` names an organisation (by its ending or by 在/于 before it)."""
     norm = phrase.norm
     if (norm.endswith(_ORG_SUFFIXES) and len(norm) > 1) or phrase.after in _ORG_WORDS_AFTER:
+        return True
+    if _is_employer_name(norm):
         return True
     if phrase.before in _AT or phrase.before2 + phrase.before in _AT:
         if phrase.after in _AT_NOT_PLACE_AFTER:
@@ -408,22 +485,46 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     if _is_place(norm):
         return "places", ""
     split = _title_split(norm)
+    if (
+        split is None
+        and phrase.after in _TITLE_WORDS
+        and all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(norm))
+    ):
+        # 主任 + 工程师 where the title word itself ends the phrase (a stop word).
+        split = (len(norm), phrase.after)
     if split is not None:
-        prefix = phrase.typed[: split[0]]
         rest = norm[: split[0]]
-        # 高级工程师, 研发总监: the prefix is rank or department, not expertise.
+        # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
+        rest = _strip_rank(rest)
+        # 高级工程师, 研发总监: the prefix is rank or department; 南开大学副教授: the employer.
         if (
             not rest
-            or rest in _TITLE_PREFIXES_NOT_EXPERTISE
             or rest in _generic()
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
+            or rest.endswith(_ORG_SUFFIXES)
+            or _is_place(rest)
+            or _is_employer_name(rest)
         ):
             return "titles", ""
-        return "titles", prefix
+        return "titles", phrase.typed[: len(rest)].strip()
     if _is_employer(phrase):
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
         return ("places" if _is_place(norm) else "employers"), ""
     return "keywords", phrase.typed
+
+
+def _strip_rank(norm: str) -> str:
+    """Return ``norm`` without the rank or department words at its end (saas产品 → saas)."""
+    norm = norm.strip()
+    changed = True
+    while changed and norm:
+        changed = False
+        for size in (2, 1):
+            if len(norm) > size and norm[-size:] in _TITLE_PREFIXES_NOT_EXPERTISE:
+                norm = norm[:-size].strip()
+                changed = True
+                break
+    return norm
 
 
 def _split_known(norm: str) -> list[str]:
@@ -471,6 +572,12 @@ def _sub(phrase: _Phrase, first: int, last: int) -> _Phrase:
 
 def _pieces(phrase: _Phrase) -> list[_Phrase]:
     """Split a phrase at an organisation inside it (宣武医院神经内科 → 宣武医院, 神经内科)."""
+    known = _employer_prefix(phrase.norm)
+    if 0 < known < len(phrase.norm):
+        # 基恩士PLC: a well-known employer, then what the person does with its products.
+        for k, (_, end) in enumerate(phrase.spans[:-1]):
+            if end == known:
+                return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
     norm_so_far = ""
     for k, token in enumerate(phrase.tokens[:-1]):
         norm_so_far += token

@@ -129,3 +129,38 @@ def test_an_unknown_split_is_refused(tmp_path: Path) -> None:
     path.write_text("id\tsplit\ttext\tgold_keywords\tnot_expertise\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no rows"):
         evaluate_profile_keywords(path, "dev")
+
+
+def test_latin_terms_with_joiners_and_numbers_stay_whole() -> None:
+    keywords = extract_expertise("熟悉HPLC-MS/MS，PLC用S7-300，做过ISO 9001体系和Kafka")
+    assert "HPLC-MS/MS" in keywords
+    assert "S7-300" in keywords
+    assert "ISO 9001体系" in keywords
+    assert "Kafka" in keywords
+
+
+def test_well_known_employers_are_set_apart_even_glued_to_a_term() -> None:
+    found = extract_profile("之前在美团做推荐系统，现在用欧姆龙PLC做产线改造，客户有宇通")
+    assert "美团" in found.employers
+    assert "欧姆龙" in found.employers
+    assert "PLC" in found.keywords
+    assert not {"美团", "宇通", "欧姆龙PLC", "欧姆龙"} & set(found.keywords)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("武汉大学教授，研究遥感影像解译", "遥感影像解译", "武汉大学"),
+        ("SaaS产品经理，做医院HIS系统", "SaaS", "SaaS产品经理"),
+        ("持CPA和ACCA，做并购财务尽调", "并购财务尽调", "CPA"),
+        ("我是staff engineer，写Go做分布式调度", "分布式调度", "staff engineer"),
+        ("去年考了二建，厂里挺忙的，主要做钢结构焊接", "钢结构焊接", "考了"),
+        ("老家在神农山脚下的乡里，做猕猴桃种植", "猕猴桃种植", "神农山"),
+    ],
+)
+def test_titles_credentials_places_and_chatter_around_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(not_shown.lower() in k.lower() for k in keywords), keywords
