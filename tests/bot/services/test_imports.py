@@ -1,4 +1,4 @@
-"""Spreadsheet imports: column mapping, every rejected row, duplicates, not-yet-consenting people."""
+"""Spreadsheet imports: mapping, every rejected row, duplicates, people not yet consenting."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import DuplicateStatus, ImportDuplicate, OutboxMessage, Talent
-from bot.services import imports, stats
 from bot.config import TargetsConfig
 from bot.db import utcnow
+from bot.models import DuplicateStatus, ImportDuplicate, OutboxMessage, Talent
+from bot.services import imports, stats
 from tests.factories import make_talent
 
 HEADERS = ["姓名", "手机", "邮箱", "工作单位", "工作城市", "籍贯", "与焦作关系", "备注"]
