@@ -22,15 +22,21 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 TABLES = ("talents", "demands")
 
 
+# Both tables keep AUTOINCREMENT through SQLite's batch copy: their ids are never reused (the
+# audit log keeps them).
+KEEP_IDS = {"sqlite_autoincrement": True}
+
+
 def upgrade() -> None:
+    # A plain ADD COLUMN on both databases: a batch copy would rebuild the SQLite tables.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("discipline_codes", JSON, server_default=sa.text("'[]'"), nullable=False)
-            )
+        op.add_column(
+            table,
+            sa.Column("discipline_codes", JSON, server_default=sa.text("'[]'"), nullable=False),
+        )
 
 
 def downgrade() -> None:
     for table in reversed(TABLES):
-        with op.batch_alter_table(table, schema=None) as batch_op:
+        with op.batch_alter_table(table, schema=None, table_kwargs=KEEP_IDS) as batch_op:
             batch_op.drop_column("discipline_codes")
