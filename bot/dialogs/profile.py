@@ -27,7 +27,7 @@ from bot.dialogs.registration import (
 from bot.dialogs.steps import Advance, Finish, Outcome, Reject, Step, StepFlow, fixed, word_of
 from bot.dispatch import Context, Registry
 from bot.models import Consent, ConsentPurpose, Talent
-from bot.services import audit, consents, erasure, talents
+from bot.services import audit, consents, erasure, introductions, talents
 from bot.understanding import Context as Where
 from bot.understanding import Intent, recognise_intent
 from bot.validators import ValidationError
@@ -302,13 +302,16 @@ def restore_invitations(ctx: Context, talent: Talent) -> str:
 
 @_registered
 def withdraw_introductions(ctx: Context, talent: Talent) -> str:
-    """Withdraw every consent to be introduced to an enterprise."""
+    """Withdraw every consent to be introduced to an enterprise, telling each one concerned."""
+    # Yeses already passed on: the enterprise is told and the introduction marked withdrawn;
+    # asks still open become a no. Consents left over (none of a live match) are withdrawn below.
+    told = introductions.withdraw_all(ctx.session, talent)
     scopes = {
         consent.scope
         for consent in consents.consents_of(ctx.session, talent)
         if consent.purpose == ConsentPurpose.INTRODUCTION
     }
-    count = sum(
+    count = told + sum(
         consents.withdraw_consent(ctx.session, talent, ConsentPurpose.INTRODUCTION, scope)
         for scope in sorted(scopes)
     )

@@ -109,3 +109,20 @@ def test_referral_code_scene_and_credit(
     assert newcomer.source == "referral" and newcomer.referred_by_id is not None
     [thanks] = outbox_for(db_session, referrer.openid)
     assert "累计推荐1人" in thanks and newcomer.name not in thanks
+
+
+def test_withdrawing_introductions_in_the_privacy_menu_tells_the_enterprise(
+    db_session: Session, chat_config: Config, chat_registry: Registry
+) -> None:
+    talent = Chat(db_session, chat_config, chat_registry, openid="o-talent-revokes")
+    firm = Chat(db_session, chat_config, chat_registry, openid="o-firm-chat")
+    match_id = _asked(db_session, talent.openid)
+    talk(talent, [("1", "企业联系人")])
+    told_before = len(outbox_for(db_session, firm.openid))
+    talk(talent, [("撤回引荐", "已撤回1项")])
+    assert len(outbox_for(db_session, firm.openid)) == told_before + 1
+    assert "撤回了对接意愿" in outbox_for(db_session, firm.openid)[-1]
+    assert db_session.get(Match, match_id).status != MatchStatus.INTRODUCED
+    # A second 撤回引荐 has nothing left to take back and tells nobody again.
+    talk(talent, [("撤回引荐", "不需要撤回")])
+    assert len(outbox_for(db_session, firm.openid)) == told_before + 1
