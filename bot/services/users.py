@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from bot.db import utcnow
 from bot.models import ApiClient, ConsoleUser, Enterprise, Role
 from bot.services import audit
 from bot.validators import ValidationError
+
+logger = logging.getLogger(__name__)
 
 # Checked when the user name is unknown, so that path costs one hash check like the others
 # and answers as slowly (no user names learnt from timing).
@@ -135,16 +138,22 @@ def count_active_admins(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
-def authenticate(session: Session, username: str, password: str) -> ConsoleUser | None:
+def authenticate(
+    session: Session, username: str, password: str, *, demo_mode: bool = True
+) -> ConsoleUser | None:
     """Return the active user whose password matches, and note the login; otherwise None.
 
-    An unknown user name costs one password hash check too.
+    An unknown user name costs one password hash check too. Outside demo mode a demo account
+    (created by ``huaicai demo load``, with a published password) never signs in.
     """
     user = get_user(session, username.strip()) if len(username) <= 64 else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    if user.is_demo and not demo_mode:
+        logger.warning("refused a demo account's login outside demo mode")
         return None
     user.last_login_at = utcnow()
     return user

@@ -88,7 +88,12 @@ def login() -> ResponseReturnValue:
             flash(problem, "error")
         return _login_page(form, 400)
     if request.method == "POST":
-        found = users.authenticate(db_session(), form.username.data or "", form.password.data or "")
+        found = users.authenticate(
+            db_session(),
+            form.username.data or "",
+            form.password.data or "",
+            demo_mode=config().app.demo,
+        )
         if found is None:
             flash("用户名或密码不对。", "error")
             return _login_page(form, 401)

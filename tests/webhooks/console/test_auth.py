@@ -158,3 +158,15 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(db_session: Session) -> 
     unknown = statistics.median(timed("unknown") for _ in range(5))
     # Before the fix the unknown path took ~1/9 of the time of a hash check.
     assert unknown > 0.5 * known
+
+
+def test_a_demo_account_signs_in_only_in_demo_mode(db_session: Session) -> None:
+    user = users.create_user(
+        db_session, username="demo-org", password=PASSWORD, role=Role.ORGANISER
+    )
+    user.is_demo = True
+    db_session.flush()
+    assert users.authenticate(db_session, "demo-org", PASSWORD, demo_mode=True) is not None
+    assert users.authenticate(db_session, "demo-org", PASSWORD, demo_mode=False) is None
+    user.is_demo = False
+    assert users.authenticate(db_session, "demo-org", PASSWORD, demo_mode=False) is not None
