@@ -709,14 +709,53 @@ flow = StepFlow(
 )
 
 
+def _awaiting_confirmation(ctx: Context, talent: Talent) -> bool:
+    """Whether ``talent`` was imported from a spreadsheet and has not given their consent yet."""
+    return talent.source == "import" and not consents.has_consent(
+        ctx.session, talent, ConsentPurpose.REGISTRATION
+    )
+
+
+def _ask_imported_to_confirm(talent: Talent) -> str:
+    return texts.IMPORTED_CONFIRM.format(
+        profile=profile_lines(talent_values(talent)), version=texts.CONSENT_VERSION
+    )
+
+
 def start_registration(ctx: Context) -> str:
-    """Offer registration: the profile if registered, the unfinished one, or the consent."""
+    """Offer registration: the profile if registered, the unfinished one, or the consent.
+
+    Someone added from a spreadsheet who has not confirmed yet is shown what was imported and
+    what the consent covers, and asked to reply 同意入库.
+    """
     talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
     if talent is not None:
+        if _awaiting_confirmation(ctx, talent):
+            return _ask_imported_to_confirm(talent)
         return show_registered(talent)
     if ctx.state is not None and ctx.state.flow == FLOW:
         return flow.carry_on(ctx, ctx.state)
     return flow.begin(ctx)
+
+
+def confirm_imported(ctx: Context) -> str:
+    """Record the consent of an imported person who replied 同意入库 after seeing the notice."""
+    talent = talents.get_talent_by_openid(ctx.session, ctx.openid)
+    if talent is None:
+        return start_registration(ctx)
+    if not _awaiting_confirmation(ctx, talent):
+        return texts.NOTHING_TO_CONFIRM
+    for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
+        consents.record_consent(
+            ctx.session,
+            purpose=purpose,
+            version=texts.CONSENT_VERSION,
+            granted=True,
+            talent=talent,
+        )
+    # They wrote to us: they follow the account and its customer-service window is open.
+    talent.is_following = True
+    return texts.IMPORTED_CONFIRMED
 
 
 def nothing_to_continue(ctx: Context) -> str:
@@ -728,5 +767,7 @@ def register(registry: Registry) -> None:
     """Put registration's flow, command words and menu key on ``registry``."""
     flow.register(registry)
     registry.command(*texts.START_WORDS)(start_registration)
+    registry.command(*texts.IMPORTED_CONFIRM_WORDS)(start_registration)
+    registry.command(*texts.IMPORTED_AGREE_WORDS)(confirm_imported)
     registry.click(MENU_KEY)(start_registration)
     registry.command("继续")(nothing_to_continue)

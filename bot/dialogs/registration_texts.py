@@ -7,15 +7,34 @@ START_WORDS = ("注册", "登记", "入库", "人才登记", "人才入库", "�
 
 # Bump the version whenever the consent text below changes; it is stored with every consent.
 CONSENT_VERSION = "2026-11"
-CONSENT = (
-    "您好！欢迎加入焦作籍在外人才库。登记前请先了解：\n"
+# What the registration consent covers, shown before anyone's data is kept as theirs.
+CONSENT_POINTS = (
     "· 用途：焦作市科技部门用它联系您，邀请您参加对接活动，在企业有合适的技术需求时征求您的意见；\n"
     "· 保存：姓名、籍贯、工作城市、单位、职务职称、学历、专业领域、合作意向，"
     "以及您愿意留下的手机或邮箱；\n"
     "· 谁能看到：只有市科技局、人才办的工作人员；企业要看到您的联系方式，必须先经过您本人同意；\n"
     "· 撤回和删除：随时回复“隐私”可撤回活动邀请，回复“注销”可删除全部资料。\n"
-    "同意请回复“同意”，不同意请回复“不同意”。（同意书版本 {version}）"
 )
+CONSENT = (
+    "您好！欢迎加入焦作籍在外人才库。登记前请先了解：\n"
+    + CONSENT_POINTS
+    + "同意请回复“同意”，不同意请回复“不同意”。（同意书版本 {version}）"
+)
+# People added from a spreadsheet (校友会, 人才办) confirm before anything else is sent to them.
+IMPORTED_CONFIRM_WORDS = ("确认入库",)
+IMPORTED_AGREE_WORDS = ("同意入库",)
+IMPORTED_CONFIRM = (
+    "您的资料是由校友会或单位名单转来的，还没有经过您本人确认：\n{profile}\n\n"
+    "确认前请先了解：\n"
+    + CONSENT_POINTS
+    + "资料无误并同意，请回复“同意入库”；有不对的，确认后直接告诉我就能改；"
+    "不想加入，回复“注销”即可删除。（同意书版本 {version}）"
+)
+IMPORTED_CONFIRMED = (
+    "谢谢您的确认，您已正式加入焦作籍在外人才库！"
+    "资料有变化时直接告诉我就行，比如“我搬到杭州了”。回复“我的资料”可以随时查看。"
+)
+NOTHING_TO_CONFIRM = "您的资料已经确认过了。回复“我的资料”可以查看。"
 CONSENT_HELP = "回复“同意”开始登记；回复“不同意”则不登记，我们不会保存您的任何资料。"
 CONSENT_UNCLEAR = "没太明白您的意思。"
 AGREE_WORDS = frozenset({"同意", "我同意", "同意的", "好", "好的", "可以", "是", "yes", "ok"})

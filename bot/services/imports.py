@@ -75,7 +75,7 @@ EMPLOYER_SIMILAR = 85
 CONFIRM_TEXT = (
     "您好！这里是焦作市“怀才”人才库。{source}把您的信息推荐给了我们，"
     "在您确认之前，我们不会给您推送任何活动或需求。"
-    "回复“我的资料”可查看，回复“注销”即可删除全部信息。"
+    "回复“确认入库”查看这些资料并确认，回复“注销”即可删除全部信息。"
 )
 
 
@@ -520,6 +520,8 @@ def add_imported(
                 "content": CONFIRM_TEXT.format(source=batch.source_label or "您的校友会或单位")
             },
             dedupe_key=f"import-confirm:{openid}",
+            # Sent on our initiative: it waits outside quiet hours.
+            proactive=True,
         )
     return talent
 

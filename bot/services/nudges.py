@@ -37,6 +37,8 @@ def nudge_stale_profiles(session: Session, *, untouched_since: datetime, text: s
             openid=talent.openid,
             payload={"content": text.format(name=talent.name)},
             dedupe_key=f"stale-profile:{talent.id}:{talent.updated_at:%Y%m%d%H%M%S}",
+            # Sent on our initiative: it waits outside quiet hours.
+            proactive=True,
         )
         count += 1
     logger.info("nudges: %d stale profiles", count)

@@ -56,6 +56,7 @@ def test_profiles_older_than_stale_profile_days_get_one_nudge(
     sent = db_session.scalars(select(OutboxMessage)).all()
     assert [(m.openid, "王建国" in m.payload["content"]) for m in sent] == [(stale.openid, True)]
     assert fresh.openid not in {m.openid for m in sent}
+    assert all(m.proactive for m in sent), "a nudge is ours to send: it waits out quiet hours"
     assert run(db_session, config_with(tmp_path, stale_profile_days=60)) == 0
 
 

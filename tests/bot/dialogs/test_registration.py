@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import matching
 from bot.models import Consent, ConsentPurpose, DialogState, Talent
-from bot.services import talents
+from bot.services import consents, stats, talents
 from matching import OriginCandidate
 from tests.bot.dialogs.conftest import Chat, talk
+from tests.factories import make_talent
 
 FULL_REGISTRATION = [
     ("注册", "同意"),
@@ -294,3 +295,35 @@ def test_overlong_extracted_phrases_are_dropped(
     talk(chat, FULL_REGISTRATION[:9])
     reply = chat.send("锂电池材料")
     assert "锂电池" in reply and "长" * 40 not in reply
+
+
+def test_an_imported_person_sees_the_notice_and_confirms_once(
+    chat: Chat, db_session: Session
+) -> None:
+    talent = make_talent(db_session, openid=chat.openid, name="周杰", source="import")
+    talent.is_following = False
+    db_session.flush()
+
+    def awaiting() -> int:
+        query = select(func.count()).select_from(Talent).where(stats.awaiting_confirmation())
+        return db_session.scalar(query) or 0
+
+    assert awaiting() == 1
+    notice = talk(chat, [("确认入库", "还没有经过您本人确认")])[0]
+    assert "周杰" in notice and "谁能看到" in notice and "同意入库" in notice
+    assert len(notice.encode()) <= 2048
+    # 注册 from an imported person asks for the same confirmation, not a new registration.
+    talk(chat, [("注册", "同意入库")])
+    assert awaiting() == 1, "nothing is recorded before the person agrees"
+    talk(chat, [("同意入库", "正式加入")])
+    assert consents.has_consent(db_session, talent, ConsentPurpose.REGISTRATION)
+    assert consents.has_consent(db_session, talent, ConsentPurpose.INVITATIONS)
+    assert talent.is_following and awaiting() == 0
+    talk(chat, [("同意入库", "已经确认过了"), ("注册", "周杰")])
+
+
+def test_a_person_registered_by_chat_is_not_asked_to_confirm_an_import(
+    chat: Chat, db_session: Session
+) -> None:
+    talk(chat, FULL_REGISTRATION)
+    talk(chat, [("同意入库", "已经确认过了"), ("确认入库", "张伟")])

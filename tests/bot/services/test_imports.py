@@ -138,6 +138,7 @@ def test_an_imported_person_with_an_openid_is_asked_to_confirm(db_session: Sessi
     message = db_session.scalars(select(OutboxMessage)).one()
     assert message.openid == "o-import-0001"
     assert "确认之前" in message.payload["content"]
+    assert message.proactive, "the request to confirm is ours to send: it waits out quiet hours"
 
 
 def test_a_duplicate_is_merged_added_or_skipped_once(db_session: Session) -> None:
