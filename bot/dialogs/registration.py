@@ -23,7 +23,7 @@ from bot.dialogs.steps import (
 )
 from bot.dispatch import Context, Registry
 from bot.models import ConsentPurpose, Talent
-from bot.services import consents, talents
+from bot.services import consents, events, talents
 from bot.services.analysis import keywords_for
 from bot.understanding import (
     Context as Where,
@@ -619,6 +619,8 @@ def _create(ctx: Context, _text: str, data: RegistrationData) -> Outcome:
         ctx.session, name=data["name"], openid=ctx.openid, source="chat", actor="self", **fields
     )
     consents.attach_consents(ctx.session, ctx.openid, talent)
+    # Events they checked in to before registering (walk-ins) become theirs.
+    events.link_walk_ins(ctx.session, ctx.openid, talent)
     return Finish(texts.DONE.format(name=talent.name))
 
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from bot.models import EventStatus, InvitationStatus
-from bot.services import events
-from tests.bot.dialogs.conftest import START, Chat
+from bot.services import events, talents
+from tests.bot.dialogs.conftest import START, Chat, talk
+from tests.bot.dialogs.test_registration import FULL_REGISTRATION
 from tests.factories import make_event, make_talent
 
 S = InvitationStatus
@@ -125,6 +126,10 @@ def test_new_follower_scanning_is_checked_in_and_offered_registration(
     assert "已为您签到" in reply and "注册" in reply
     row = events.participation(db_session, event.id, openid=chat.openid)
     assert row is not None and row.status is S.ATTENDED and row.source == "walk_in"
+    # Registering afterwards makes the walk-in theirs.
+    talk(chat, FULL_REGISTRATION)
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is not None and row.talent_id == talent.id
 
 
 def test_wrong_unknown_and_past_codes_are_answered(db_session: Session, chat: Chat) -> None:
