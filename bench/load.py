@@ -129,10 +129,19 @@ class Person(threading.Thread):
     def post(self, user: WeChatUser, signed: object) -> tuple[int, str]:
         started = time.perf_counter()
         try:
-            answer = self.http.post(signed.url(self.url), data=signed.body, timeout=30)  # type: ignore[attr-defined]
-        except requests.RequestException:
+            # A new connection per delivery, as WeChat's servers make them; a kept-alive one
+            # can be closed by gunicorn (keepalive 2 s) just as the next message goes out.
+            answer = self.http.post(
+                signed.url(self.url),  # type: ignore[attr-defined]
+                data=signed.body,  # type: ignore[attr-defined]
+                headers={"Connection": "close"},
+                timeout=30,
+            )
+        except requests.RequestException as exc:
             with self.stats.lock:
                 self.stats.errors += 1
+                if not self.stats.example:
+                    self.stats.example = f"{type(exc).__name__}: {str(exc)[:80]}"
             return 0, ""
         self.stats.record(answer.status_code, time.perf_counter() - started)
         return answer.status_code, user.read_reply(answer.status_code, answer.content).text
