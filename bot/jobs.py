@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -283,8 +284,16 @@ def run_job(database: Database, config: Config, job: Job) -> object:
 
 
 def build_scheduler(database: Database, config: Config) -> BlockingScheduler:
-    """Return a scheduler with every job of JOBS registered under its stable id."""
-    scheduler = BlockingScheduler(timezone=config.app.timezone)
+    """Return a scheduler with every job of JOBS registered under its stable id.
+
+    On SQLite the jobs run one at a time: SQLite has one writer, and jobs started together
+    (all of them at start-up) would otherwise fail each other's transactions with "database is
+    locked" when a read transaction cannot become a write one.
+    """
+    executors: dict[str, ThreadPoolExecutor] = {}
+    if database.engine.dialect.name == "sqlite":
+        executors["default"] = ThreadPoolExecutor(max_workers=1)
+    scheduler = BlockingScheduler(timezone=config.app.timezone, executors=executors)
     for job in JOBS:
         scheduler.add_job(
             run_job,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Config, load_config
-from bot.db import utcnow
-from bot.jobs import JOBS
+from bot.db import Database, utcnow
+from bot.jobs import JOBS, build_scheduler
 from bot.models import InboundMessage, OutboxMessage
 from bot.services.talent_search import TalentIndexCache
 from tests.factories import make_talent
@@ -78,3 +78,14 @@ def test_old_deliveries_are_forgotten_after_the_retention_period(
     run = {job.id: job for job in JOBS}["purge-inbound-messages"].run
     assert run(db_session, config_with(tmp_path, inbound_retention_days=14)) == 1
     assert db_session.scalar(select(func.count(InboundMessage.id))) == 1
+
+
+def test_the_scheduler_runs_sqlite_jobs_one_at_a_time(
+    migrated_database: Database, tmp_path: Path
+) -> None:
+    scheduler = build_scheduler(migrated_database, config_with(tmp_path))
+    assert {job.id for job in scheduler.get_jobs()} == {job.id for job in JOBS}
+    # APScheduler keeps its executors privately; the pool size is what this test is about.
+    pool = scheduler._executors["default"]._pool
+    expected = 1 if migrated_database.engine.dialect.name == "sqlite" else 10
+    assert pool._max_workers == expected
