@@ -290,7 +290,8 @@ def build_scheduler(database: Database, config: Config) -> BlockingScheduler:
     (all of them at start-up) would otherwise fail each other's transactions with "database is
     locked" when a read transaction cannot become a write one.
     """
-    executors: dict[str, ThreadPoolExecutor] = {}
+    # The "control" executor runs the scheduler's own checks (its lock) beside the jobs.
+    executors = {"control": ThreadPoolExecutor(max_workers=1)}
     if database.engine.dialect.name == "sqlite":
         executors["default"] = ThreadPoolExecutor(max_workers=1)
     scheduler = BlockingScheduler(timezone=config.app.timezone, executors=executors)

@@ -172,7 +172,9 @@ def scheduler(ctx: CliContext, once: str | None) -> None:
                 logger.error("scheduler: lost the %s; stopping", lock.describe())
                 runner.shutdown(wait=False)
 
-        runner.add_job(check_lock, "interval", seconds=poll, id="check-scheduler-lock")
+        runner.add_job(
+            check_lock, "interval", seconds=poll, id="check-scheduler-lock", executor="control"
+        )
         runner.start()
         if lost:
             raise click.ClickException("the scheduler lock was lost (database connection)")
