@@ -26,6 +26,7 @@ from bot.dialogs.steps import (
 )
 from bot.dispatch import Context, Registry
 from bot.services import enterprise_contacts, enterprises, needs
+from bot.understanding.dates import resolve_date
 from bot.validators import ValidationError, validate_credit_code, validate_mobile, validate_text
 from bot.vocabulary import COOPERATION_MODES
 
@@ -102,11 +103,15 @@ def _answer_mode(ctx: Context, text: str, data: DemandData) -> Outcome:
     return Advance({"cooperation_mode": chosen[0]})
 
 
-def parse_deadline(text: str) -> date | None:
-    """Return the date in "2027-03-31" or "2027年3月" (the month's last day); None if unreadable."""
+def parse_deadline(text: str, today: date) -> date | None:
+    """Return the date ``text`` means as a deadline seen from ``today``; None if unreadable.
+
+    Exact dates (2027-03-31, 2027年3月5日), months (2027年3月: its last day) and the usual
+    relative forms (明年3月底前, 下个月, 年底前, 三个月内) through ``resolve_date``.
+    """
     word = word_of(text)
-    match = FULL_DATE.match(word)
     try:
+        match = FULL_DATE.match(word)
         if match:
             year, month, day = (int(part) for part in match.groups())
             return date(year, month, day)
@@ -116,17 +121,22 @@ def parse_deadline(text: str) -> date | None:
             return date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
         return None
-    return None
+    resolved = resolve_date(text, today)
+    return resolved.value if resolved is not None else None
 
 
 def _answer_deadline(ctx: Context, text: str, data: DemandData) -> Outcome:
-    deadline = parse_deadline(text)
+    today = ctx.now.astimezone(ZoneInfo(ctx.config.app.timezone)).date()
+    deadline = parse_deadline(text, today)
     if deadline is None:
         return Reject(texts.DEADLINE_INVALID)
-    today = ctx.now.astimezone(ZoneInfo(ctx.config.app.timezone)).date()
     if deadline <= today:
         return Reject(texts.DEADLINE_PAST)
-    return Advance({"deadline": deadline.isoformat()})
+    # Say the date as understood: the summary that follows asks for a confirmation.
+    return Advance(
+        {"deadline": deadline.isoformat()},
+        note=texts.DEADLINE_READ.format(date=deadline.strftime("%Y年%m月%d日")),
+    )
 
 
 def _details(data: DemandData) -> str:

@@ -258,7 +258,7 @@ def edit_step(ctx: Context) -> str:
             return _ask_value(demand, field)
         value = COOPERATION_MODES[int(text) - 1]
     elif field == "deadline":
-        value = parse_deadline(text)
+        value = parse_deadline(text, ctx.now.astimezone(ZoneInfo(ctx.config.app.timezone)).date())
         if value is None:
             return texts.EDIT_ASK.format(label="截止日期（例如 2027-03-31）", current=text)
     before = demand.status

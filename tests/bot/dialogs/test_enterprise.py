@@ -42,8 +42,8 @@ def test_enterprise_need_from_bad_credit_code_to_review(chat: Chat, db_session: 
             ("7", "例如“2”"),
             ("2", "（8/9）"),
             ("2020-01-01", "已经过去"),
-            ("下个月", "2027-03-31"),
-            ("2027年3月", "（9/9）"),
+            ("有空再说", "没看懂这个日期"),
+            ("2027年3月底前", "截止日期记为2027年03月31日"),
             ("跳过", "提炼的关键词"),
             ("修改 预算", "（9/9）"),
             ("50万元", "2027年03月31日"),
@@ -82,12 +82,17 @@ def test_back_and_cancel_in_the_enterprise_flow(chat: Chat) -> None:
 
 
 def test_deadlines_in_the_forms_people_write() -> None:
-    assert parse_deadline("2027-03-05") == date(2027, 3, 5)
-    assert parse_deadline("２０２７年３月５日") == date(2027, 3, 5)
-    assert parse_deadline("2027/3") == date(2027, 3, 31)
-    assert parse_deadline("2028年2月") == date(2028, 2, 29)
-    assert parse_deadline("2027-02-30") is None
-    assert parse_deadline("明年") is None
+    today = date(2026, 11, 30)
+    assert parse_deadline("2027-03-05", today) == date(2027, 3, 5)
+    assert parse_deadline("２０２７年３月５日", today) == date(2027, 3, 5)
+    assert parse_deadline("2027/3", today) == date(2027, 3, 31)
+    assert parse_deadline("2028年2月", today) == date(2028, 2, 29)
+    assert parse_deadline("2027-02-30", today) is None
+    # Issue 11: the usual relative forms, resolved in Asia/Shanghai from today.
+    assert parse_deadline("明年3月底前", today) == date(2027, 3, 31)
+    assert parse_deadline("年底前", today) == date(2026, 12, 31)
+    assert parse_deadline("下个月", today) == date(2026, 12, 31)
+    assert parse_deadline("随便吧", today) is None
 
 
 def test_a_second_need_reuses_the_enterprise_details(chat: Chat, db_session: Session) -> None:
