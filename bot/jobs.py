@@ -291,9 +291,12 @@ def build_scheduler(database: Database, config: Config) -> BlockingScheduler:
     locked" when a read transaction cannot become a write one.
     """
     # The "control" executor runs the scheduler's own checks (its lock) beside the jobs.
-    executors = {"control": ThreadPoolExecutor(max_workers=1)}
-    if database.engine.dialect.name == "sqlite":
-        executors["default"] = ThreadPoolExecutor(max_workers=1)
+    sqlite = database.engine.dialect.name == "sqlite"
+    executors = {
+        # APScheduler's own default is ten threads.
+        "default": ThreadPoolExecutor(max_workers=1 if sqlite else 10),
+        "control": ThreadPoolExecutor(max_workers=1),
+    }
     scheduler = BlockingScheduler(timezone=config.app.timezone, executors=executors)
     for job in JOBS:
         scheduler.add_job(
