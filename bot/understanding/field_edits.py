@@ -68,7 +68,11 @@ _WEAK_MARKERS = re.compile(
     )
     + ")"
 )
-_LEADING_NOISE = re.compile(r"^(?:现在|目前|已经|新的|我的|我|是|在|到|叫|的|一下|了)+")
+# Correction markers that start a clause of their own ("…写错了，应该是X") lead in too.
+_LEADING_NOISE = re.compile(
+    r"^(?:应该是|应该叫|应该为|应该在|应是|应为|其实是|正确的是|改成|改为|"
+    r"现在|目前|已经|新的|我的|我|是|在|到|叫|的|一下|了)+"
+)
 _TRAILING_NOISE = re.compile(r"(?:了|啦|吧|呢|啊|呀|哈|的|一下|就行|谢谢)+$")
 _NOT_TAIL = re.compile(r"(?:[，,]?\s*(?:不是|而不是|并非).*)$")
 EDUCATION_LEVELS = {"博士": "博士", "硕士": "硕士", "研究生": "硕士", "本科": "本科"}

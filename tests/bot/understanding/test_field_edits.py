@@ -28,6 +28,10 @@ INSTRUCTION_WORDS = ("去掉", "改成", "改为", "换成", "把", "确认", "�
         ("研究生毕业了，学历改一下", "education", "硕士"),
         ("专长写：机器视觉与缺陷检测", "expertise", "机器视觉与缺陷检测"),
         ("邮箱写错了 应该是wangjg2020@qq.com", "email", "wangjg2020@qq.com"),
+        # A correction marker opening a clause of its own is not part of the value.
+        ("单位写错了，应该是郑州大学", "employer", "郑州大学"),
+        ("名字写错了，应该叫王建国", "name", "王建国"),
+        ("城市写错了，其实是深圳", "city", "深圳"),
     ],
 )
 def test_an_edit_in_a_sentence_gives_the_item_and_its_new_value(
