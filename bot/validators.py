@@ -96,13 +96,13 @@ def validate_deadline(raw: str, *, today: date) -> date:
     if resolved is None:
         raise ValidationError(
             "deadline",
-            "没看懂这个日期，可以写成 2027-03-31、2027年3月 或“明年3月底”这样。",
+            "没看懂这个日期，可以写具体日期、月份，或“明年3月底前”“年底前”这样。",
             "expected a date such as 2027-03-31, 2027年3月 or 明年3月底",
         )
     if resolved.value <= today:
         raise ValidationError(
             "deadline",
-            "这个日期已经过去了，请填一个今天以后的日期，例如：2027-03-31。",
+            "这个日期已经过去了，请填一个今天以后的日期，比如“明年3月底前”。",
             f"the date {resolved.value.isoformat()} is not after today ({today.isoformat()})",
         )
     return resolved.value

@@ -260,7 +260,7 @@ def edit_step(ctx: Context) -> str:
     elif field == "deadline":
         value = parse_deadline(text, ctx.now.astimezone(ZoneInfo(ctx.config.app.timezone)).date())
         if value is None:
-            return texts.EDIT_ASK.format(label="截止日期（例如 2027-03-31）", current=text)
+            return texts.EDIT_ASK.format(label="截止日期（例如 明年3月底前）", current=text)
     before = demand.status
     try:
         changed = needs.edit_need(ctx.session, demand, actor="wechat", **{field: value})
