@@ -1,6 +1,10 @@
 """The JSON API for the city's other systems: talents (consent respected), needs, events,
 attendance and statistics, with a bearer token per client and the console's authorization.
 
+Writes (a need submitted for an enterprise, a check-in, a cooperation outcome) take a JSON
+object and call the same services as the console; a bad value is answered 422 with the
+field and a Chinese message, and nothing is stored (one transaction per request).
+
 Clients are created by an administrator (console 管理 page, or ``huaicai api-client create``);
 each has a role like a console user, and an enterprise client sees only its own needs. Every
 response that carries personal data is written to the audit log, as the console's pages are.
@@ -11,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, abort, g, jsonify, request
@@ -20,10 +25,21 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from bot.db import utcnow
-from bot.models import Demand, DemandStatus, Enterprise, Event, Role, Talent
-from bot.services import audit, enterprises, events, stats, talent_records, users
+from bot.models import (
+    Demand,
+    DemandStatus,
+    Enterprise,
+    Event,
+    Match,
+    Outcome,
+    OutcomeKind,
+    Role,
+    Talent,
+)
+from bot.services import audit, enterprises, events, funnel, stats, talent_records, users
 from bot.services.talent_records import TalentSelection
-from bot.vocabulary import county_name
+from bot.validators import ValidationError, validate_text
+from bot.vocabulary import COOPERATION_MODES, county_name
 from webhooks.extensions import config, db_session, runtime
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -269,6 +285,198 @@ def statistics() -> ResponseReturnValue:
     )
 
 
+# --- writes -------------------------------------------------------------------------------------
+
+CHECK_IN_REFUSALS = {
+    "cancelled": "这场活动已经取消，不能签到。",
+    "too_early": "还没到签到时间（活动开始前12小时起可以签到）。",
+    "ended": "活动已经结束，不能再签到。",
+    "unknown": "这场活动没有签到二维码，不能签到。",
+}
+
+
+def _refuse(status: int, message: str, field: str | None = None) -> NoReturn:
+    body: dict[str, Any] = {"error": message, "status": status}
+    if field is not None:
+        body["field"] = field
+    response = jsonify(body)
+    response.status_code = status
+    abort(response)
+
+
+def _body() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        _refuse(400, "请求内容应是一个 JSON 对象。")
+    return payload
+
+
+def _text(body: dict[str, Any], field: str, label: str, max_length: int, *, required: bool) -> str:
+    raw = body.get(field, "")
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        _refuse(422, f"{label}应是文字。", field)
+    try:
+        return validate_text(field, raw, label=label, max_length=max_length, required=required)
+    except ValidationError as exc:
+        _refuse(422, exc.message_zh, exc.field)
+
+
+def _integer(body: dict[str, Any], field: str, label: str) -> int | None:
+    raw = body.get(field)
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw < 2**31:
+        _refuse(422, f"{label}应是正整数。", field)
+    return int(raw)
+
+
+def _checked_date(body: dict[str, Any], field: str, label: str) -> date | None:
+    raw = body.get(field)
+    if raw is None or raw == "":
+        return None
+    try:
+        if isinstance(raw, str) and len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    _refuse(422, f"{label}请写成 2026-03-31 这样的日期。", field)
+
+
+@blueprint.post("/needs")
+@requires(*EVERYONE)
+def submit_need() -> ResponseReturnValue:
+    """Submit a need for an enterprise: an enterprise client's own, or ``enterprise_id`` (staff).
+
+    Body: title, description, optional cooperation_mode, deadline (YYYY-MM-DD), budget. The
+    need waits for review like one sent by chat. 201 with the need; 422 on a bad value.
+    """
+    body = _body()
+    client = g.api_client
+    session = db_session()
+    wanted = _integer(body, "enterprise_id", "企业编号")
+    if client.role == Role.ENTERPRISE:
+        if wanted is not None and wanted != client.enterprise_id:
+            _refuse(403, "只能为本企业提交需求。", "enterprise_id")
+        wanted = client.enterprise_id
+    elif wanted is None:
+        _refuse(422, "请填写企业编号。", "enterprise_id")
+    enterprise = session.get(Enterprise, wanted)
+    if enterprise is None:
+        _refuse(422, "没有这家企业。", "enterprise_id")
+    mode = _text(body, "cooperation_mode", "合作方式", 20, required=False)
+    try:
+        demand = enterprises.submit_demand(
+            session,
+            enterprise,
+            title=_text(body, "title", "需求标题", 100, required=True),
+            description=_text(body, "description", "需求描述", 4000, required=True),
+            cooperation_mode=mode,
+            deadline=_checked_date(body, "deadline", "截止日期"),
+            budget=_text(body, "budget", "预算", 60, required=False),
+            actor=_actor(),
+        )
+    except ValidationError as exc:
+        _refuse(422, exc.message_zh, exc.field)
+    return jsonify(_demand_json(demand)), 201
+
+
+@blueprint.post("/events/<int:event_id>/check-ins")
+@requires(*STAFF)
+def check_in(event_id: int) -> ResponseReturnValue:
+    """Check a person in at an event, as a scan of its QR code would (walk-ins recorded too).
+
+    Body: ``talent_id`` or ``openid``. 200 with the outcome (checked_in, walk_in, already);
+    409 when the event is cancelled, over or not yet open; audited.
+    """
+    body = _body()
+    session = db_session()
+    event = events.get_event(session, event_id)
+    if event is None:
+        abort(404)
+    talent_id = _integer(body, "talent_id", "人才编号")
+    openid = _text(body, "openid", "微信 openid", 64, required=False)
+    if talent_id is not None:
+        talent = session.get(Talent, talent_id)
+        if talent is None:
+            _refuse(422, "没有这位人才。", "talent_id")
+        if not talent.openid:
+            _refuse(422, "这位人才没有绑定微信，请在活动页面手工登记。", "talent_id")
+        openid = talent.openid
+    if not openid:
+        _refuse(422, "请填写人才编号或微信 openid。", "talent_id")
+    result = events.check_in(
+        session,
+        event.qr_scene or "",
+        openid=openid,
+        default_duration_hours=config().events.default_duration_hours,
+    )
+    if result.outcome in CHECK_IN_REFUSALS:
+        _refuse(409, CHECK_IN_REFUSALS[result.outcome])
+    audit.record(session, _actor(), "check_in", "event", event.id, outcome=result.outcome)
+    return jsonify(
+        {
+            "outcome": result.outcome,
+            "invitation_id": result.invitation_id,
+            "checked_in_at": result.checked_in_at.isoformat() if result.checked_in_at else None,
+        }
+    )
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "demand_id": outcome.demand_id,
+        "match_id": outcome.match_id,
+        "kind": str(outcome.kind),
+        "amount_wan": outcome.amount_wan,
+        "note": outcome.note,
+        "occurred_on": outcome.occurred_on.isoformat(),
+    }
+
+
+@blueprint.post("/needs/<int:demand_id>/outcomes")
+@requires(*STAFF)
+def record_outcome(demand_id: int) -> ResponseReturnValue:
+    """Record what came of a need or one introduction (audited by the service).
+
+    Body: kind (contacted, agreement, landed), optional match_id, amount_wan (万元),
+    note, occurred_on (YYYY-MM-DD). 201 with the outcome; 422 on a bad value.
+    """
+    body = _body()
+    session = db_session()
+    demand = enterprises.get_demand(session, demand_id)
+    if demand is None:
+        abort(404)
+    kind = body.get("kind")
+    if kind not in set(OutcomeKind):
+        _refuse(422, "结果类型请从 contacted、agreement、landed 中选。", "kind")
+    match_id = _integer(body, "match_id", "对接编号")
+    match = session.get(Match, match_id) if match_id is not None else None
+    if match_id is not None and match is None:
+        _refuse(422, "没有这次对接。", "match_id")
+    amount = body.get("amount_wan")
+    if amount is not None and (
+        isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount <= 1e7
+    ):
+        _refuse(422, "金额（万元）应是0到1000万之间的数字。", "amount_wan")
+    try:
+        outcome = funnel.record_outcome(
+            session,
+            demand,
+            OutcomeKind(kind),
+            recorded_by=_actor(),
+            match=match,
+            amount_wan=float(amount) if amount is not None else None,
+            note=_text(body, "note", "备注", 500, required=False),
+            occurred_on=_checked_date(body, "occurred_on", "日期"),
+        )
+    except ValidationError as exc:
+        _refuse(422, exc.message_zh, exc.field)
+    return jsonify(_outcome_json(outcome)), 201
+
+
 @blueprint.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     """The OpenAPI 3 document of this API."""
@@ -300,6 +508,38 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "summary": summary,
             "security": secured,
             "parameters": parameters or [],
+            "responses": responses,
+        }
+
+    def write(
+        summary: str,
+        body: dict[str, Any],
+        schema: dict[str, Any],
+        parameters: list[dict[str, Any]] | None = None,
+        *,
+        created: bool = True,
+        conflict: bool = False,
+    ) -> dict[str, Any]:
+        ok = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        responses: dict[str, Any] = {
+            "201" if created else "200": ok,
+            "400": error,
+            "401": error,
+            "403": error,
+            "422": error,
+        }
+        if parameters:
+            responses["404"] = error
+        if conflict:
+            responses["409"] = error
+        return {
+            "summary": summary,
+            "security": secured,
+            "parameters": parameters or [],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            },
             "responses": responses,
         }
 
@@ -337,7 +577,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "version": "1",
             "description": (
                 "焦作籍在外人才库的接口：人才（只含同意入库的人，不含联系方式）、"
-                "技术需求、活动、签到和统计。"
+                "技术需求、活动、签到和统计；可代企业提交需求、登记签到、记录合作结果。"
             ),
         },
         "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
@@ -353,6 +593,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                 "properties": {
                                     "error": {"type": "string"},
                                     "status": {"type": "integer"},
+                                    "field": {"type": "string"},
                                 },
                                 "required": ["error", "status"],
                             }
@@ -457,6 +698,22 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 )
             },
             "/needs": {
+                "post": write(
+                    "提交一条技术需求（企业客户端只能为本企业提交；管理方须填企业编号）",
+                    {
+                        "type": "object",
+                        "required": ["title", "description"],
+                        "properties": {
+                            "enterprise_id": {"type": "integer", "minimum": 1},
+                            "title": {"type": "string", "maxLength": 100},
+                            "description": {"type": "string", "maxLength": 4000},
+                            "cooperation_mode": {"type": "string", "enum": list(COOPERATION_MODES)},
+                            "deadline": {"type": "string", "format": "date"},
+                            "budget": {"type": "string", "maxLength": 60},
+                        },
+                    },
+                    {"$ref": "#/components/schemas/Need"},
+                ),
                 "get": operation(
                     "技术需求（企业客户端只看到本企业的）",
                     items("#/components/schemas/Need"),
@@ -468,7 +725,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                         ),
                         page[0],
                     ],
-                )
+                ),
             },
             "/needs/{demand_id}": {
                 "get": operation(
@@ -476,6 +733,67 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     {"$ref": "#/components/schemas/Need"},
                     [path_id("demand_id")],
                     not_found=True,
+                )
+            },
+            "/needs/{demand_id}/outcomes": {
+                "post": write(
+                    "记录合作结果：已联系、签订协议（金额，万元）、项目落地",
+                    {
+                        "type": "object",
+                        "required": ["kind"],
+                        "properties": {
+                            "kind": {"type": "string", "enum": [k.value for k in OutcomeKind]},
+                            "match_id": {"type": "integer", "minimum": 1},
+                            "amount_wan": {"type": "number", "minimum": 0, "maximum": 1e7},
+                            "note": {"type": "string", "maxLength": 500},
+                            "occurred_on": {"type": "string", "format": "date"},
+                        },
+                    },
+                    {
+                        "type": "object",
+                        "required": ["id", "demand_id", "kind", "occurred_on"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "demand_id": {"type": "integer"},
+                            "match_id": {"type": "integer", "nullable": True},
+                            "kind": {"type": "string"},
+                            "amount_wan": {"type": "number", "nullable": True},
+                            "note": {"type": "string"},
+                            "occurred_on": {"type": "string", "format": "date"},
+                        },
+                    },
+                    [path_id("demand_id")],
+                )
+            },
+            "/events/{event_id}/check-ins": {
+                "post": write(
+                    "活动签到（与扫码签到相同；未报名的人记为现场参加）",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "talent_id": {"type": "integer", "minimum": 1},
+                            "openid": {"type": "string", "maxLength": 64},
+                        },
+                    },
+                    {
+                        "type": "object",
+                        "required": ["outcome"],
+                        "properties": {
+                            "outcome": {
+                                "type": "string",
+                                "enum": ["checked_in", "walk_in", "already"],
+                            },
+                            "invitation_id": {"type": "integer", "nullable": True},
+                            "checked_in_at": {
+                                "type": "string",
+                                "format": "date-time",
+                                "nullable": True,
+                            },
+                        },
+                    },
+                    [path_id("event_id")],
+                    created=False,
+                    conflict=True,
                 )
             },
             "/events": {

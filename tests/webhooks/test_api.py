@@ -69,6 +69,8 @@ def test_schemathesis_finds_no_response_outside_the_document(
 ) -> None:
     import schemathesis
     from hypothesis import HealthCheck, given, settings
+    from schemathesis.core.result import Ok
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
 
     talent = make_talent(db_session)
     consents.record_consent(
@@ -79,6 +81,7 @@ def test_schemathesis_finds_no_response_outside_the_document(
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     checked = []
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
 
         @settings(
@@ -89,8 +92,12 @@ def test_schemathesis_finds_no_response_outside_the_document(
         )
         @given(case=operation.as_strategy())
         def conforms(case: Any) -> None:
-            case.call_and_validate(headers=headers)
+            # The writes' own rules (a past deadline, an unknown enterprise) refuse some
+            # bodies the schema allows, with the documented 422; every other check applies.
+            writes = case.method.upper() == "POST"
+            excluded = [positive_data_acceptance] if writes else []
+            case.call_and_validate(headers=headers, excluded_checks=excluded)
 
         conforms()
         checked.append(operation.label)
-    assert len(checked) == 7, checked
+    assert len(checked) == 10, checked
