@@ -55,6 +55,8 @@ def console_server(
         url,
         app={"instance_dir": str(tmp_path)},
         wechat={"api_base_url": fake_wechat.api_base_url, "secret": FAKE_SECRET},
+        # Talents' H5 pages sign people in through the fake server's web OAuth.
+        events={"oauth_authorize_url": f"{fake_wechat.url}/connect/oauth2/authorize"},
     )
     app = create_app(overrides)
     server = make_server("127.0.0.1", 0, app, threaded=True)
