@@ -184,8 +184,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """Create a migrated PostgreSQL database for this run and drop it afterwards."""
+def fresh_database(code_root: Path | None = None) -> Iterator[str]:
+    """Create a migrated PostgreSQL database for this run and drop it afterwards.
+
+    ``code_root`` is another checkout whose own migrations build the schema (the baseline).
+    """
     admin = make_url(ADMIN_URL)
     name = f"huaicai_bench_{secrets.token_hex(4)}"
 
@@ -199,7 +202,16 @@ def fresh_database() -> Iterator[str]:
         connection.execute(f'CREATE DATABASE "{name}"')
     url = admin.set(database=name).render_as_string(hide_password=False)
     try:
-        migrations.upgrade(url)
+        if code_root is None:
+            migrations.upgrade(url)
+        else:
+            migrate = f"from bot import migrations; migrations.upgrade({url!r})"
+            subprocess.run(
+                [sys.executable, "-c", migrate],
+                cwd=code_root,
+                env={**os.environ, "PYTHONPATH": str(code_root)},
+                check=True,
+            )
         yield url
     finally:
         with connect() as connection:
@@ -208,7 +220,13 @@ def fresh_database() -> Iterator[str]:
 
 @contextmanager
 def gunicorn(
-    app_spec: str, port: int, *, pythonpath: str, threads: int, config: str | None = None
+    app_spec: str,
+    port: int,
+    *,
+    pythonpath: str,
+    threads: int,
+    config: str | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[int]:
     """Run gunicorn with 2 workers (``threads`` each) on loopback; yield the master's pid."""
     argv = [
@@ -220,7 +238,9 @@ def gunicorn(
         # The full app runs with the settings `huaicai serve` uses (worker warm-up included).
         argv += ["--config", config]
     argv.append(app_spec)
-    process = subprocess.Popen(argv, cwd=ROOT)
+    # PYTHONPATH too: the baseline's packages must win over the installed (editable) ones.
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    process = subprocess.Popen(argv, cwd=cwd, env=env)
     try:
         wait_until_listening(port, process)
         yield process.pid
@@ -530,6 +550,15 @@ def summarise_profile(lines: list[str], top: int = 15) -> list[str]:
     return report
 
 
+def export_revision(revision: str, destination: Path) -> None:
+    """Write the tree of git ``revision`` of this repository into ``destination``."""
+    destination.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+
+
 def main() -> None:
     """Run the targets in alternating rounds and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -557,9 +586,13 @@ def main() -> None:
         "--set", dest="settings", action="append", default=[], metavar="SECTION.KEY=VALUE",
         help="a setting of the full app, e.g. wechat.replay_store=redis (repeatable)",
     )  # fmt: skip
+    parser.add_argument(
+        "--baseline", metavar="REV", default="",
+        help="also run the full app of this git revision (e.g. the commit before a refactor)",
+    )  # fmt: skip
     options = parser.parse_args()
 
-    specs_keys = ["echo", "floor", "full"]
+    specs_keys = ["echo", "floor", "full"] + (["baseline"] if options.baseline else [])
     pools = {
         (key, number): build_requests(options.pool)
         for key in specs_keys
@@ -567,6 +600,9 @@ def main() -> None:
     }
     warmups = {key: build_requests(options.warmup) for key in specs_keys}
     folder = Path(tempfile.mkdtemp(prefix="huaicai-bench-"))
+    baseline_root = folder / "baseline"
+    if options.baseline:
+        export_revision(options.baseline, baseline_root)
     with fresh_database() as url, fresh_database() as floor_url, ExitStack() as servers:
         overrides = {
             "database": {"url": url},
@@ -574,6 +610,8 @@ def main() -> None:
             "matching": {"index_path": str(folder / "match-index")},
             "wechat": {"token": TOKEN, "appid": APPID, "encoding_aes_key": ""},
         }
+        # The baseline gets the plain settings: --set names keys of the current code.
+        plain_overrides = {section: dict(values) for section, values in overrides.items()}
         for setting in options.settings:
             name, _, value = setting.partition("=")
             section, _, key = name.partition(".")
@@ -585,13 +623,39 @@ def main() -> None:
             ("floor", "floor: raw psycopg SQL", floor_spec, None),
             ("full", "full HuaiCai callback", f"webhooks:create_app({overrides!r})", FULL_CONFIG),
         ]  # fmt: skip
+        code_roots = {key: ROOT for key in specs_keys}
+        if options.baseline:
+            baseline_url = servers.enter_context(fresh_database(baseline_root))
+            baseline_overrides = {
+                **plain_overrides,
+                "database": {"url": baseline_url},
+                "app": {
+                    **plain_overrides["app"],
+                    "instance_dir": str(folder / "baseline-instance"),
+                },
+                "matching": {"index_path": str(folder / "baseline-index")},
+            }
+            specs.append(
+                (
+                    "baseline",
+                    f"full at {options.baseline[:12]}",
+                    f"webhooks:create_app({baseline_overrides!r})",
+                    FULL_CONFIG,
+                )
+            )
+            code_roots["baseline"] = baseline_root
         targets = []
         for key, label, app_spec, config in specs:
             port = free_port()
             # bench.wechat_echo / bench.wechat_floor from the project root: with bench/ on the
             # path, bench/matching.py would shadow the matching package the floor imports.
             server = gunicorn(
-                app_spec, port, pythonpath=str(ROOT), threads=options.threads, config=config
+                app_spec,
+                port,
+                pythonpath=str(code_roots[key]),
+                threads=options.threads,
+                config=config,
+                cwd=code_roots[key],
             )
             pid = servers.enter_context(server)
             targets.append(Target(key, label, port, pid))
@@ -649,7 +713,7 @@ def main() -> None:
     for target in targets:
         print(target.line())
     print(
-        "per-round req/s (echo/floor/full): "
+        f"per-round req/s ({'/'.join(t.key for t in targets)}): "
         + ", ".join(
             "/".join(f"{t.rounds[i].throughput:.0f}" for t in targets)
             for i in range(options.rounds)
@@ -660,6 +724,13 @@ def main() -> None:
         f"{full.answered + options.warmup}; wrk stops counting at the round's end)"
     )
     print(f"floor/echo throughput: {floor.median / echo.median:.2f}")
+    if "baseline" in by_key:
+        baseline = by_key["baseline"]
+        print(
+            f"full/baseline ({options.baseline}): throughput {full.median / baseline.median:.2f}, "
+            f"CPU per message {full.cpu_per_message / baseline.cpu_per_message:.2f}, "
+            f"p99 {full.p99 / baseline.p99:.2f}"
+        )
     checks = [
         ("throughput full/floor", full.median / floor.median, ">=", 0.8),
         ("CPU per message full/floor", full.cpu_per_message / floor.cpu_per_message, "<=", 1.3),

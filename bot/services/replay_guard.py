@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Protocol
 
 import redis
-from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.db import utcnow
+from bot.db import UTCDateTime, utcnow
 from bot.models import CallbackNonce
 
 logger = logging.getLogger(__name__)
@@ -88,36 +87,50 @@ class DatabasePairStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+# PostgreSQL binds a pair in one round trip: the transaction's commit skips the wait for the WAL
+# flush (set_config(..., true) lasts for this transaction only), then the insert. A crash of the
+# database server could forget the pairs bound in its last instant, which at worst lets a query
+# string signed in that instant be replayed once within its window. Built once: every plaintext
+# message runs it.
+_POSTGRESQL_BIND = text(
+    """
+    WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS value),
+    inserted AS (
+        INSERT INTO callback_nonces ("timestamp", nonce, body_sha256, expires_at)
+        SELECT :timestamp, :nonce, :digest, :expires_at FROM settings
+        ON CONFLICT ("timestamp", nonce) DO NOTHING
+        RETURNING nonce
+    )
+    SELECT nonce FROM inserted
+    """
+).bindparams(bindparam("expires_at", type_=UTCDateTime()))
+_STORED_DIGEST = select(CallbackNonce.body_sha256).where(
+    CallbackNonce.timestamp == bindparam("timestamp"), CallbackNonce.nonce == bindparam("nonce")
+)
+
+
 def bind_pair(
     session: Session, timestamp: int, nonce: str, digest: str, ttl_seconds: int
 ) -> Verdict:
     """Bind (timestamp, nonce) to ``digest`` in ``session``'s transaction; return the verdict."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    if dialect == "postgresql":
-        # No wait for the WAL flush: a crash of the database server could forget the pairs bound
-        # in its last fraction of a second, which at worst lets a query string signed in that
-        # instant be replayed once within its window. Every message pays this transaction.
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    # ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair, then yields nothing.
-    inserted = session.execute(
-        insert(CallbackNonce)
-        .values(
-            timestamp=timestamp,
-            nonce=nonce,
-            body_sha256=digest,
-            expires_at=utcnow() + timedelta(seconds=ttl_seconds),
-        )
-        .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
-        .returning(CallbackNonce.nonce)
-    ).scalar()
+    expires_at = utcnow() + timedelta(seconds=ttl_seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair, then yields
+        # nothing; the digest is then read by a statement of its own, which sees that row.
+        inserted = session.execute(
+            _POSTGRESQL_BIND,
+            {"timestamp": timestamp, "nonce": nonce, "digest": digest, "expires_at": expires_at},
+        ).scalar()
+    else:
+        inserted = session.execute(
+            sqlite_insert(CallbackNonce)
+            .values(timestamp=timestamp, nonce=nonce, body_sha256=digest, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
+            .returning(CallbackNonce.nonce)
+        ).scalar()
     if inserted is not None:
         return Verdict.FIRST
-    stored = session.scalar(
-        select(CallbackNonce.body_sha256).where(
-            CallbackNonce.timestamp == timestamp, CallbackNonce.nonce == nonce
-        )
-    )
+    stored = session.scalar(_STORED_DIGEST, {"timestamp": timestamp, "nonce": nonce})
     # A first binding is the only way a row appears; it is never FIRST twice.
     return Verdict.RETRY if stored == digest else Verdict.REPLAY
 
