@@ -129,10 +129,12 @@ def register() -> ResponseReturnValue:
     if talents.get_talent_by_openid(session, openid) is not None:
         return redirect(url_for("h5.my_profile"))
     form = RegisterForm()
-    consent_text = registration_texts.CONSENT.format(version=registration_texts.CONSENT_VERSION)
-    # The chat's text, without its "reply 同意" line: here a box is ticked instead.
-    consent_text = consent_text.rsplit("同意请回复", 1)[0].strip()
-    consent_text += f"\n（同意书版本 {registration_texts.CONSENT_VERSION}）"
+    # The chat's consent points, without its "reply 同意" line: here a box is ticked instead.
+    consent_text = (
+        "登记前请先了解：\n"
+        + registration_texts.CONSENT_POINTS
+        + f"（同意书版本 {registration_texts.CONSENT_VERSION}）"
+    )
     if request.method == "POST":
         if not form.validate_on_submit():
             flash("页面停留太久，请刷新后重新填写。")

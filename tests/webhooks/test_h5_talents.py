@@ -49,6 +49,8 @@ def test_register_by_form_with_consent_and_the_chats_validation(
     as_person(client)
     page = client.get("/h5/register").text
     assert "用途" in page and registration_texts.CONSENT_VERSION in page
+    # The whole notice (its last point included), none of the chat's "reply 同意" line.
+    assert "回复“注销”可删除全部资料" in page and "同意请回复" not in page
     data = {**FORM, "csrf_token": token(client, "/h5/register")}
     refused = client.post("/h5/register", data=data)
     assert refused.status_code == 400 and "勾选同意" in refused.text
