@@ -46,6 +46,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 STAFF = (Role.ADMIN, Role.ORGANISER)
 EVERYONE = (Role.ADMIN, Role.ORGANISER, Role.ENTERPRISE)
 MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1  # the largest value of a database INTEGER
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -105,7 +106,8 @@ def _actor() -> str:
 def _page() -> tuple[int, int]:
     limit = request.args.get("limit", 50, type=int) or 50
     offset = request.args.get("offset", 0, type=int) or 0
-    return min(max(1, limit), MAX_LIMIT), max(0, offset)
+    # Past the largest database integer there is nothing to skip to (and SQLite would overflow).
+    return min(max(1, limit), MAX_LIMIT), min(max(0, offset), MAX_OFFSET)
 
 
 def _talent_json(talent: Talent) -> dict[str, Any]:
@@ -563,7 +565,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
     text = {"type": "string", "maxLength": 50}
     page = [
         query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "page size"),
-        query("offset", {"type": "integer", "minimum": 0}, "rows to skip"),
+        query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "rows to skip"),
     ]
     items = lambda ref: {  # noqa: E731 - a one-line schema builder
         "type": "object",
