@@ -20,9 +20,8 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.models import (
@@ -40,7 +39,7 @@ from bot.services import audit, enterprises, events, funnel, stats, talent_recor
 from bot.services.talent_records import TalentSelection
 from bot.validators import ValidationError, validate_text
 from bot.vocabulary import COOPERATION_MODES, county_name
-from webhooks.extensions import config, db_session, runtime
+from webhooks.extensions import config, db_session, one_transaction_per_request, runtime
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 STAFF = (Role.ADMIN, Role.ORGANISER)
@@ -80,23 +79,7 @@ def requires(*roles: Role) -> Callable[[View], View]:
     return decorate
 
 
-@blueprint.after_request
-def _finish_transaction(response: Response) -> Response:
-    session: Session | None = g.get("db_session")
-    if session is not None:
-        if response.status_code < 400:
-            session.commit()
-        else:
-            session.rollback()
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-@blueprint.teardown_request
-def _roll_back_on_exception(exc: BaseException | None) -> None:
-    session: Session | None = g.get("db_session")
-    if exc is not None and session is not None:
-        session.rollback()
+one_transaction_per_request(blueprint)
 
 
 def _actor() -> str:

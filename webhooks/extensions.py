@@ -3,7 +3,7 @@ app, and a session to each request."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Blueprint, Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -43,3 +43,28 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def one_transaction_per_request(blueprint: Blueprint) -> None:
+    """Commit each request of ``blueprint`` on success and roll it back on an error (as warehouse).
+
+    A response with status 400 or more rolls back as well; every response is kept out of shared
+    caches (``Cache-Control: no-store``), since these pages and answers carry personal data.
+    """
+
+    @blueprint.after_request
+    def _finish_transaction(response: Response) -> Response:
+        session: Session | None = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @blueprint.teardown_request
+    def _roll_back_on_exception(exc: BaseException | None) -> None:
+        session: Session | None = g.get("db_session")
+        if exc is not None and session is not None:
+            session.rollback()

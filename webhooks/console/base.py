@@ -13,16 +13,15 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
 from wtforms import SelectChoice, SubmitField
 
 from bot.models import Role
 from bot.services import users
-from webhooks.extensions import config, db_session
+from webhooks.extensions import config, db_session, one_transaction_per_request
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 login_manager = LoginManager()
@@ -93,24 +92,7 @@ def _check_access() -> ResponseReturnValue | None:
     return None
 
 
-@blueprint.after_request
-def _finish_transaction(response: Response) -> Response:
-    session: Session | None = g.get("db_session")
-    if session is not None:
-        if response.status_code < 400:
-            session.commit()
-        else:
-            session.rollback()
-    # Pages with personal data stay out of shared caches and the browser's back-forward cache.
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-@blueprint.teardown_request
-def _roll_back_on_exception(exc: BaseException | None) -> None:
-    session: Session | None = g.get("db_session")
-    if exc is not None and session is not None:
-        session.rollback()
+one_transaction_per_request(blueprint)
 
 
 def home_for(role: Role) -> str:
