@@ -6,8 +6,9 @@ peak RSS of this process, and the throughput of ``matching.extract_keywords`` ne
 ``jieba.analyse.extract_tags`` on the same texts.
 
 The profiles are generated from a seeded RNG out of believable vocabularies: the industry
-taxonomy (data/industries.toml), THUOCL domain lexicons and CSL dev author keywords (both under
-../shared/data), Jiaozuo's counties and a set of sentence patterns for talents and needs.
+taxonomy (data/industries.toml), THUOCL domain lexicons (data/lexicons) and CSL dev author
+keywords (data/eval/csl-dev), Jiaozuo's counties and a set of sentence patterns for talents and
+needs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+DATA = ROOT / "data"
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ def load_vocabularies() -> dict[str, list[str]]:
     for files in INDUSTRY_LEXICONS.values():
         for name in files:
             if name not in lexicons:
-                lexicons[name] = _read_thuocl(SHARED / "thuocl" / name, limit=3000)
-    csl_terms = _read_csl_keywords(SHARED / "csl-dev" / "kg_dev.tsv")
+                lexicons[name] = _read_thuocl(DATA / "lexicons" / "thuocl" / name, limit=3000)
+    csl_terms = _read_csl_keywords(DATA / "eval" / "csl-dev" / "kg_dev.tsv")
     vocab = {}
     for entry in taxonomy:
         terms = list(entry["strong"]) * 3 + list(entry["keywords"])

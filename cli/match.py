@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from bot.config import PROJECT_ROOT
 from bot.services import enterprises, events, talent_search, talents
 from cli import CliContext, pass_context
 from matching.resources import data_path
 
-DEFAULT_CSL = PROJECT_ROOT.parent / "shared" / "data" / "csl-dev"
+DEFAULT_CSL = data_path("eval", "csl-dev")
 
 
 @click.group("match")
@@ -175,7 +174,7 @@ def eval_industries(path: Path, independent: bool, split: str) -> None:
     if independent:
         from matching.lab.evaluation import evaluate_independent_industries
 
-        data = PROJECT_ROOT / "data" / "eval" / "industry_independent.tsv"
+        data = data_path("eval", "industry_independent.tsv")
         click.echo(evaluate_independent_industries(data, split).format())
         return
     from matching.lab.evaluation import evaluate_industries

@@ -1,6 +1,6 @@
 """Train the discipline classifier from CSL: 8,000 titles with categories, 1,000 dev papers.
 
-Run ``python -m matching.lab.discipline_training --data ../shared/data/csl-dev`` to rewrite
+Run ``python -m matching.lab.discipline_training --data data/eval/csl-dev`` to rewrite
 ``data/models/discipline_classifier.npz``. Both parts are sublinear TF-IDF over ``matching.index``
 terms (tokens plus their inner dictionary words) feeding a multinomial logistic regression:
 

@@ -1,6 +1,6 @@
 """Learn the keyword ranker and the corpus IDF table from CSL dev (never from any other split).
 
-Run ``python -m matching.lab.keyword_training --data ../shared/data/csl-dev`` to rewrite
+Run ``python -m matching.lab.keyword_training --data data/eval/csl-dev`` to rewrite
 ``data/models/keyword_idf.json`` (phrase document frequencies over the dev abstracts with their
 titles plus the 8,000 category titles; phrases seen in one document only are dropped) and
 ``data/models/keyword_ranker.json`` (logistic-regression coefficients over
