@@ -306,6 +306,10 @@ def test_outcome_of_an_approved_need_is_recorded(signed_in: SignIn, db_session: 
     db_session.commit()
     client = signed_in(Role.ORGANISER)
     path = f"/console/demands/{demand.id}"
+    page = client.get(path).get_data(as_text=True)
+    # The outcome form stands once, in the page body, not inside the <title>.
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<section" not in title and page.count("<h2>对接结果</h2>") == 1
     token = csrf_token(client, path)
     data = {"csrf_token": token, "kind": "agreement", "amount_wan": "-5", "note": "签约"}
     assert "金额不能是负数" in client.post(
