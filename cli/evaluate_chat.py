@@ -10,20 +10,14 @@ from pathlib import Path
 
 import click
 
-from cli.match import eval_group
+from cli.match import eval_group, split_option
 from matching.resources import data_path
 
 DEFAULT_SET = data_path("eval", "chat_intents_labelled.tsv")
 
 
 @eval_group.command("intents")
-@click.option(
-    "--split",
-    type=click.Choice(["dev", "holdout"]),
-    default="dev",
-    show_default=True,
-    help="Which part of the set: tune on dev only; holdout is for a final check.",
-)
+@split_option("Which part of the set: tune on dev only; holdout is for a final check.")
 @click.option(
     "--data",
     "path",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -104,6 +106,20 @@ csl_option = click.option(
 )
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def split_option(help_text: str) -> Callable[[F], F]:
+    """Return the ``--split dev|holdout`` option of a labelled set (default dev)."""
+    return click.option(
+        "--split",
+        type=click.Choice(["dev", "holdout"]),
+        default="dev",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @eval_group.command("keywords")
 @csl_option
 @click.option(
@@ -111,13 +127,7 @@ csl_option = click.option(
     is_flag=True,
     help="Score expertise keywords of self-descriptions instead of CSL papers.",
 )
-@click.option(
-    "--split",
-    type=click.Choice(["dev", "holdout"]),
-    default="dev",
-    show_default=True,
-    help="Which rows of the labelled self-descriptions (with --profiles).",
-)
+@split_option("Which rows of the labelled self-descriptions (with --profiles).")
 def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
     """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
 
@@ -158,13 +168,7 @@ def eval_match(data_dir: Path) -> None:
     is_flag=True,
     help="Score the independently written set (data/eval/industry_independent.tsv) instead.",
 )
-@click.option(
-    "--split",
-    type=click.Choice(["dev", "holdout"]),
-    default="dev",
-    show_default=True,
-    help="Which rows of the independent set (with --independent).",
-)
+@split_option("Which rows of the independent set (with --independent).")
 def eval_industries(path: Path, independent: bool, split: str) -> None:
     """Accuracy of classify_industries on our labelled profiles and needs.
 
