@@ -23,6 +23,7 @@ it instead:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,8 +51,11 @@ _BREAKS = frozenset(
     挺 特别 有空 回老家 聚聚 那会 那会儿 那时 那时候 当时 小时候 后来 算下来 算起来
     厂里 村里 组里 所里 院里 家里 地里 公司里 单位里 这边 那边
     推荐 介绍 sorry thanks thx 谢谢 多谢 麻烦 不好意思 抱歉
+    做成 做到 做好 做强 做点 搞点 弄点 搞好 搞定 做出 搞出 做了 搞了 干了 弄了
     """.split()
 )
+# One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
+_TERM_PREFIXES = frozenset("大小非光多")
 # Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
 _JOINERS = frozenset("-/+.#·&")
 # Words that name a phrase's head as an organisation: the phrase is an employer.
@@ -88,10 +92,12 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     高级 资深 首席 主任 副 总 主治 执业 注册 应用 研发 技术 算法 软件 硬件
     机械 电气 项目 产品 销售 市场 运营 质量 生产 工艺 设备 测试 实施 售前
     售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
-    副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 行业 研究 senior junior staff
-    principal lead chief sr
+    副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
+    principal lead chief sr 非遗 省级 市级 国家级 县级
     """.split()
 )
+# A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
+_TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九十百几]+代$")
 _HONOUR = re.compile(
     r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
     r"学者|金牌|银牌|铜牌|冠军|亚军|季军|一等|二等|三等|特等|入选|获评|评为|表彰|勋章|证书|"
@@ -103,12 +109,22 @@ _HONOUR = re.compile(
 )
 _EDUCATION = re.compile(r"博士|硕士|本科|学士|研究生|博后|大专|专科|在读|毕业|届|校友|读研|读博")
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
-_COUNT = re.compile(
-    rf"[{_NUMERAL}]+\s*(?:个|名|位|人|年|岁|月|天|户|家|台|项|篇|件|次|亩|头|只|万|亿|元|块|届|代|所|"
-    rf"多|余|来|号|条|套|吨|倍|%|％)|(?:团队|小组|手下|组里)[{_NUMERAL}]|"
-    # A bare number at the end is a count, unless it is a model's (S7-1200, ISO 14064).
-    rf"(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$"
+# What a number counts in a self-description: people, years, fields, papers, money, ….
+# (次 is left out: 二次开发 and 一次性 are terms, not counts.)
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍%％"
+# A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
+# it is a model's (S7-1200, ISO 14064).
+_COUNT = re.compile(rf"(?:团队|小组|手下|组里)[{_NUMERAL}]|(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$")
+# A token that is a count (三百多亩, 五年, 十几人, 30万元) or only its number (三百多 before 亩).
+# 元 needs a number of two characters or more: 三元正极材料 and 多元统计 are no sums of money.
+_REAL_NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几"
+_COUNT_TOKEN = re.compile(
+    rf"第?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+\s*[{_MEASURE}]+|[{_NUMERAL}]{{2,}}元"
 )
+_NUMBER_TOKEN = re.compile(rf"第?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+")
+_MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+")
+# What follows a count of papers is where they were published (几篇Nature Energy).
+_VENUE_MEASURES = ("篇",)
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
 _AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中".split())
 # ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
@@ -126,12 +142,15 @@ _GENERIC_PROFILE_WORDS = frozenset(
     焦作人 河南人 老家人 人才 专家 领导 同事 同学 家人 微信 电话 手机 时间 空
     有空 随时 包教包会 三班倒 国家 省里 市里 小组 景区 村里 城市 职级 职称
     解决方案 配套 个人 参观 指导 业余时间 回来住 找我聊 内推 求内推 正高 副高
-    实习 片子
-        超标 工序 问题 要求 客户
+    实习 片子 超标 工序 要求
+    执业 从医 行医 从教 从业 从警 教龄 工龄 驾龄 创业 创业中 心得 经验 体会 兴趣 爱好
+    工人 员工 职工 农户 村民 院子 房子 门店 营收 营业额 产值 年产值 销售额 利润 粉丝
+    规模 产能 订单 流水 技术咨询 技术服务 技术支持 技术指导 技术交流 技术合作 智能化
+    信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
-_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求".split())
+_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析".split())
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
@@ -158,6 +177,7 @@ COMMON_NOUN_FREQUENCY = 10000
 # A phrase about how to reach the person is never expertise (微信同手机号).
 _CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Spoken chatter tokens jieba does not know: a verb with 了 (考了), degree + adjective (挺累).
 _CHATTER_TOKEN = re.compile(r"^[\u4e00-\u9fff]{1,2}了$|^[挺很蛮][\u4e00-\u9fff]$")
 _LATIN_TOKEN = re.compile(r"[0-9a-z]+")
@@ -195,6 +215,10 @@ class _Phrase:
     before: str
     before2: str
     after: str
+    # The token after ``after`` (一家做光伏的公司: 的 then 公司).
+    after2: str = ""
+    # The field the phrase belongs to whatever it says (what follows 几篇 is a venue).
+    forced: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +227,28 @@ def _place_names() -> frozenset[str]:
     from matching.origin import load_gazetteer
 
     names = {t for t, term in load_gazetteer().terms.items() if term.role in {"alias", "foreign"}}
+    names |= _city_names()
     return frozenset(n for n in names if len(n) >= 2)
+
+
+def _city_names() -> set[str]:
+    """Return the cities of data/places/cities.tsv: full names, and short ones safe to scan.
+
+    A short name marked ``scan=no`` (沙河, 三河, 安国) is also an ordinary word or a company, so
+    only its full name (沙河市) counts as a place.
+    """
+    from matching.resources import data_path
+
+    names: set[str] = set()
+    with data_path("places", "cities.tsv").open(encoding="utf-8") as fh:
+        for raw in fh:
+            fields = raw.rstrip("\n").split("\t")
+            if raw.startswith("#") or len(fields) < 6 or fields[0] == "code":
+                continue
+            names.add(unicodedata.normalize("NFKC", fields[1]).lower())
+            if fields[5] == "yes":
+                names.add(unicodedata.normalize("NFKC", fields[2]).lower())
+    return names
 
 
 @lru_cache(maxsize=1)
@@ -331,17 +376,35 @@ def _phrases(text: str) -> list[_Phrase]:
                 and _ASCII_WORD.search(tokens[i - 1]) is not None
                 and (i + 1 >= len(tokens) or tokens[i + 1] in _JOINERS or tokens[i + 1].isascii())
             )
+        if stripped.isdigit() and i + 1 < len(tokens) and tokens[i + 1][:1] in _MEASURE:
+            return True  # 60多人, 3项: a count, set apart as one
         if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
             # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
+        if token in _TERM_PREFIXES:
+            return i + 1 < len(tokens) and _begins_term(tokens[i + 1])
         return stripped not in stop and textmod.WORDLIKE.search(stripped) is not None
 
+    def _begins_term(token: str) -> bool:
+        """Return whether ``token`` may follow a one-character prefix inside a term."""
+        return (
+            token not in stop
+            and _HAN.match(token) is not None
+            and token not in _generic()
+            and not _is_common_word(token)
+            and not _COUNT_TOKEN.fullmatch(token)
+        )
+
     def neighbour(i: int, step: int) -> str:
-        j = i + step
-        while 0 <= j < len(tokens) and not tokens[j].strip():
-            j += step
+        """Return the ``abs(step)``-th non-blank token before or after token ``i``."""
+        direction = 1 if step > 0 else -1
+        j = i
+        for _ in range(abs(step)):
+            j += direction
+            while 0 <= j < len(tokens) and not tokens[j].strip():
+                j += direction
         return tokens[j].strip() if 0 <= j < len(tokens) else ""
 
     found: list[_Phrase] = []
@@ -386,6 +449,7 @@ def _phrases(text: str) -> list[_Phrase]:
                     before=neighbour(i, -1),
                     before2=neighbour(i - 1, -1) if i > 0 else "",
                     after=neighbour(end - 1, 1),
+                    after2=neighbour(end - 1, 2) if neighbour(end - 1, 1) else "",
                 )
             )
         i = j
@@ -420,6 +484,9 @@ def _split_glued(tokens: list[str]) -> list[str]:
     for token in tokens:
         if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
             out[-1] += token
+            continue
+        if len(token) == 2 and token[0] in "做搞弄" and token[1] in _TERM_PREFIXES:
+            out += [token[0], token[1]]  # 做大语言模型: 做, then 大语言模型
             continue
         if len(token) >= 3 and not freq.get(token):
             if token[-1] in _GLUED_VERBS:
@@ -476,7 +543,9 @@ def _is_employer(phrase: _Phrase) -> bool:
 def _kind(phrase: _Phrase) -> tuple[str, str]:
     """Return the field a phrase belongs to and the part of it that is expertise (may be '')."""
     norm = phrase.norm
-    if _COUNT.search(norm):
+    if phrase.forced:
+        return phrase.forced, ""
+    if _COUNT.search(norm) or _count_run(phrase.tokens) == (0, len(phrase.tokens)):
         return "counts", ""
     if _HONOUR.search(norm):
         return "honours", ""
@@ -495,10 +564,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     if split is not None:
         rest = norm[: split[0]]
         # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
-        rest = _strip_rank(rest)
+        rest = _TRAILING_GENERATION.sub("", _strip_rank(rest))
         # 高级工程师, 研发总监: the prefix is rank or department; 南开大学副教授: the employer.
         if (
-            not rest
+            len(rest) < 2
             or rest in _generic()
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
             or rest.endswith(_ORG_SUFFIXES)
@@ -567,6 +636,13 @@ def _sub(phrase: _Phrase, first: int, last: int) -> _Phrase:
         before=phrase.tokens[first - 1] if first > 0 else phrase.before,
         before2=phrase.before,
         after=phrase.tokens[last] if last < len(phrase.tokens) else phrase.after,
+        after2=(
+            phrase.tokens[last + 1]
+            if last + 1 < len(phrase.tokens)
+            else phrase.after
+            if last + 1 == len(phrase.tokens)
+            else phrase.after2
+        ),
     )
 
 
@@ -578,12 +654,46 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
         for k, (_, end) in enumerate(phrase.spans[:-1]):
             if end == known:
                 return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
+    run = _count_run(phrase.tokens)
+    if run is not None and run != (0, len(phrase.tokens)):
+        # 三百多亩小麦, 五年审计: the count apart, what it counts or precedes read on its own.
+        first, last = run
+        parts = [_sub(phrase, first, last)]
+        if first > 0:
+            parts = [*_pieces(_sub(phrase, 0, first)), *parts]
+        if last < len(phrase.tokens):
+            rest = _sub(phrase, last, len(phrase.tokens))
+            if phrase.tokens[last - 1].endswith(_VENUE_MEASURES):
+                rest = dataclasses.replace(rest, forced="honours")
+                parts.append(rest)
+            else:
+                parts += _pieces(rest)
+        return parts
     norm_so_far = ""
     for k, token in enumerate(phrase.tokens[:-1]):
         norm_so_far += token
         if norm_so_far.endswith(_ORG_SUFFIXES) and len(norm_so_far) >= 3:
             return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
     return [phrase]
+
+
+def _count_run(tokens: list[str]) -> tuple[int, int] | None:
+    """Return the first run of tokens that is a count (三百多 亩, 五年), as (first, last + 1)."""
+    for k, token in enumerate(tokens):
+        if _COUNT_TOKEN.fullmatch(token):
+            end = k + 1
+        elif (
+            _NUMBER_TOKEN.fullmatch(token)
+            and k + 1 < len(tokens)
+            and _MEASURE_TOKEN.fullmatch(tokens[k + 1])
+        ):
+            end = k + 2
+        else:
+            continue
+        while end < len(tokens) and _MEASURE_TOKEN.fullmatch(tokens[end]):
+            end += 1
+        return k, end
+    return None
 
 
 def _trimmed(phrase: _Phrase) -> _Phrase | None:
@@ -628,7 +738,7 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                     fields[kind].append(phrase.typed)
                 if not expertise:
                     continue
-                phrase = _sub(phrase, 0, _token_count(phrase, len(expertise)))
+                phrase = _head(phrase, len(expertise))
             if phrase.before in _NAME_CUES:
                 continue  # 我叫张伟: a person's name
             if _starts_with_place(phrase):
@@ -639,12 +749,25 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
 
 
-def _token_count(phrase: _Phrase, chars: int) -> int:
-    """Return how many of ``phrase``'s tokens cover its first ``chars`` characters (at least 1)."""
-    for k, (_, end) in enumerate(phrase.spans):
-        if end >= chars:
-            return k + 1
-    return len(phrase.tokens)
+def _head(phrase: _Phrase, chars: int) -> _Phrase:
+    """Return the first ``chars`` characters of ``phrase``, cutting a token if need be.
+
+    jieba often glues a title to the word before it (辩护律师): 刑事辩护律师 → 刑事辩护.
+    """
+    tokens, spans = [], []
+    for token, (a, b) in zip(phrase.tokens, phrase.spans, strict=True):
+        if a >= chars:
+            break
+        tokens.append(token[: chars - a] if b > chars else token)
+        spans.append((a, min(b, chars)))
+    return dataclasses.replace(
+        phrase,
+        typed=phrase.typed[:chars],
+        norm=phrase.norm[:chars],
+        tokens=tokens,
+        spans=spans,
+        after=phrase.norm[chars:] or phrase.after,
+    )
 
 
 def _unnest(keywords: list[str]) -> list[str]:
