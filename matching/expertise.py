@@ -52,6 +52,7 @@ _BREAKS = frozenset(
     厂里 村里 组里 所里 院里 家里 地里 公司里 单位里 这边 那边
     推荐 介绍 sorry thanks thx 谢谢 多谢 麻烦 不好意思 抱歉
     做成 做到 做好 做强 做点 搞点 弄点 搞好 搞定 做出 搞出 做了 搞了 干了 弄了
+    用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -66,6 +67,7 @@ _ORG_SUFFIXES = tuple(
     科技 股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
+    高校 高职 职校 技校 党校 驾校 大厂 外资 合资
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -79,7 +81,10 @@ _TITLE_SUFFIXES = tuple(
         结构师 规划师 评估师 咨询师 主播 编辑 记者 院士 学者 博士后 博后 专家
         管理师 精算师 营养师 理财师 培训师 核查员 业务员 传承人 传人 创业者 保代
         注会 高工 骨干 员工 ceo cto coo cfo sde engineer manager director pm vp
-        scientist analyst consultant intern
+        scientist analyst consultant intern hr hrbp
+        副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
+        农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
+        主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者
         """.split(),
         key=len,
         reverse=True,
@@ -93,7 +98,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     机械 电气 项目 产品 销售 市场 运营 质量 生产 工艺 设备 测试 实施 售前
     售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
-    principal lead chief sr 非遗 省级 市级 国家级 县级
+    principal lead chief sr 非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -105,13 +110,14 @@ _HONOUR = re.compile(
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
-    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证"
+    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格]证$|持证|持有|"
+    r"党员|团员|人大代表|政协委员|^享受"
 )
 _EDUCATION = re.compile(r"博士|硕士|本科|学士|研究生|博后|大专|专科|在读|毕业|届|校友|读研|读博")
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍%％"
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
 _COUNT = re.compile(rf"(?:团队|小组|手下|组里)[{_NUMERAL}]|(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$")
@@ -119,14 +125,14 @@ _COUNT = re.compile(rf"(?:团队|小组|手下|组里)[{_NUMERAL}]|(?<![0-9a-z+/
 # 元 needs a number of two characters or more: 三元正极材料 and 多元统计 are no sums of money.
 _REAL_NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几"
 _COUNT_TOKEN = re.compile(
-    rf"第?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+\s*[{_MEASURE}]+|[{_NUMERAL}]{{2,}}元"
+    rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+\s*[{_MEASURE}]+|[{_NUMERAL}]{{2,}}元"
 )
-_NUMBER_TOKEN = re.compile(rf"第?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+")
+_NUMBER_TOKEN = re.compile(rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+")
 _MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+")
 # What follows a count of papers is where they were published (几篇Nature Energy).
 _VENUE_MEASURES = ("篇",)
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
-_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中".split())
+_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻".split())
 # ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
 _AT_NOT_PLACE_AFTER = frozenset("上 方面 领域 中 里 这块 方向 行业".split())
 # Verbs after 在 that make it the progressive aspect (在搞银浆降本), not a place.
@@ -147,14 +153,25 @@ _GENERIC_PROFILE_WORDS = frozenset(
     工人 员工 职工 农户 村民 院子 房子 门店 营收 营业额 产值 年产值 销售额 利润 粉丝
     规模 产能 订单 流水 技术咨询 技术服务 技术支持 技术指导 技术交流 技术合作 智能化
     信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
+    品牌 店铺 转行 操盘 上架 评价
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
 _TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析".split())
+# Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
+_PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回")
+# One-character endings of words for a person's trade (建筑师, 调酒师, 业务员, 辅导员).
+_TITLE_ENDINGS = ("师", "员")
+# The people of an organisation: 郑大的学生 names 郑大 as one.
+_MEMBERS = frozenset("学生 员工 毕业生 校友 老师 职工".split())
+# Well-known employers whose names are also ordinary words: only whole, never a phrase's start.
+_EMPLOYERS_ALSO_WORDS = frozenset("小米 思念 大众 联想 美的 浪潮 强生 三全 苹果".split())
+# Endings of a department named after its organisation (投行部, 技术处, 综合办).
+_DEPARTMENT_SUFFIXES = ("部", "处", "室", "办", "组", "系", "分院", "分公司", "事业部")
 # Words after a phrase that make it an organisation's name (一家新能源公司 → 新能源 is employer).
 _ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构 所 院 系 学院 局".split())
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
@@ -166,13 +183,14 @@ _LEADING_VERBS = frozenset(
 # Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
 # adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….
 _NOT_TERM_TAGS = frozenset(
-    "a ad an t tg r rr rz l s ns d m mq c p u uj ul uz y e o q z zg i".split()
+    # (an, the adjectives that are also nouns, is left out: 安全评价, 健康管理.)
+    "a ad t tg r rr rz l s ns d m mq c p u uj ul uz y e o q z zg i".split()
 )
 # A verb or a very common noun alone is no expertise (认识, 推荐, 法律, 重点); rarer ones may be
 # (采矿, 焊接), so the cut is the word's frequency in jieba's dictionary.
 COMMON_VERB_FREQUENCY = 1000
 COMMON_ADJECTIVE_FREQUENCY = 500
-_ADJECTIVE_TAGS = frozenset({"a", "an"})
+_ADJECTIVE_TAGS = frozenset({"a"})
 COMMON_NOUN_FREQUENCY = 10000
 # A phrase about how to reach the person is never expertise (微信同手机号).
 _CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
@@ -485,8 +503,12 @@ def _split_glued(tokens: list[str]) -> list[str]:
         if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
             out[-1] += token
             continue
-        if len(token) == 2 and token[0] in "做搞弄" and token[1] in _TERM_PREFIXES:
-            out += [token[0], token[1]]  # 做大语言模型: 做, then 大语言模型
+        if (
+            len(token) == 2
+            and token[0] in "做搞弄"
+            and (token[1] in _TERM_PREFIXES or not freq.get(token))
+        ):
+            out += [token[0], token[1]]  # 做大语言模型, 做膜生物反应器: 做, then the term
             continue
         if len(token) >= 3 and not freq.get(token):
             if token[-1] in _GLUED_VERBS:
@@ -520,6 +542,9 @@ def _is_place(norm: str) -> bool:
     for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地"):
         if norm.endswith(tail) and norm[: -len(tail)] in places:
             return True
+    for tail in _PLACE_TAILS:
+        if norm.endswith(tail) and len(norm) > len(tail) + 1:
+            return True  # 云台山脚下, 黄河边上: where, not what
     # Two places in a row (广东湛江, 焦作博爱).
     return any(norm[:k] in places and norm[k:] in places for k in range(2, len(norm) - 1))
 
@@ -545,6 +570,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     norm = phrase.norm
     if phrase.forced:
         return phrase.forced, ""
+    if phrase.after == "的" and phrase.after2 in _ORG_WORDS_AFTER | _MEMBERS:
+        return "employers", ""  # 一家做光伏的公司
     if _COUNT.search(norm) or _count_run(phrase.tokens) == (0, len(phrase.tokens)):
         return "counts", ""
     if _HONOUR.search(norm):
@@ -561,6 +588,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     ):
         # 主任 + 工程师 where the title word itself ends the phrase (a stop word).
         split = (len(norm), phrase.after)
+    last = phrase.tokens[-1] if phrase.tokens else ""
+    if split is None and len(last) >= 2 and last.endswith(_TITLE_ENDINGS) and _HAN.match(last):
+        # Any word ending in 师 or 员 names a person's trade (注册建筑师, 调酒师, 业务员).
+        split = (len(norm) - len(last), last)
     if split is not None:
         rest = norm[: split[0]]
         # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
@@ -598,17 +629,19 @@ def _strip_rank(norm: str) -> str:
 
 def _split_known(norm: str) -> list[str]:
     """Return ``norm`` cut into the title-prefix words it is made of, or ``[norm]``."""
-    parts: list[str] = []
-    i = 0
-    while i < len(norm):
-        for size in (2, 1):
-            if norm[i : i + size] in _TITLE_PREFIXES_NOT_EXPERTISE:
-                parts.append(norm[i : i + size])
-                i += size
-                break
-        else:
-            return [norm]
-    return parts
+    return _split_prefix_words(norm) or [norm]
+
+
+def _split_prefix_words(norm: str) -> list[str] | None:
+    """Return ``norm`` as title-prefix words (正高级 → 正, 高级), or ``None`` if it is not."""
+    if not norm:
+        return []
+    for size in (3, 2, 1):
+        if norm[:size] in _TITLE_PREFIXES_NOT_EXPERTISE:
+            rest = _split_prefix_words(norm[size:])
+            if rest is not None:
+                return [norm[:size], *rest]
+    return None
 
 
 def _is_expertise(keyword: str) -> bool:
@@ -649,6 +682,12 @@ def _sub(phrase: _Phrase, first: int, last: int) -> _Phrase:
 def _pieces(phrase: _Phrase) -> list[_Phrase]:
     """Split a phrase at an organisation inside it (宣武医院神经内科 → 宣武医院, 神经内科)."""
     known = _employer_prefix(phrase.norm)
+    if phrase.norm[:known] in _EMPLOYERS_ALSO_WORDS:
+        known = 0  # 小米深加工 is millet, not Xiaomi
+    rest = phrase.norm[known:]
+    if known and _HAN.fullmatch(rest[:1]) and len(rest) <= 2:
+        # 宇通客车, 中航复材: two characters after a known name are part of the name.
+        return [dataclasses.replace(phrase, forced="employers")]
     if 0 < known < len(phrase.norm):
         # 基恩士PLC: a well-known employer, then what the person does with its products.
         for k, (_, end) in enumerate(phrase.spans[:-1]):
@@ -673,7 +712,11 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     for k, token in enumerate(phrase.tokens[:-1]):
         norm_so_far += token
         if norm_so_far.endswith(_ORG_SUFFIXES) and len(norm_so_far) >= 3:
-            return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
+            rest = _sub(phrase, k + 1, len(phrase.tokens))
+            if rest.norm.endswith(_DEPARTMENT_SUFFIXES):
+                # 中原证券投行部: a department of the organisation before it is the employer too.
+                rest = dataclasses.replace(rest, forced="employers")
+            return [_sub(phrase, 0, k + 1), *_pieces(rest)]
     return [phrase]
 
 
