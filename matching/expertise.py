@@ -684,8 +684,8 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     known = _employer_prefix(phrase.norm)
     if phrase.norm[:known] in _EMPLOYERS_ALSO_WORDS:
         known = 0  # 小米深加工 is millet, not Xiaomi
-    rest = phrase.norm[known:]
-    if known and _HAN.fullmatch(rest[:1]) and len(rest) <= 2:
+    after_name = phrase.norm[known:]
+    if known and _HAN.fullmatch(after_name[:1]) and len(after_name) <= 2:
         # 宇通客车, 中航复材: two characters after a known name are part of the name.
         return [dataclasses.replace(phrase, forced="employers")]
     if 0 < known < len(phrase.norm):
