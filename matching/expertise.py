@@ -67,7 +67,7 @@ _ORG_SUFFIXES = tuple(
     科技 股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
-    高校 高职 职校 技校 党校 驾校 大厂 外资 合资
+    高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -157,7 +157,9 @@ _GENERIC_PROFILE_WORDS = frozenset(
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
-_TRAILING = frozenset("研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析".split())
+_TRAILING = frozenset(
+    "研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量".split()
+)
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
 # Words before a person's own name.
@@ -692,7 +694,7 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
         # 基恩士PLC: a well-known employer, then what the person does with its products.
         for k, (_, end) in enumerate(phrase.spans[:-1]):
             if end == known:
-                return [_sub(phrase, 0, k + 1), *_pieces(_sub(phrase, k + 1, len(phrase.tokens)))]
+                return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     run = _count_run(phrase.tokens)
     if run is not None and run != (0, len(phrase.tokens)):
         # 三百多亩小麦, 五年审计: the count apart, what it counts or precedes read on its own.
@@ -712,12 +714,19 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     for k, token in enumerate(phrase.tokens[:-1]):
         norm_so_far += token
         if norm_so_far.endswith(_ORG_SUFFIXES) and len(norm_so_far) >= 3:
-            rest = _sub(phrase, k + 1, len(phrase.tokens))
-            if rest.norm.endswith(_DEPARTMENT_SUFFIXES):
-                # 中原证券投行部: a department of the organisation before it is the employer too.
-                rest = dataclasses.replace(rest, forced="employers")
-            return [_sub(phrase, 0, k + 1), *_pieces(rest)]
+            return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     return [phrase]
+
+
+def _after_organisation(phrase: _Phrase, first: int) -> _Phrase:
+    """Return the tokens of ``phrase`` from ``first`` on, which follow an organisation's name.
+
+    A department of that organisation (中原证券投行部) is the employer too.
+    """
+    rest = _sub(phrase, first, len(phrase.tokens))
+    if rest.norm.endswith(_DEPARTMENT_SUFFIXES):
+        return dataclasses.replace(rest, forced="employers")
+    return rest
 
 
 def _count_run(tokens: list[str]) -> tuple[int, int] | None:

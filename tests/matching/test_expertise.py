@@ -164,3 +164,318 @@ def test_titles_credentials_places_and_chatter_around_expertise(
     keywords = extract_expertise(text)
     assert shown in keywords, keywords
     assert not any(not_shown.lower() in k.lower() for k in keywords), keywords
+
+
+def test_the_lifsi_profile_shows_each_term_once_and_the_honour_apart() -> None:
+    found = extract_profile(LIFSI)
+    assert found.keywords[:3] == ["六氟磷酸锂合成工艺", "双氟磺酰亚胺锂", "LiFSI"]
+    assert "六氟磷酸锂" not in found.keywords  # only inside 六氟磷酸锂合成工艺
+    assert found.honours == ["获省部级奖励"]
+    assert found.counts == ["3项"]
+
+
+# Self-descriptions written for these tests (not taken from the labelled set), in the styles
+# people type into WeChat: each with the expertise that must be shown and spans that must not.
+TRANSCRIPTS = [
+    # researchers
+    (
+        "我是河南理工大学材料学院的副教授，主要研究镁合金腐蚀防护和微弧氧化涂层，"
+        "主持过两项国家自然科学基金",
+        ("镁合金腐蚀防护", "微弧氧化涂层"),
+        ("河南理工大学", "副教授", "两项", "国家自然科学基金"),
+    ),
+    (
+        "我在清华读博，做钙钛矿太阳能电池的界面钝化，发过几篇Nature Energy",
+        ("钙钛矿太阳能电池", "界面钝化"),
+        ("清华", "读博", "Nature Energy", "几篇"),
+    ),
+    (
+        "药物化学，主要做小分子激酶抑制剂的合成和构效关系研究，入选省青年人才计划",
+        ("药物化学", "小分子激酶抑制剂", "构效关系"),
+        ("人才计划", "入选"),
+    ),
+    (
+        "河南农业大学教授 小麦育种 抗赤霉病 主持选育了5个国审品种",
+        ("小麦育种", "抗赤霉病"),
+        ("河南农业大学", "教授", "国审"),
+    ),
+    (
+        "正高级工程师，享受国务院特殊津贴，中原学者，从事超硬材料和金刚石线锯研究三十年",
+        ("超硬材料", "金刚石线锯"),
+        ("正高级", "津贴", "中原学者", "三十年", "国务院"),
+    ),
+    (
+        "海归博士，党员，在德国弗劳恩霍夫研究所做过三年访问学者，研究激光增材制造和钛合金",
+        ("激光增材制造", "钛合金"),
+        ("海归", "党员", "弗劳恩霍夫", "三年", "访问学者"),
+    ),
+    # engineers
+    (
+        "化工工艺工程师，在中石化洛阳分公司，负责催化裂化装置的工艺优化，"
+        "获得过集团公司科技进步二等奖",
+        ("催化裂化装置", "工艺优化"),
+        ("工程师", "中石化", "洛阳", "科技进步", "集团公司"),
+    ),
+    (
+        "在宇通客车做氢燃料电池系统集成，研发经理，带二十人团队",
+        ("氢燃料电池系统集成",),
+        ("宇通", "客车", "研发经理", "二十人"),
+    ),
+    (
+        "嗯那个我在比亚迪干电控的主要是电机控制器软件开发用的是AUTOSAR架构然后也搞过BMS "
+        "干了有七八年了吧",
+        ("电机控制器软件开发", "AUTOSAR架构", "BMS"),
+        ("比亚迪", "七八年", "干了"),
+    ),
+    (
+        "就是我现在呢是在一个做光伏的公司然后主要是做那个异质结电池的镀膜工艺PECVD这块 "
+        "然后以前呢在隆基做过TOPCon",
+        ("异质结电池", "TOPCon"),
+        ("光伏", "隆基", "这块"),
+    ),
+    (
+        "我呢是做那个煤矿安全的 就是瓦斯抽采还有矿压监测这一块 在焦煤集团干了十几年了 "
+        "现在出来自己弄了个公司做安全评价",
+        ("煤矿安全", "瓦斯抽采", "矿压监测", "安全评价"),
+        ("焦煤集团", "十几年", "公司"),
+    ),
+    (
+        "在富士康做SMT工艺，负责锡膏印刷和回流焊温度曲线调试",
+        ("SMT工艺", "锡膏印刷", "回流焊温度曲线调试"),
+        ("富士康",),
+    ),
+    (
+        "风电运维工程师，负责风机齿轮箱故障诊断和振动监测，常驻内蒙古",
+        ("风机齿轮箱故障诊断", "振动监测"),
+        ("工程师", "内蒙古", "常驻"),
+    ),
+    (
+        "IC验证工程师，UVM，SystemVerilog，做过PCIe和DDR的验证",
+        ("UVM", "SystemVerilog", "PCIe", "DDR"),
+        ("工程师",),
+    ),
+    (
+        "嵌入式软件 STM32 FreeRTOS 低功耗蓝牙BLE",
+        ("嵌入式软件", "低功耗蓝牙BLE"),
+        (),
+    ),
+    (
+        "研究生在读 做大语言模型的RAG检索增强和Agent 用PyTorch和LangChain",
+        ("大语言模型", "RAG检索增强", "PyTorch", "LangChain"),
+        ("研究生", "在读", "做大"),
+    ),
+    (
+        "A轮融资后的创业公司CTO，做工业视觉缺陷检测，团队二十多人，欢迎交流",
+        ("工业视觉缺陷检测",),
+        ("融资", "创业公司", "CTO", "二十多"),
+    ),
+    # doctors and health
+    (
+        "您好，我是焦作市人民医院心内科的主任医师，擅长心律失常射频消融，从医二十多年",
+        ("心律失常射频消融",),
+        ("人民医院", "主任医师", "从医", "二十多年"),
+    ),
+    (
+        "中医师，擅长针灸治疗颈肩腰腿痛和失眠，在修武县开了个诊所",
+        ("针灸治疗颈肩腰腿痛", "失眠"),
+        ("中医师", "修武", "诊所"),
+    ),
+    (
+        "皮肤科医生，擅长痤疮、银屑病和激光美容，省级劳动模范",
+        ("痤疮", "银屑病", "激光美容"),
+        ("医生", "劳动模范"),
+    ),
+    (
+        "骨科医生，关节置换，运动医学，做过上千台膝关节置换手术",
+        ("运动医学", "膝关节置换手术"),
+        ("医生", "上千台"),
+    ),
+    (
+        "检验科主管技师，生化免疫，质谱检测",
+        ("生化免疫", "质谱检测"),
+        ("主管", "技师"),
+    ),
+    (
+        "心理咨询师，擅长青少年厌学、亲子关系和焦虑抑郁",
+        ("青少年厌学", "亲子关系"),
+        ("咨询师",),
+    ),
+    # lawyers, finance, services
+    (
+        "在郑州一家律所做合伙人，主攻知识产权诉讼和商业秘密保护，执业十五年",
+        ("知识产权诉讼", "商业秘密保护"),
+        ("郑州", "律所", "合伙人", "执业", "十五年"),
+    ),
+    (
+        "刑事辩护律师，专注职务犯罪和经济犯罪辩护，全国优秀律师",
+        ("职务犯罪", "经济犯罪辩护"),
+        ("律师", "优秀"),
+    ),
+    (
+        "高级会计师，负责集团合并报表和税务筹划，之前在四大干了五年审计",
+        ("集团合并报表", "税务筹划", "审计"),
+        ("会计师", "四大", "五年"),
+    ),
+    (
+        "资深HR，招聘、绩效考核、薪酬体系搭建，在互联网大厂干了八年",
+        ("绩效考核", "薪酬体系搭建"),
+        ("HR", "大厂", "八年"),
+    ),
+    (
+        "知识产权代理人，专利撰写，主要是机械和电学领域，也做PCT国际申请",
+        ("专利撰写", "PCT国际申请"),
+        ("代理人",),
+    ),
+    # farmers and rural work
+    (
+        "种了三百多亩小麦和玉米，在温县，搞过测土配方施肥和无人机飞防",
+        ("小麦", "玉米", "测土配方施肥", "无人机飞防"),
+        ("三百多亩", "温县"),
+    ),
+    (
+        "养殖户，养了五千只蛋鸡，也做有机肥发酵",
+        ("蛋鸡", "有机肥发酵"),
+        ("养殖户", "五千"),
+    ),
+    (
+        "我在武陟县种葡萄，阳光玫瑰，避雨栽培，也做水肥一体化",
+        ("葡萄", "阳光玫瑰", "避雨栽培", "水肥一体化"),
+        ("武陟",),
+    ),
+    (
+        "做中药材种植和初加工，主要是怀菊花、怀牛膝，合作社有五十多户社员",
+        ("中药材种植", "怀菊花", "怀牛膝"),
+        ("合作社", "五十多户", "社员"),
+    ),
+    (
+        "我们合作社种植富硒小米，有两百亩，也做小米深加工和电商销售",
+        ("小米深加工",),
+        ("合作社", "两百亩"),
+    ),
+    (
+        "我是开民宿的，在云台山脚下，懂一些乡村旅游规划",
+        ("民宿", "乡村旅游规划"),
+        ("云台山",),
+    ),
+    (
+        "兽医，做猪病诊断和非洲猪瘟防控，在牧原干过三年",
+        ("猪病诊断",),
+        ("兽医", "牧原", "三年"),
+    ),
+    # founders and trades
+    (
+        "创业中，公司做宠物食品冻干工艺，年营收两千万，团队三十人",
+        ("宠物食品冻干工艺",),
+        ("创业", "营收", "两千万", "三十人"),
+    ),
+    (
+        "在焦作做铝型材挤压模具，自己的厂，三十多个工人",
+        ("铝型材挤压模具",),
+        ("焦作", "三十多", "工人"),
+    ),
+    (
+        "做直播电商运营，操盘过几个千万级的店铺，擅长投流和选品",
+        ("直播电商运营", "投流", "选品"),
+        ("千万级", "店铺", "操盘"),
+    ),
+    (
+        "退伍军人，现在做消防工程和消防设备维保，持有一级消防工程师证",
+        ("消防工程", "消防设备维保"),
+        ("退伍军人", "工程师证", "持有"),
+    ),
+    (
+        "我是一个宝妈 在家做烘焙 擅长翻糖蛋糕和裱花 也教学员",
+        ("烘焙", "翻糖蛋糕", "裱花"),
+        ("宝妈", "学员"),
+    ),
+    (
+        "高分子材料，PVC助剂，热稳定剂，在山东一家化工厂当技术总监",
+        ("高分子材料", "PVC助剂", "热稳定剂"),
+        ("山东", "化工厂", "总监"),
+    ),
+    # students and teachers
+    (
+        "老师好，我是郑大的学生，大三，学的是化学工程与工艺，对锂电池回收感兴趣",
+        ("锂电池回收",),
+        ("郑大", "老师", "感兴趣"),
+    ),
+    (
+        "985硕士在读，研究方向是图神经网络和知识图谱补全",
+        ("图神经网络", "知识图谱补全"),
+        ("985", "硕士", "在读"),
+    ),
+    (
+        "高校辅导员，做大学生心理健康教育和职业生涯规划",
+        ("大学生心理健康教育", "职业生涯规划"),
+        ("辅导员", "高校辅导"),
+    ),
+    (
+        "我是一名小学语文老师，教龄十二年，对儿童阅读推广和作文教学有些心得",
+        ("儿童阅读推广", "作文教学"),
+        ("老师", "教龄", "十二年", "心得"),
+    ),
+    # lists and English terms
+    (
+        "前端开发，React、TypeScript、Node.js",
+        ("前端开发", "React", "TypeScript", "Node.js"),
+        (),
+    ),
+    (
+        "本科学的是土木，现在转行做UI设计，Figma、Sketch用得比较熟",
+        ("UI设计", "Figma", "Sketch"),
+        ("转行", "用得", "本科"),
+    ),
+    (
+        "独立开发者，iOS开发，Swift，SwiftUI，上架了几个App",
+        ("iOS开发", "SwiftUI"),
+        ("开发者", "上架"),
+    ),
+    (
+        "在读硕士，导师是做水处理的，我主要做膜生物反应器MBR和反渗透RO",
+        ("水处理", "膜生物反应器MBR", "反渗透RO"),
+        ("导师", "做膜", "硕士"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "shown", "not_shown"), TRANSCRIPTS)
+def test_a_self_description_shows_its_expertise_and_nothing_about_the_person(
+    text: str, shown: tuple[str, ...], not_shown: tuple[str, ...]
+) -> None:
+    keywords = extract_expertise(text)
+    for term in shown:
+        assert term in keywords, (term, keywords)
+    for span in not_shown:
+        assert not any(span.lower() in k.lower() for k in keywords), (span, keywords)
+
+
+def test_a_count_is_set_apart_and_what_it_counts_kept() -> None:
+    found = extract_profile("种了三百多亩小麦，之前在四大干了五年审计，发过几篇Nature Energy")
+    assert found.keywords == ["小麦", "审计"]
+    assert found.counts == ["三百多亩", "五年", "几篇"]
+    assert found.honours == ["Nature Energy"]
+
+
+def test_numbers_inside_terms_are_no_counts() -> None:
+    keywords = extract_expertise("三元正极材料、二次开发、第三代半导体")
+    assert keywords == ["三元正极材料", "二次开发", "第三代半导体"]
+
+
+def test_a_title_is_cut_at_its_characters_and_a_generation_dropped() -> None:
+    assert extract_profile("刑事辩护律师").keywords == ["刑事辩护"]
+    assert extract_profile("中医师").keywords == []
+    found = extract_profile("陈氏太极拳第十二代传人")
+    assert found.keywords == ["陈氏太极拳"]
+    assert found.titles == ["陈氏太极拳第十二代传人"]
+
+
+def test_an_employer_name_that_is_an_ordinary_word_is_read_as_the_word() -> None:
+    assert "小米深加工" in extract_expertise("做小米深加工")
+    assert extract_profile("在小米做手机影像").employers == ["小米"]
+
+
+def test_the_organisation_before_de_and_its_department_are_the_employer() -> None:
+    found = extract_profile("在一家做光伏的公司，之前在中原证券投行部做IPO")
+    assert found.keywords == ["IPO"]
+    assert "光伏" in found.employers
+    assert "投行部" in found.employers
