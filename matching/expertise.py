@@ -31,7 +31,8 @@ from functools import lru_cache
 
 from matching import text as textmod
 
-MAX_PHRASE_CHARS = 16
+MAX_PHRASE_CHARS = 24
+MAX_ENGLISH_WORDS = 4
 EMPLOYERS_FILE = "employers.txt"
 # Verbs, adverbs and fillers of spoken self-descriptions: they end a phrase and are never part of
 # an expertise keyword. (Stop words already end a phrase; these are the ones they miss.)
@@ -50,8 +51,12 @@ _BREAKS = frozenset(
     hi hello 学长 学姐 会用 有个 想回 求 写 持 回复 欢迎来 可能 慢慢
     挺 特别 有空 回老家 聚聚 那会 那会儿 那时 那时候 当时 小时候 后来 算下来 算起来
     厂里 村里 组里 所里 院里 家里 地里 公司里 单位里 这边 那边
-    推荐 介绍 sorry thanks thx 谢谢 多谢 麻烦 不好意思 抱歉
+    sorry thanks thx 谢谢 多谢 麻烦 不好意思 抱歉
     做成 做到 做好 做强 做点 搞点 弄点 搞好 搞定 做出 搞出 做了 搞了 干了 弄了
+    学学 看看 试试 聊聊 问问 找找
+    a an the at in on of for with and or to from by as i am im i'm my me we our
+    is are was were be been work working worked years year currently now also etc
+    based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣
     """.split()
 )
@@ -68,6 +73,7 @@ _ORG_SUFFIXES = tuple(
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
+    施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -77,14 +83,15 @@ _TITLE_SUFFIXES = tuple(
         工程师 总工 总监 经理 主管 主任 专员 顾问 分析师 设计师 架构师 研究员 助理
         技术员 科长 处长 局长 厂长 所长 院长 校长 店长 组长 队长 董事长 董事 总裁
         总经理 合伙人 创始人 联合创始人 负责人 医师 医生 大夫 护士 护师 药师 技师
-        教授 副教授 讲师 老师 教师 导师 博导 硕导 律师 法务 会计师 审计师 建造师
-        结构师 规划师 评估师 咨询师 主播 编辑 记者 院士 学者 博士后 博后 专家
+        教授 副教授 讲师 老师 教师 导师 博导 硕导 律师 法务 会计师 审计师 建造师 主编 副主编
+        结构师 规划师 评估师 咨询师 主播 责任编辑 记者 院士 学者 博士后 博后 专家
         管理师 精算师 营养师 理财师 培训师 核查员 业务员 传承人 传人 创业者 保代
         注会 高工 骨干 员工 ceo cto coo cfo sde engineer manager director pm vp
-        scientist analyst consultant intern hr hrbp
+        scientist analyst consultant intern hr hrbp developer researcher professor
+        lecturer founder cofounder co-founder lawyer doctor physician nurse student
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
-        主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者
+        主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         """.split(),
         key=len,
         reverse=True,
@@ -98,7 +105,8 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     机械 电气 项目 产品 销售 市场 运营 质量 生产 工艺 设备 测试 实施 售前
     售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
-    principal lead chief sr 非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍
+    principal lead chief sr data software hardware research product project
+    非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -106,21 +114,33 @@ _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九
 _HONOUR = re.compile(
     r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
     r"学者|金牌|银牌|铜牌|冠军|亚军|季军|一等|二等|三等|特等|入选|获评|评为|表彰|勋章|证书|"
-    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资|大赛|比赛|竞赛|"
+    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资|"
+    # A contest is an honour; coaching for one is a skill (数学竞赛辅导).
+    r"(?:大赛|比赛|竞赛)(?!辅导|培训|教练|指导|命题)|"
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格]证$|持证|持有|"
-    r"党员|团员|人大代表|政协委员|^享受"
+    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$"
 )
-_EDUCATION = re.compile(r"博士|硕士|本科|学士|研究生|博后|大专|专科|在读|毕业|届|校友|读研|读博")
+_EDUCATION = re.compile(
+    r"博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
+    # 大学生 is a student, 大学生心理健康教育 a field.
+    r"(?:进修生|实习生|留学生|学生)$|^大[一二三四]$|^研[一二三]$|^高三$|"
+    # 专科 is education alone (大专, 专科毕业), not in 专科护理 or 专科医院.
+    r"^专科$"
+)
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级%％"
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
-_COUNT = re.compile(rf"(?:团队|小组|手下|组里)[{_NUMERAL}]|(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$")
+_COUNT = re.compile(
+    rf"(?:团队|小组|手下|组里)[{_NUMERAL}]|(?<![0-9a-z+/. -])[{_NUMERAL}]{{2,}}$|"
+    # 10w+, 5k: the chat spelling of 万 and 千.
+    r"^[0-9]+(?:\.[0-9]+)?[wk]\+?$"
+)
 # A token that is a count (三百多亩, 五年, 十几人, 30万元) or only its number (三百多 before 亩).
 # 元 needs a number of two characters or more: 三元正极材料 and 多元统计 are no sums of money.
 _REAL_NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几"
@@ -130,9 +150,11 @@ _COUNT_TOKEN = re.compile(
 _NUMBER_TOKEN = re.compile(rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+")
 _MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+")
 # What follows a count of papers is where they were published (几篇Nature Energy).
-_VENUE_MEASURES = ("篇",)
+_VENUE_MEASURES = ("篇", "本")
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
-_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻".split())
+_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻 at".split())
+# English articles between 在-like words and the organisation (at a fintech).
+_ARTICLES = frozenset("a an the".split())
 # ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
 _AT_NOT_PLACE_AFTER = frozenset("上 方面 领域 中 里 这块 方向 行业".split())
 # Verbs after 在 that make it the progressive aspect (在搞银浆降本), not a place.
@@ -148,12 +170,12 @@ _GENERIC_PROFILE_WORDS = frozenset(
     焦作人 河南人 老家人 人才 专家 领导 同事 同学 家人 微信 电话 手机 时间 空
     有空 随时 包教包会 三班倒 国家 省里 市里 小组 景区 村里 城市 职级 职称
     解决方案 配套 个人 参观 指导 业余时间 回来住 找我聊 内推 求内推 正高 副高
-    实习 片子 超标 工序 要求
+    实习 片子 超标 工序 要求 工地 现场 车间 农村 网上
     执业 从医 行医 从教 从业 从警 教龄 工龄 驾龄 创业 创业中 心得 经验 体会 兴趣 爱好
     工人 员工 职工 农户 村民 院子 房子 门店 营收 营业额 产值 年产值 销售额 利润 粉丝
     规模 产能 订单 流水 技术咨询 技术服务 技术支持 技术指导 技术交流 技术合作 智能化
     信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
-    品牌 店铺 转行 操盘 上架 评价
+    品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
@@ -164,12 +186,33 @@ _TRAILING = frozenset(
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
+# One-character verbs that start no term: an unknown two-character word led by one is the verb
+# and the start of the term (会评 茶 → 会, 评茶).
+_ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂")
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回")
 # One-character endings of words for a person's trade (建筑师, 调酒师, 业务员, 辅导员).
 _TITLE_ENDINGS = ("师", "员")
 # The people of an organisation: 郑大的学生 names 郑大 as one.
 _MEMBERS = frozenset("学生 员工 毕业生 校友 老师 职工".split())
+# Words that end a company's name after its brand (宇通客车, 中航复材, 中信重工).
+_COMPANY_NAME_TAILS = frozenset(
+    """
+    客车 汽车 重工 复材 电气 电子 医药 药业 生物 化工 化学 能源 新能源 机械 重机 物流
+    地产 置业 控股 科技 智能 集团 股份 电器 家电 光电 通信 网络 软件 传媒 文化 教育
+    农业 食品 乳业 钢铁 特钢 铝业 煤业 建设 建工 新材 环保 水务 燃气 电力 航空 航天
+    船舶 医疗 器械 云 智驾 半导体 微电子 制药 动力 电池 储能 光伏 风电 证券 银行 保险
+    """.split()
+)
+# A department named by its function (科技部, 风控部, 投行部): where, not what.
+_DEPARTMENT = re.compile(
+    r"(?:技术|研发|市场|销售|投行|风控|财务|人事|人力|采购|质量|质检|生产|工程|信息|运营|科技|"
+    r"事业|设计|客服|行政|法务|战略|投资|产品|合规|审计|营销|网络|计划)部$"
+)
+# Platforms people work on rather than for: 小红书种草 and 亚马逊运营 are skills.
+_PLATFORMS = frozenset(
+    "小红书 抖音 快手 淘宝 天猫 拼多多 亚马逊 b站 视频号 公众号 闲鱼 速卖通 shopee tiktok".split()
+)
 # Well-known employers whose names are also ordinary words: only whole, never a phrase's start.
 _EMPLOYERS_ALSO_WORDS = frozenset("小米 思念 大众 联想 美的 浪潮 强生 三全 苹果".split())
 # Endings of a department named after its organisation (投行部, 技术处, 综合办).
@@ -178,7 +221,7 @@ _DEPARTMENT_SUFFIXES = ("部", "处", "室", "办", "组", "系", "分院", "分
 _ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构 所 院 系 学院 局".split())
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
-    "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问".split()
+    "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
 )
@@ -191,9 +234,13 @@ _NOT_TERM_TAGS = frozenset(
 # A verb or a very common noun alone is no expertise (认识, 推荐, 法律, 重点); rarer ones may be
 # (采矿, 焊接), so the cut is the word's frequency in jieba's dictionary.
 COMMON_VERB_FREQUENCY = 1000
+# Below this frequency a word's jieba tag says little: it is left in a term.
+RARE_WORD_FREQUENCY = 100
 COMMON_ADJECTIVE_FREQUENCY = 500
 _ADJECTIVE_TAGS = frozenset({"a"})
 COMMON_NOUN_FREQUENCY = 10000
+# A common noun this frequent after 在 is a thing (在水稻上), not an organisation (在小鹏).
+COMMON_NOUN_AFTER_AT = 400
 # A phrase about how to reach the person is never expertise (微信同手机号).
 _CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
@@ -328,6 +375,8 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
     tag, freq = _word_tags().get(token, ("", 0))
     if tag in _ADJECTIVE_TAGS and freq < COMMON_ADJECTIVE_FREQUENCY:
         return False  # a rare "adjective" is a technical word (遥感, 超导)
+    if freq < RARE_WORD_FREQUENCY or token in _generic():
+        return False  # 喷淋, 林下; 海绵城市's 城市 (jieba tags it a place)
     return bool(tag) and tag in _NOT_TERM_TAGS and token not in textmod.lexicon()
 
 
@@ -405,6 +454,8 @@ def _phrases(text: str) -> list[_Phrase]:
             return False
         if token in _TERM_PREFIXES:
             return i + 1 < len(tokens) and _begins_term(tokens[i + 1])
+        if _COUNT_TOKEN.fullmatch(stripped) and stripped not in _BREAKS:
+            return True  # 二十年 is a stop word, but 这行快二十年 is one count
         return stripped not in stop and textmod.WORDLIKE.search(stripped) is not None
 
     def _begins_term(token: str) -> bool:
@@ -433,6 +484,9 @@ def _phrases(text: str) -> list[_Phrase]:
         if not is_content(i):
             i += 1
             continue
+        if not tokens[i].strip():
+            i += 1  # a space joins two words; it never starts a phrase
+            continue
         j = i
         while j < len(tokens) and is_content(j):
             j += 1
@@ -448,7 +502,14 @@ def _phrases(text: str) -> list[_Phrase]:
             if tokens[k].strip() not in _JOINERS
             and (k == i or tokens[k - 1].strip() == "" or tokens[k - 1] == " ")
         )
-        if words > 2 and all(tokens[k].isascii() for k in range(i, end)):
+        lower_case = typed[offsets[i] : offsets[end - 1] + len(tokens[end - 1])].islower()
+        if (
+            words > 2
+            and all(tokens[k].isascii() for k in range(i, end))
+            and not (lower_case and words <= MAX_ENGLISH_WORDS)
+            and tokens[end - 1].strip() not in _TITLE_WORDS
+        ):
+            # ... but a few lower-case words are one English term (credit risk modeling).
             for k in latin:
                 found.append(_one_token_phrase(tokens, offsets, typed, lowered, k))
             i = j
@@ -467,7 +528,7 @@ def _phrases(text: str) -> list[_Phrase]:
                         if tokens[k].strip()
                     ],
                     before=neighbour(i, -1),
-                    before2=neighbour(i - 1, -1) if i > 0 else "",
+                    before2=neighbour(i, -2),
                     after=neighbour(end - 1, 1),
                     after2=neighbour(end - 1, 2) if neighbour(end - 1, 1) else "",
                 )
@@ -504,6 +565,15 @@ def _split_glued(tokens: list[str]) -> list[str]:
     for token in tokens:
         if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
             out[-1] += token
+            continue
+        if (
+            len(token) == 2
+            and token[0] in _ONE_CHAR_VERBS
+            and token[0] not in "做搞弄"
+            and not freq.get(token)
+            and _HAN.match(token[1])
+        ):
+            out += [token[0], token[1]]  # 会评茶: 会, then 评茶
             continue
         if (
             len(token) == 2
@@ -556,13 +626,21 @@ def _is_employer(phrase: _Phrase) -> bool:
     norm = phrase.norm
     if (norm.endswith(_ORG_SUFFIXES) and len(norm) > 1) or phrase.after in _ORG_WORDS_AFTER:
         return True
+    if _DEPARTMENT.search(norm):
+        return True
     if _is_employer_name(norm):
         return True
-    if phrase.before in _AT or phrase.before2 + phrase.before in _AT:
+    if phrase.before == "in" and phrase.typed[:1].isupper() and phrase.typed.isascii():
+        return True  # in Singapore, in Shenzhen
+    before = phrase.before2 if phrase.before in _ARTICLES else phrase.before
+    if before in _AT or phrase.before2 + phrase.before in _AT:
         if phrase.after in _AT_NOT_PLACE_AFTER:
             return False
         if phrase.tokens and phrase.tokens[0] in _PROGRESSIVE:
             return False
+        tag, freq = _word_tags().get(norm, ("", 0))
+        if tag == "n" and freq >= COMMON_NOUN_AFTER_AT:
+            return False  # 在水稻和小麦上: a common noun is no organisation's name
         return True
     return False
 
@@ -591,9 +669,11 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         # 主任 + 工程师 where the title word itself ends the phrase (a stop word).
         split = (len(norm), phrase.after)
     last = phrase.tokens[-1] if phrase.tokens else ""
-    if split is None and len(last) >= 2 and last.endswith(_TITLE_ENDINGS) and _HAN.match(last):
-        # Any word ending in 师 or 员 names a person's trade (注册建筑师, 调酒师, 业务员).
-        split = (len(norm) - len(last), last)
+    if split is None and last.endswith(_TITLE_ENDINGS) and _HAN.match(last):
+        # Any word ending in 师 or 员 names a person's trade (注册建筑师, 调酒师, 业务员); a
+        # 师 jieba cut off is the trade with the word before it (茶艺 师).
+        trade = last if len(last) >= 2 else "".join(phrase.tokens[-2:])
+        split = (len(norm) - len(trade), trade)
     if split is not None:
         rest = norm[: split[0]]
         # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
@@ -618,6 +698,14 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
 def _strip_rank(norm: str) -> str:
     """Return ``norm`` without the rank or department words at its end (saas产品 → saas)."""
     norm = norm.strip()
+    if norm.isascii():
+        # Senior data scientist → senior data → nothing: English rank words, word by word.
+        words = norm.split()
+        while words and words[-1] in _TITLE_PREFIXES_NOT_EXPERTISE:
+            words.pop()
+        while words and words[0] in _TITLE_PREFIXES_NOT_EXPERTISE:
+            words.pop(0)
+        return " ".join(words)
     changed = True
     while changed and norm:
         changed = False
@@ -686,9 +774,10 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     known = _employer_prefix(phrase.norm)
     if phrase.norm[:known] in _EMPLOYERS_ALSO_WORDS:
         known = 0  # 小米深加工 is millet, not Xiaomi
-    after_name = phrase.norm[known:]
-    if known and _HAN.fullmatch(after_name[:1]) and len(after_name) <= 2:
-        # 宇通客车, 中航复材: two characters after a known name are part of the name.
+    if phrase.norm[:known] in _PLATFORMS and known < len(phrase.norm):
+        return [phrase]
+    if known and phrase.norm[known:] in _COMPANY_NAME_TAILS:
+        # 宇通客车, 中航复材: the line of business that ends a company's name.
         return [dataclasses.replace(phrase, forced="employers")]
     if 0 < known < len(phrase.norm):
         # 基恩士PLC: a well-known employer, then what the person does with its products.
@@ -699,6 +788,10 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     if run is not None and run != (0, len(phrase.tokens)):
         # 三百多亩小麦, 五年审计: the count apart, what it counts or precedes read on its own.
         first, last = run
+        if last == len(phrase.tokens):
+            # 大棚二十个, 粉丝十几万, 执业十五年: what is counted is a possession, not a skill.
+            kind = "honours" if _HONOUR.search(phrase.norm) else "counts"  # 获省部级奖励3项
+            return [dataclasses.replace(phrase, forced=kind)]
         parts = [_sub(phrase, first, last)]
         if first > 0:
             parts = [*_pieces(_sub(phrase, 0, first)), *parts]
@@ -757,6 +850,8 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
         last -= 1
     if first == last:
         return None
+    if first > 0 and last - first == 1 and phrase.tokens[first] in _generic():
+        first = 0  # 推荐系统, 控制系统: a verb before a generic noun makes a term
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
         return None
