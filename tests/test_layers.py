@@ -2,6 +2,7 @@
 
 cli -> webhooks -> bot -> matching, with devtools beside (used by cli, tests and benches). Every
 file is parsed (its AST, imports inside functions included), so a lazy import is caught too.
+Also: nothing in webhooks/ commits or rolls back outside the per-request boundary.
 """
 
 from __future__ import annotations
@@ -60,3 +61,39 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     module = tmp_path / "lazy.py"
     module.write_text("def f():\n    from webhooks import create_app\n    import cli.chat\n")
     assert [name for _line, name in imported_packages(module)] == ["webhooks", "cli"]
+
+
+# The only webhooks/ modules that may end a transaction themselves, each with its reason.
+TRANSACTION_OWNERS = {
+    "webhooks/extensions.py": "one_transaction_per_request: the per-request boundary itself",
+}
+
+
+def transaction_calls(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (line, method) for every ``.commit()`` or ``.rollback()`` call in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"commit", "rollback"}
+        ):
+            yield node.lineno, node.func.attr
+
+
+def test_webhooks_end_transactions_only_at_the_request_boundary() -> None:
+    found = []
+    for path in sorted((ROOT / "webhooks").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name not in TRANSACTION_OWNERS:
+            found += [f"{name}:{line} calls .{call}()" for line, call in transaction_calls(path)]
+    assert found == []
+    # An exception that no longer commits anything is taken off the list.
+    for name in TRANSACTION_OWNERS:
+        assert list(transaction_calls(ROOT / name)), f"{name} no longer ends transactions"
+
+
+def test_the_check_sees_a_commit_in_a_view(tmp_path: Path) -> None:
+    module = tmp_path / "view.py"
+    module.write_text("def view(session):\n    db_session().commit()\n    session.rollback()\n")
+    assert [call for _line, call in transaction_calls(module)] == ["commit", "rollback"]

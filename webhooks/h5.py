@@ -3,7 +3,9 @@
 A page learns who is looking through WeChat's web OAuth with ``snsapi_base`` (no consent
 screen): the first visit is sent to the authorisation page, which comes back to
 ``/h5/oauth`` with a code; the code is exchanged for the openid, kept in the signed session.
-Forms carry a CSRF token (Flask-WTF). Engineer F adds registration and profile pages here.
+Forms carry a CSRF token (Flask-WTF). Each request is one transaction, as in the console: views
+call services and never commit; the request commits on success or a redirect and rolls back on an
+error status or an exception (``extensions.one_transaction_per_request``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from wtforms import SubmitField
 from bot.config import Config
 from bot.db import utcnow
 from bot.services import event_messages, events
-from webhooks.extensions import config, db_session
+from webhooks.extensions import config, db_session, one_transaction_per_request
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ blueprint = Blueprint("h5", __name__, url_prefix="/h5")
 OPENID_KEY = "h5_openid"
 OAUTH_KEY = "h5_oauth"
 OAUTH_TIMEOUT_SECONDS = 5.0
+
+one_transaction_per_request(blueprint)
 
 
 class RsvpForm(FlaskForm):
@@ -148,7 +152,6 @@ def event_page(event_id: int) -> ResponseReturnValue:
             )
         if result.event is None:
             abort(404)
-        database.commit()
         flash(OUTCOMES.get(result.outcome, OUTCOMES["unchanged"]))
         return redirect(url_for("h5.event_page", event_id=event_id))
     if request.method == "POST":
@@ -156,9 +159,7 @@ def event_page(event_id: int) -> ResponseReturnValue:
     event = events.get_event(database, event_id)
     if event is None or event.status.value == "draft":
         abort(404)
-    mine = events.participation(
-        database, event_id, talent_id=events._talent_id_of(database, openid), openid=openid
-    )
+    mine = events.participation_of(database, event_id, openid)
     status = str(mine.status) if mine is not None else ""
     zone = ZoneInfo(settings.app.timezone)
     return render_template(

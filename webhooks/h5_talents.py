@@ -1,7 +1,8 @@
 """H5 pages for talents (on the ``h5`` blueprint): register by form instead of chat, see and
 edit one's profile, see one's events. Same consent text and the same validation as the chat
 (``talents.clean_fields``, the chat's name and city readers); the person is known through
-WeChat web OAuth (``snsapi_base``) like the event pages."""
+WeChat web OAuth (``snsapi_base``) like the event pages. The blueprint's request is the
+transaction (see ``webhooks.h5``): these views never commit."""
 
 from __future__ import annotations
 
@@ -161,7 +162,6 @@ def register() -> ResponseReturnValue:
         )
         consents.attach_consents(session, openid, talent)
         events.link_walk_ins(session, openid, talent)
-        session.commit()
         flash(f"{talent.name}，登记成功，欢迎加入焦作籍在外人才库！")
         return redirect(url_for("h5.my_profile"))
     return _form_page("h5/register.html", form, consent=consent_text)
@@ -193,7 +193,6 @@ def my_profile() -> ResponseReturnValue:
         except ValidationError as exc:
             flash(exc.message_zh)
             return _form_page("h5/profile.html", form, 400, talent=talent)
-        db_session().commit()
         flash("已保存。" if changed else "没有改动。")
         return redirect(url_for("h5.my_profile"))
     return _form_page("h5/profile.html", form, talent=talent)

@@ -381,6 +381,11 @@ def _talent_id_of(session: Session, openid: str) -> int | None:
     return session.scalar(select(Talent.id).where(Talent.openid == openid))
 
 
+def participation_of(session: Session, event_id: int, openid: str) -> Invitation | None:
+    """Return the participation row of the person with ``openid`` (as a talent, else by openid)."""
+    return participation(session, event_id, talent_id=_talent_id_of(session, openid), openid=openid)
+
+
 def register(
     session: Session,
     event_id: int,
