@@ -64,12 +64,13 @@ _BREAKS = frozenset(
 _TERM_PREFIXES = frozenset("大小非光多")
 # Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
 _JOINERS = frozenset("-/+.#·&")
-# Words that name a phrase's head as an organisation: the phrase is an employer.
+# Words that name a phrase's head as an organisation: the phrase is an employer. (科技 is left out:
+# 硬科技 and 金融科技 are fields; a company named XX科技 is found by 在 or 公司.)
 _ORG_SUFFIXES = tuple(
     """
     公司 集团 大学 学院 学校 中学 小学 一中 二中 医院 附院 研究所 研究院
     设计院 设计所 研究中心 实验室 中心 厂 局 所 院 银行 券商 基金 事务所 律所
-    科技 股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
+    股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
@@ -92,6 +93,7 @@ _TITLE_SUFFIXES = tuple(
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
+        导演 主持人 制片人 翻译
         """.split(),
         key=len,
         reverse=True,
@@ -106,7 +108,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     售后 现场 驻场 一级 二级 一注 二注 高工 助理 实习 见习 初级 中级 正高
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
-    非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍
+    非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -121,10 +123,10 @@ _HONOUR = re.compile(
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格]证$|持证|持有|"
-    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$"
+    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|能手|工匠|名师|状元|带头人"
 )
 _EDUCATION = re.compile(
-    r"博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
+    r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
     # 大学生 is a student, 大学生心理健康教育 a field.
     r"(?:进修生|实习生|留学生|学生)$|^大[一二三四]$|^研[一二三]$|^高三$|"
     # 专科 is education alone (大专, 专科毕业), not in 专科护理 or 专科医院.
@@ -151,6 +153,11 @@ _NUMBER_TOKEN = re.compile(rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[
 _MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+")
 # What follows a count of papers is where they were published (几篇Nature Energy).
 _VENUE_MEASURES = ("篇", "本")
+# What follows a count of machines, shops or things is a possession (二十多台注塑机); what follows
+# years, fields or animals is read on its own (五年审计, 三百多亩小麦, 五千只蛋鸡).
+_POSSESSION_MEASURES = ("台", "家", "个", "套", "辆", "间", "座", "处")
+# ... unless it is work done (上千台膝关节置换手术).
+_COUNTED_WORK = ("手术", "介入", "治疗")
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
 _AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻 at".split())
 # English articles between 在-like words and the organisation (at a fintech).
@@ -176,6 +183,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     规模 产能 订单 流水 技术咨询 技术服务 技术支持 技术指导 技术交流 技术合作 智能化
     信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
+    种地 务农 打工 上班 自学 大棚 research work experience team project projects business
+    industry company
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
@@ -204,6 +213,8 @@ _COMPANY_NAME_TAILS = frozenset(
     船舶 医疗 器械 云 智驾 半导体 微电子 制药 动力 电池 储能 光伏 风电 证券 银行 保险
     """.split()
 )
+# Ordinary words that end like an organisation (专利布局 is no 局, 开网店 a skill).
+_NOT_ORG_ENDINGS = ("布局", "格局", "结局", "大局", "全局", "场所", "住所", "网店", "庭院", "处所")
 # A department named by its function (科技部, 风控部, 投行部): where, not what.
 _DEPARTMENT = re.compile(
     r"(?:技术|研发|市场|销售|投行|风控|财务|人事|人力|采购|质量|质检|生产|工程|信息|运营|科技|"
@@ -236,17 +247,18 @@ _NOT_TERM_TAGS = frozenset(
 COMMON_VERB_FREQUENCY = 1000
 # Below this frequency a word's jieba tag says little: it is left in a term.
 RARE_WORD_FREQUENCY = 100
-COMMON_ADJECTIVE_FREQUENCY = 500
+COMMON_ADJECTIVE_FREQUENCY = 2000
 _ADJECTIVE_TAGS = frozenset({"a"})
 COMMON_NOUN_FREQUENCY = 10000
 # A common noun this frequent after 在 is a thing (在水稻上), not an organisation (在小鹏).
 COMMON_NOUN_AFTER_AT = 400
 # A phrase about how to reach the person is never expertise (微信同手机号).
-_CONTACT = re.compile(r"微信|手机|电话|邮箱|私信|qq|vx|联系方式")
+# (手机 alone is a phone number; 手机结构 and 手机影像 are fields.)
+_CONTACT = re.compile(r"微信|手机号|^手机$|电话|邮箱|私信|qq|vx|联系方式")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Spoken chatter tokens jieba does not know: a verb with 了 (考了), degree + adjective (挺累).
-_CHATTER_TOKEN = re.compile(r"^[\u4e00-\u9fff]{1,2}了$|^[挺很蛮][\u4e00-\u9fff]$")
+_CHATTER_TOKEN = re.compile(r"^[\u4e00-\u9fff]{1,2}了个?$|^[挺很蛮][\u4e00-\u9fff]$")
 _LATIN_TOKEN = re.compile(r"[0-9a-z]+")
 _LATIN_ALPHA = re.compile(r"^[a-z][0-9a-z]*$")
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -624,7 +636,9 @@ def _is_place(norm: str) -> bool:
 def _is_employer(phrase: _Phrase) -> bool:
     """Return whether ``phrase`` names an organisation (by its ending or by 在/于 before it)."""
     norm = phrase.norm
-    if (norm.endswith(_ORG_SUFFIXES) and len(norm) > 1) or phrase.after in _ORG_WORDS_AFTER:
+    if (
+        norm.endswith(_ORG_SUFFIXES) and len(norm) > 1 and not norm.endswith(_NOT_ORG_ENDINGS)
+    ) or phrase.after in _ORG_WORDS_AFTER:
         return True
     if _DEPARTMENT.search(norm):
         return True
@@ -797,7 +811,13 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
             parts = [*_pieces(_sub(phrase, 0, first)), *parts]
         if last < len(phrase.tokens):
             rest = _sub(phrase, last, len(phrase.tokens))
-            if phrase.tokens[last - 1].endswith(_VENUE_MEASURES):
+            if phrase.tokens[last - 1].endswith(_POSSESSION_MEASURES) and not rest.norm.endswith(
+                _COUNTED_WORK
+            ):
+                # 二十多台注塑机, 三家胡辣汤店, 两个小游戏: what the person owns or made.
+                rest = dataclasses.replace(rest, forced="counts")
+                parts.append(rest)
+            elif phrase.tokens[last - 1].endswith(_VENUE_MEASURES):
                 rest = dataclasses.replace(rest, forced="honours")
                 parts.append(rest)
             else:
