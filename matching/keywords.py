@@ -26,7 +26,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +53,12 @@ _MODEL_LOCK = threading.Lock()
 _CUES_BEFORE = frozenset(
     "基于 采用 利用 运用 应用 使用 通过 借助 结合 以 用 对 针对".split()
     + "研究 探讨 分析 讨论 建立 构建 提出".split()
+)
+# Stop words that author keywords often end with (饲养方法, 防治对策, 研究进展): after a run of
+# content words, one of them closes the run as its last token, never a keyword alone.
+HEAD_WORDS = frozenset(
+    "研究 问题 方法 工作 方式 因素 对策 经验 领域 措施 要求 综述 作用 方向 前景 意义 课题 途径 "
+    "进展 现状".split()
 )
 # Marks that join the parts of a term (rt-pcr, 构造-流体耦合, 亚当·斯密) but never end one.
 _JOINERS = frozenset("-·/")
@@ -91,6 +97,8 @@ BASE_FEATURES = (
     "listed_share",
     "latin",
     "single_char_edge",
+    "author_keyword",
+    "author_keyword_share",
 )
 # Pairwise products and squares of the main features let the linear ranker express TF-IDF-like
 # interactions (a frequent *and* specific phrase, a title phrase that is a whole noun phrase).
@@ -136,6 +144,23 @@ class IdfTable:
     def idf(self, term: str) -> float:
         """Return ``log((N + 1) / (df + 1)) + 1`` as scikit-learn smooths it."""
         return self.values.get(term, self.unseen)
+
+    def without_document(self, phrases: Iterable[str], min_df: int = 2) -> IdfTable:
+        """Return this table as if one document with the distinct ``phrases`` was not counted.
+
+        Training uses it so that a paper's own phrases look as rare to the ranker as a new
+        paper's do: a phrase counted only in that paper and one other drops under ``min_df``
+        (unseen), as it would be for a text outside the corpus.
+        """
+        counts = dict(self.df)
+        for phrase in phrases:
+            df = counts.get(phrase)
+            if df is not None:
+                if df - 1 < min_df:
+                    del counts[phrase]
+                else:
+                    counts[phrase] = df - 1
+        return IdfTable(n_docs=self.n_docs - 1, df=counts)
 
 
 @dataclass(frozen=True)
@@ -217,7 +242,29 @@ def general_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2] if values else 10.0
 
 
+@lru_cache(maxsize=1)
+def author_keywords() -> dict[str, int]:
+    """Load how many CSL dev papers list each phrase as an author keyword (``keyword_lexicon``)."""
+    path = data_path("models", "keyword_lexicon.json")
+    if not path.exists():
+        logger.warning("%s is missing: no phrase counts as a known author keyword", path)
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {k: int(v) for k, v in raw["papers"].items()}
+
+
 _idf_override: IdfTable | None = None
+_author_keywords_override: dict[str, int] | None = None
+
+
+def set_author_keywords(table: dict[str, int] | None) -> None:
+    """Count author keywords from ``table`` instead of the shipped lexicon (``None`` restores it).
+
+    Evaluation uses this to build the lexicon from the training folds only. Not thread-safe,
+    like ``set_corpus_idf``.
+    """
+    global _author_keywords_override
+    _author_keywords_override = table
 
 
 def set_corpus_idf(table: IdfTable | None) -> None:
@@ -371,7 +418,8 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
             if run_start < 0:
                 run_start = index
         elif run_start >= 0:
-            _add_run(found, run_start, index, context)
+            # A head noun that is a stop word (研究, 方法, 对策) ends a phrase it belongs to.
+            _add_run(found, run_start, index + (token in HEAD_WORDS), context)
             run_start = -1
     if run_start >= 0:
         _add_run(found, run_start, len(tokens), context)
@@ -455,7 +503,12 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
             # Every token of a run is a content word or a joiner; a lone hanzi, a generic word
             # and a joiner at either end are not candidates.
             if token in _JOINERS or (
-                j == i and ((len(phrase) == 1 and not phrase.isascii()) or phrase in generic)
+                j == i
+                and (
+                    (len(phrase) == 1 and not phrase.isascii())
+                    or phrase in generic
+                    or phrase in HEAD_WORDS
+                )
             ):
                 continue
             occ = found.get(phrase)
@@ -520,6 +573,15 @@ def _features(found: Occurrences, n_positions: int) -> tuple[list[str], np.ndarr
     x[:, c["whole_run_share"] : c["listed_share"] + 1] = (
         occ[:, _WHOLE_RUN:_N_COUNTERS] / count[:, None]
     )
+    # How often other papers' authors chose the phrase, and how often they did where it occurred.
+    known = _author_keywords_override
+    if known is None:
+        known = author_keywords()
+    papers = np.array([known.get(name, 0) for name in names], dtype=float)
+    df = (_idf_override or corpus_idf()).df
+    seen = np.array([df.get(name, 0) for name in names], dtype=float)
+    x[:, c["author_keyword"]] = np.log1p(papers)
+    x[:, c["author_keyword_share"]] = papers / (seen + 1.0)
     return names, x
 
 

@@ -113,14 +113,58 @@ class CandidateSet:
     gold: frozenset[str]
 
 
-def candidate_sets(papers: Sequence[Paper], *, published: bool = False) -> list[CandidateSet]:
-    """Compute candidates, features and labels of every paper (of its field if ``published``)."""
-    sets = []
+@dataclass(frozen=True)
+class Counted:
+    """What was counted over the training papers: phrase IDF and author-keyword counts."""
+
+    idf: keywords.IdfTable
+    author_keywords: dict[str, int]
+
+
+def author_keyword_counts(papers: Sequence[Paper]) -> dict[str, int]:
+    """Count in how many of ``papers`` each normalised phrase is an author keyword."""
+    counts: Counter[str] = Counter()
     for paper in papers:
-        gold = frozenset(normalise_keyword(k) for k in paper.keywords)
-        names, features = keywords.candidates(paper.field if published else paper.text)
-        labels = np.array([name in gold for name in names], dtype=bool)
-        sets.append(CandidateSet(names=names, features=features, labels=labels, gold=gold))
+        counts.update({normalise_keyword(k) for k in paper.keywords})
+    return dict(sorted(counts.items()))
+
+
+def candidate_sets(
+    papers: Sequence[Paper],
+    *,
+    published: bool = False,
+    leave_one_out: Counted | None = None,
+) -> list[CandidateSet]:
+    """Compute candidates, features and labels of every paper (of its field if ``published``).
+
+    With ``leave_one_out`` (IDF and author keywords counted over these papers), each paper is
+    featurised as if it had not been counted: its phrases look as rare, and its own keywords
+    as unknown, as those of a paper never seen, so the ranker learns from features distributed
+    as they are when it scores.
+    """
+    sets = []
+    try:
+        for paper in papers:
+            gold = frozenset(normalise_keyword(k) for k in paper.keywords)
+            body = paper.field if published else paper.text
+            if leave_one_out is not None:
+                keywords.set_corpus_idf(leave_one_out.idf)
+                own = keywords.candidate_phrases(body)
+                keywords.set_corpus_idf(leave_one_out.idf.without_document(own))
+                known = dict(leave_one_out.author_keywords)
+                for phrase in gold:
+                    if known.get(phrase, 0) > 1:
+                        known[phrase] -= 1
+                    else:
+                        known.pop(phrase, None)
+                keywords.set_author_keywords(known)
+            names, features = keywords.candidates(body)
+            labels = np.array([name in gold for name in names], dtype=bool)
+            sets.append(CandidateSet(names=names, features=features, labels=labels, gold=gold))
+    finally:
+        if leave_one_out is not None:
+            keywords.set_corpus_idf(leave_one_out.idf)
+            keywords.set_author_keywords(leave_one_out.author_keywords)
     return sets
 
 
@@ -189,17 +233,22 @@ def cross_validated_as_published(
         for fold in range(n_folds):
             train_idx = [i for i in range(len(papers)) if fold_of(i, n_folds) != fold]
             test_idx = [i for i in range(len(papers)) if fold_of(i, n_folds) == fold]
-            keywords.set_corpus_idf(
-                idf_table([papers[i].field for i in train_idx] + list(extra_texts))
+            train_papers = [papers[i] for i in train_idx]
+            counted = Counted(
+                idf=idf_table([p.field for p in train_papers] + list(extra_texts)),
+                author_keywords=author_keyword_counts(train_papers),
             )
-            train = candidate_sets([papers[i] for i in train_idx], published=True)
+            keywords.set_corpus_idf(counted.idf)
+            keywords.set_author_keywords(counted.author_keywords)
             test = candidate_sets([papers[i] for i in test_idx], published=True)
+            train = candidate_sets(train_papers, published=True, leave_one_out=counted)
             ranker = fit_ranker(train)
             for i, s in zip(test_idx, test, strict=True):
                 if s.names:
                     result[i] = keywords.select(s.names, ranker.score(s.features), top_k)
     finally:
         keywords.set_corpus_idf(None)
+        keywords.set_author_keywords(None)
     return result
 
 
@@ -219,7 +268,7 @@ def ranker_to_json(ranker: keywords.Ranker, note: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Rewrite the corpus IDF table and the ranker from CSL dev."""
+    """Rewrite the corpus IDF table, the author-keyword lexicon and the ranker from CSL dev."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="folder with CSL dev files")
     parser.add_argument("--skip-idf", action="store_true", help="keep the existing IDF table")
@@ -232,31 +281,54 @@ def main(argv: Sequence[str] | None = None) -> None:
         # evaluation (``cross_validated_as_published``) reads the field as CSL publishes it.
         texts = [p.text for p in papers] + extra
         df = document_frequencies(texts)
-        idf_path = data_path("models", "keyword_idf.json")
-        idf_path.parent.mkdir(parents=True, exist_ok=True)
-        idf_path.write_text(
-            json.dumps(
-                {
-                    "note": "Candidate-phrase document frequencies: CSL dev (title + abstract) "
-                    "and cls_ctg_train titles (Apache-2.0); df >= 2 only.",
-                    "n_docs": len(texts),
-                    "df": df,
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ),
-            encoding="utf-8",
+        write_json(
+            data_path("models", "keyword_idf.json"),
+            {
+                "note": "Candidate-phrase document frequencies: CSL dev (title + abstract) "
+                "and cls_ctg_train titles (Apache-2.0); df >= 2 only.",
+                "n_docs": len(texts),
+                "df": df,
+            },
         )
         keywords.corpus_idf.cache_clear()
-        logger.info("wrote %s: %d phrases over %d documents", idf_path, len(df), len(texts))
-    sets = candidate_sets(papers)
+        logger.info("wrote the IDF table: %d phrases over %d documents", len(df), len(texts))
+    known = author_keyword_counts(papers)
+    write_json(
+        data_path("models", "keyword_lexicon.json"),
+        {
+            "note": "Author keywords of CSL dev kg_dev.tsv (Apache-2.0), NFKC + lower-cased: "
+            "in how many papers each is listed.",
+            "n_papers": len(papers),
+            "papers": known,
+        },
+    )
+    keywords.author_keywords.cache_clear()
+    logger.info("wrote the author-keyword lexicon: %d phrases", len(known))
+    counted = Counted(idf=keywords.corpus_idf(), author_keywords=known)
+    try:
+        sets = candidate_sets(papers, leave_one_out=counted)
+    finally:
+        keywords.set_corpus_idf(None)
+        keywords.set_author_keywords(None)
     ranker = fit_ranker(sets)
     path = data_path("models", "keyword_ranker.json")
     path.write_text(
-        ranker_to_json(ranker, f"LogisticRegression(C={REGULARISATION_C}) on all CSL dev"),
+        ranker_to_json(
+            ranker,
+            f"LogisticRegression(C={REGULARISATION_C}) on all CSL dev, each paper featurised "
+            "without its own phrases in the IDF and its own keywords in the lexicon",
+        ),
         encoding="utf-8",
     )
     logger.info("wrote %s", path)
+
+
+def write_json(path: Path, content: dict[str, object]) -> None:
+    """Write ``content`` as compact UTF-8 JSON to ``path``, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matching import keywords as kw
@@ -198,3 +200,43 @@ def test_each_fold_is_ranked_with_an_idf_built_without_it(
         assert len(texts) == len(papers) - len(scored) + 1
     assert len(result) == len(papers)
     assert kw._idf_override is None  # the shipped IDF is back
+
+
+def test_training_papers_never_count_their_own_keywords_or_phrases(tmp_path: Path) -> None:
+    papers = training.read_papers(write_csl(tmp_path))[:2] * 2  # each paper twice
+    counted = training.Counted(
+        idf=training.idf_table([p.field for p in papers]),
+        author_keywords=training.author_keyword_counts(papers),
+    )
+    assert counted.author_keywords["固态电解质"] == 2
+    own = training.candidate_sets(papers[:1], published=True, leave_one_out=counted)[0]
+    keyword = kw.BASE_FEATURES.index("author_keyword")
+    idf = kw.BASE_FEATURES.index("corpus_idf")
+    row = own.names.index("固态电解质")
+    # Its other copy is the one paper left that lists it and contains it.
+    assert own.features[row, keyword] == pytest.approx(np.log1p(1))
+    assert own.features[row, idf] == pytest.approx(kw.IdfTable(3, {"x": 1}).unseen)
+    assert kw._idf_override is counted.idf  # the table counted over all is back
+    kw.set_corpus_idf(None)
+    kw.set_author_keywords(None)
+
+
+def test_each_fold_is_ranked_with_author_keywords_of_the_other_folds_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = [dataclasses.replace(p) for p in training.read_papers(write_csl(tmp_path)) * 3]
+    counted_over: list[list[training.Paper]] = []
+    real_counts = training.author_keyword_counts
+
+    def recording_counts(train: Sequence[training.Paper]) -> dict[str, int]:
+        counted_over.append(list(train))
+        return real_counts(train)
+
+    monkeypatch.setattr(training, "author_keyword_counts", recording_counts)
+    training.cross_validated_as_published(papers, [], top_k=5, n_folds=3)
+    assert len(counted_over) == 3
+    for fold, train in enumerate(counted_over):
+        scored = [papers[i] for i in range(len(papers)) if training.fold_of(i, 3) == fold]
+        assert not {id(p) for p in train} & {id(p) for p in scored}
+        assert len(train) == len(papers) - len(scored)
+    assert kw._author_keywords_override is None

@@ -184,3 +184,39 @@ def test_importing_matching_loads_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.split() == ["True", "0", "True"]
+
+
+def test_a_stop_word_head_noun_closes_the_phrase_before_it() -> None:
+    found = kw.candidate_phrases("本文总结了池塘养殖饲养方法，提出防治对策。")
+    assert "饲养方法" in found
+    assert "防治对策" in found
+    assert "方法" not in found and "对策" not in found  # never a keyword alone
+    # Without a content word before it, the head noun starts nothing.
+    assert not any(p.startswith("方法") for p in kw.candidate_phrases("方法简单，效果明显。"))
+
+
+def test_an_idf_table_without_a_document_counts_its_phrases_once_less() -> None:
+    table = kw.IdfTable(n_docs=10, df={"锂电池": 4, "正极材料": 2, "电解液": 3})
+    without = table.without_document({"锂电池", "正极材料", "未知词"})
+    # As if built from 9 documents: df 3 for 锂电池, 正极材料 drops under df 2, 电解液 stays.
+    assert without.idf("锂电池") == pytest.approx(kw.IdfTable(9, {"锂电池": 3}).idf("锂电池"))
+    assert without.idf("正极材料") == without.unseen == pytest.approx(kw.IdfTable(9, {}).unseen)
+    assert without.idf("电解液") == pytest.approx(kw.IdfTable(9, {"电解液": 3}).idf("电解液"))
+    assert table.idf("锂电池") == pytest.approx(kw.IdfTable(10, {"锂电池": 4}).idf("锂电池"))
+
+
+def test_a_phrase_other_authors_chose_ranks_higher() -> None:
+    text = "本文研究了池塘养殖中的水质调控和病害防治，分析了饲料配方。"
+    column = kw.BASE_FEATURES.index("author_keyword")
+    kw.set_author_keywords({"饲料配方": 5})
+    try:
+        names, features = kw.candidates(text)
+    finally:
+        kw.set_author_keywords(None)
+    known = dict(zip(names, features[:, column], strict=True))
+    assert known["饲料配方"] == pytest.approx(np.log1p(5))
+    assert known["水质调控"] == 0.0
+    weights = np.zeros(len(kw.FEATURE_NAMES))
+    weights[kw.FEATURE_NAMES.index("author_keyword")] = 1.0
+    ranker = kw.Ranker(weights, np.zeros(len(weights)), np.ones(len(weights)))
+    assert kw.select(names, ranker.score(features), 1) == ["饲料配方"]
