@@ -57,7 +57,7 @@ _BREAKS = frozenset(
     a an the at in on of for with and or to from by as i am im i'm my me we our
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
-    用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣
+    用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -74,7 +74,7 @@ _ORG_SUFFIXES = tuple(
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
-    施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会
+    施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -93,7 +93,7 @@ _TITLE_SUFFIXES = tuple(
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
-        导演 主持人 制片人 翻译
+        导演 主持人 制片人 翻译 机长 船长 线长 列车长
         """.split(),
         key=len,
         reverse=True,
@@ -116,7 +116,9 @@ _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九
 _HONOUR = re.compile(
     r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
     r"学者|金牌|银牌|铜牌|冠军|亚军|季军|一等|二等|三等|特等|入选|获评|评为|表彰|勋章|证书|"
-    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|天使轮|融资|"
+    r"^获|^拿过|^拿了|科技进步|津贴|骨干|重点研发计划|子课题|基金项目|"
+    # A funding round is an honour; 应收账款融资 is a trade.
+    r"轮融资|^融资|"
     # A contest is an honour; coaching for one is a skill (数学竞赛辅导).
     r"(?:大赛|比赛|竞赛)(?!辅导|培训|教练|指导|命题)|"
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
@@ -150,7 +152,8 @@ _COUNT_TOKEN = re.compile(
     rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+\s*[{_MEASURE}]+|[{_NUMERAL}]{{2,}}元"
 )
 _NUMBER_TOKEN = re.compile(rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+")
-_MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+")
+_MEASURE_WORDS = "小时|公里|平米|平方米|平方|万元|公斤|斤"
+_MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+|{_MEASURE_WORDS}")
 # What follows a count of papers is where they were published (几篇Nature Energy).
 _VENUE_MEASURES = ("篇", "本")
 # What follows a count of machines, shops or things is a possession (二十多台注塑机); what follows
@@ -184,15 +187,22 @@ _GENERIC_PROFILE_WORDS = frozenset(
     信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
+    茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休
     industry company
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
 _TRAILING = frozenset(
-    "研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量".split()
+    "服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量".split()
 )
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
+# A surname and 工 or 总: how colleagues name an engineer or a boss (王工, 李总).
+_HONORIFIC_NAME = re.compile(
+    "^[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤][工总]$"
+)
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that start no term: an unknown two-character word led by one is the verb
@@ -222,7 +232,8 @@ _DEPARTMENT = re.compile(
 )
 # Platforms people work on rather than for: 小红书种草 and 亚马逊运营 are skills.
 _PLATFORMS = frozenset(
-    "小红书 抖音 快手 淘宝 天猫 拼多多 亚马逊 b站 视频号 公众号 闲鱼 速卖通 shopee tiktok".split()
+    "小红书 抖音 快手 淘宝 天猫 拼多多 亚马逊 b站 视频号 公众号 闲鱼 速卖通 shopee tiktok "
+    "google facebook amazon youtube instagram".split()
 )
 # Well-known employers whose names are also ordinary words: only whole, never a phrase's start.
 _EMPLOYERS_ALSO_WORDS = frozenset("小米 思念 大众 联想 美的 浪潮 强生 三全 苹果".split())
@@ -879,10 +890,21 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
 
 
 def _starts_with_place(phrase: _Phrase) -> bool:
-    """Return whether the first token(s) of a longer phrase name a place (焦作龙源湖公园改造)."""
+    """Return whether the first token(s) of a longer phrase name a place (焦作龙源湖公园改造).
+
+    A place and one more word is a local product or subject, not a place (信阳毛尖, 焦作地方史).
+    """
     places = _place_names()
     norm = phrase.norm
-    return any(norm[:k] in places for k in range(2, min(len(norm) - 1, 5)))
+    if len(phrase.tokens) == 1:
+        return False  # one dictionary word: a product (信阳毛尖), not a place's project
+    for k in range(2, min(len(norm) - 1, 5)):
+        if norm[:k] in places:
+            rest = norm[k:]
+            return not (
+                rest in phrase.tokens and rest not in _generic() and not _is_common_word(rest)
+            )
+    return False
 
 
 def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
@@ -906,8 +928,8 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                 if not expertise:
                     continue
                 phrase = _head(phrase, len(expertise))
-            if phrase.before in _NAME_CUES:
-                continue  # 我叫张伟: a person's name
+            if phrase.before in _NAME_CUES or _HONORIFIC_NAME.match(phrase.norm):
+                continue  # 我叫张伟, 王工: a person's name
             if _starts_with_place(phrase):
                 continue  # a place's own project, site or employer, not a field of work
             part = _trimmed(phrase)
