@@ -11,12 +11,21 @@ it instead:
    主要, 就是, 这块, …) and list marks (、 和 以及 还有). A phrase is kept whole, so a compound
    jieba does not know (双氟磺酰亚胺锂) comes back as typed, and its case is the case typed
    (LiFSI, 5G基站).
-2. Each phrase is sorted into expertise or one of the other fields a profile has: employer
-   (ends like an organisation, or follows 在/于), place (a province, city or Jiaozuo county),
-   job title (工程师, 总监, 主治医师, …; an expertise before the title is kept: BIM工程师 → BIM),
-   honours (奖, 称号, 人才计划), counts and durations (十几人, 执业十二年), education (博士, 在读).
-3. Generic words (项目, 算法, 产品) are dropped; a phrase nested in a longer kept phrase is shown
-   once, as the longer one.
+   Lower-case English words stay one phrase (credit risk modeling); English function words
+   break (at, in, the).
+2. A phrase is cut at what it names apart: a known employer or an organisation's ending
+   (宣武医院 | 神经内科), and a count (三百多亩 | 小麦, 五年 | 审计). A phrase ending in a count is
+   all count (大棚二十个, 执业十五年); what follows a count of machines or shops is a possession
+   (二十多台注塑机), what follows 几篇 a venue.
+3. Each piece is sorted into expertise or one of the other fields a profile has: employer
+   (ends like an organisation, a department, a known employer, or follows 在/于/at), place (a
+   province, city, county or township from data/regions.toml and data/places/cities.tsv, or
+   …脚下/附近), job title (工程师, 总监, any word ending in 师 or 员; what stands before the title
+   is kept, cut at its characters: 刑事辩护律师 → 刑事辩护), honours (奖, 称号, 人才计划,
+   credentials, funding rounds), counts, education (博士, 在读, PhD).
+4. Chatter at a phrase's ends is trimmed (写Rust → Rust) by word lists and jieba's tags of common
+   words; generic words (项目, 算法, 产品) are dropped alone; a phrase nested in a longer kept
+   phrase is shown once, as the longer one.
 
 ``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
 """
@@ -57,7 +66,7 @@ _BREAKS = frozenset(
     a an the at in on of for with and or to from by as i am im i'm my me we our
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
-    用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了
+    用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -187,13 +196,15 @@ _GENERIC_PROFILE_WORDS = frozenset(
     信息化 数字化 阶段 施工阶段 临床验证 一带 一路 一带一路 专精特新 上市公司 上市
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
-    茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休
+    茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     industry company
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
 _TRAILING = frozenset(
-    "服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量".split()
+    """
+    人才 专家 需求 服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量
+    """.split()
 )
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
