@@ -67,6 +67,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
+    旗下 跟着 接
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -83,7 +84,7 @@ _ORG_SUFFIXES = tuple(
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
-    施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行
+    施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -98,7 +99,8 @@ _TITLE_SUFFIXES = tuple(
         管理师 精算师 营养师 理财师 培训师 核查员 业务员 传承人 传人 创业者 保代
         注会 高工 骨干 员工 ceo cto coo cfo sde engineer manager director pm vp
         scientist analyst consultant intern hr hrbp developer researcher professor
-        lecturer founder cofounder co-founder lawyer doctor physician nurse student
+        lecturer founder cofounder co-founder lawyer doctor physician nurse student designer
+        architect officer specialist lead
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
@@ -146,7 +148,7 @@ _EDUCATION = re.compile(
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本%％"
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
 _COUNT = re.compile(
@@ -156,7 +158,8 @@ _COUNT = re.compile(
 )
 # A token that is a count (三百多亩, 五年, 十几人, 30万元) or only its number (三百多 before 亩).
 # 元 needs a number of two characters or more: 三元正极材料 and 多元统计 are no sums of money.
-_REAL_NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几"
+# (零 is left out: 零件 and 零部件 are parts, not counts.)
+_REAL_NUMERAL = "0-9一二两三四五六七八九十百千万亿几"
 _COUNT_TOKEN = re.compile(
     rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[{_NUMERAL}]+\s*[{_MEASURE}]+|[{_NUMERAL}]{{2,}}元"
 )
@@ -167,7 +170,9 @@ _MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+|{_MEASURE_WORDS}")
 _VENUE_MEASURES = ("篇", "本")
 # What follows a count of machines, shops or things is a possession (二十多台注塑机); what follows
 # years, fields or animals is read on its own (五年审计, 三百多亩小麦, 五千只蛋鸡).
-_POSSESSION_MEASURES = ("台", "家", "个", "套", "辆", "间", "座", "处")
+_POSSESSION_MEASURES = ("台", "家", "个", "套", "辆", "间", "座", "处", "架")
+# A duration ending a phrase says how long the person did what precedes it (养蜂二十年).
+_DURATION_MEASURES = ("年", "月", "载")
 # ... unless it is work done (上千台膝关节置换手术).
 _COUNTED_WORK = ("手术", "介入", "治疗")
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
@@ -197,6 +202,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
+    商单 私单 订单 纯手工 手工
     industry company
     """.split()
 )
@@ -214,13 +220,19 @@ _HONORIFIC_NAME = re.compile(
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
     "龚邵万钱严覃武戴莫孔向汤][工总]$"
 )
+# A person's name with the words that introduce it, glued by jieba (我姓赵, 我叫王磊).
+_OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs that start no term: an unknown two-character word led by one is the verb
 # and the start of the term (会评 茶 → 会, 评茶).
 _ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂")
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
-_GLUED_VERBS = frozenset("做搞弄干当在回")
+_GLUED_VERBS = frozenset("做搞弄干当在回接")
+# Words ending in 工 that are work, not a worker (深加工, 石油化工, 土建施工).
+_WORK_WORDS = frozenset(
+    "加工 化工 施工 竣工 开工 分工 用工 手工 员工 职工 电工 人工 做工 务工".split()
+)
 # One-character endings of words for a person's trade (建筑师, 调酒师, 业务员, 辅导员).
 _TITLE_ENDINGS = ("师", "员")
 # The people of an organisation: 郑大的学生 names 郑大 as one.
@@ -235,7 +247,10 @@ _COMPANY_NAME_TAILS = frozenset(
     """.split()
 )
 # Ordinary words that end like an organisation (专利布局 is no 局, 开网店 a skill).
-_NOT_ORG_ENDINGS = ("布局", "格局", "结局", "大局", "全局", "场所", "住所", "网店", "庭院", "处所")
+_NOT_ORG_ENDINGS = (
+    *("布局", "格局", "结局", "大局", "全局", "场所", "住所", "网店", "庭院", "处所"),
+    *("加工中心", "数据中心", "配送中心", "控制中心"),
+)
 # A department named by its function (科技部, 风控部, 投行部): where, not what.
 _DEPARTMENT = re.compile(
     r"(?:技术|研发|市场|销售|投行|风控|财务|人事|人力|采购|质量|质检|生产|工程|信息|运营|科技|"
@@ -710,6 +725,11 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         # 师 jieba cut off is the trade with the word before it (茶艺 师).
         trade = last if len(last) >= 2 else "".join(phrase.tokens[-2:])
         split = (len(norm) - len(trade), trade)
+    if split is None and last == "工" and len(phrase.tokens) >= 2:
+        trade = "".join(phrase.tokens[-2:])  # 铁路信号 工: a trade
+        split = (len(norm) - len(trade), trade)
+    elif split is None and len(last) == 3 and last.endswith("工") and last[1:] not in _WORK_WORDS:
+        split = (len(norm) - 3, last)  # 电焊工, 信号工, 装配工 (电工 and 化工 are fields)
     if split is not None:
         rest = norm[: split[0]]
         # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
@@ -722,6 +742,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or rest.endswith(_ORG_SUFFIXES)
             or _is_place(rest)
             or _is_employer_name(rest)
+            or _title_split(rest) is not None  # 律师助理: one title before another
         ):
             return "titles", ""
         return "titles", phrase.typed[: len(rest)].strip()
@@ -824,6 +845,9 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     if run is not None and run != (0, len(phrase.tokens)):
         # 三百多亩小麦, 五年审计: the count apart, what it counts or precedes read on its own.
         first, last = run
+        if last == len(phrase.tokens) and first > 0 and phrase.norm.endswith(_DURATION_MEASURES):
+            # 养蜂二十年: the activity, then how long.
+            return [*_pieces(_sub(phrase, 0, first)), _sub(phrase, first, last)]
         if last == len(phrase.tokens):
             # 大棚二十个, 粉丝十几万, 执业十五年: what is counted is a possession, not a skill.
             kind = "honours" if _HONOUR.search(phrase.norm) else "counts"  # 获省部级奖励3项
@@ -848,7 +872,11 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     norm_so_far = ""
     for k, token in enumerate(phrase.tokens[:-1]):
         norm_so_far += token
-        if norm_so_far.endswith(_ORG_SUFFIXES) and len(norm_so_far) >= 3:
+        if (
+            norm_so_far.endswith(_ORG_SUFFIXES)
+            and len(norm_so_far) >= 3
+            and not norm_so_far.endswith(_NOT_ORG_ENDINGS)
+        ):
             return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     return [phrase]
 
@@ -939,7 +967,11 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                 if not expertise:
                     continue
                 phrase = _head(phrase, len(expertise))
-            if phrase.before in _NAME_CUES or _HONORIFIC_NAME.match(phrase.norm):
+            if (
+                phrase.before in _NAME_CUES
+                or _HONORIFIC_NAME.match(phrase.norm)
+                or _OWN_NAME.match(phrase.norm)
+            ):
                 continue  # 我叫张伟, 王工: a person's name
             if _starts_with_place(phrase):
                 continue  # a place's own project, site or employer, not a field of work
