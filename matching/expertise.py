@@ -67,7 +67,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接
+    旗下 跟着 接 以后 之后 将来
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -85,6 +85,7 @@ _ORG_SUFFIXES = tuple(
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
+    餐厅 琴行 车行 机构 委会 养老院
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -104,7 +105,7 @@ _TITLE_SUFFIXES = tuple(
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
-        导演 主持人 制片人 翻译 机长 船长 线长 列车长
+        导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工
         """.split(),
         key=len,
         reverse=True,
@@ -120,6 +121,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
+    直聘 聘任 专职 个体
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -135,8 +137,8 @@ _HONOUR = re.compile(
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
-    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格]证$|持证|持有|"
-    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|能手|工匠|名师|状元|带头人"
+    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格工]证$|持证|持有|"
+    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|能手|工匠|名师|状元|祖传|销冠"
 )
 _EDUCATION = re.compile(
     r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
@@ -202,7 +204,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
-    商单 私单 订单 纯手工 手工
+    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民
     industry company
     """.split()
 )
@@ -272,6 +274,8 @@ _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
+    # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
+    + "治疗 自制".split()
 )
 # Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
 # adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….
@@ -502,7 +506,15 @@ def _phrases(text: str) -> list[_Phrase]:
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
         if token in _TERM_PREFIXES:
-            return i + 1 < len(tokens) and _begins_term(tokens[i + 1])
+            # 大客户销售: a generic word may follow when more of the term comes after it.
+            return i + 1 < len(tokens) and (
+                _begins_term(tokens[i + 1])
+                or (
+                    tokens[i + 1] in _generic()
+                    and i + 2 < len(tokens)
+                    and _begins_term(tokens[i + 2])
+                )
+            )
         if _COUNT_TOKEN.fullmatch(stripped) and stripped not in _BREAKS:
             return True  # 二十年 is a stop word, but 这行快二十年 is one count
         return stripped not in stop and textmod.WORDLIKE.search(stripped) is not None
@@ -743,6 +755,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or _is_place(rest)
             or _is_employer_name(rest)
             or _title_split(rest) is not None  # 律师助理: one title before another
+            or rest.startswith("注册")  # 注册安全工程师: a registration, not a field
         ):
             return "titles", ""
         return "titles", phrase.typed[: len(rest)].strip()
@@ -876,6 +889,7 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
             norm_so_far.endswith(_ORG_SUFFIXES)
             and len(norm_so_far) >= 3
             and not norm_so_far.endswith(_NOT_ORG_ENDINGS)
+            and not norm_so_far.endswith("企业")  # 危化品企业安全管理 is one field
         ):
             return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     return [phrase]
