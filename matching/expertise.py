@@ -67,7 +67,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接 以后 之后 将来
+    旗下 跟着 接 以后 之后 将来 个体
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -106,6 +106,7 @@ _TITLE_SUFFIXES = tuple(
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工
+        焊工 钳工 车工 铣工 瓦工 架子工
         """.split(),
         key=len,
         reverse=True,
@@ -505,6 +506,8 @@ def _phrases(text: str) -> list[_Phrase]:
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
+        if len(stripped) == 1 and stripped.isascii() and i >= 2 and tokens[i - 2] == "to":
+            return False  # to B, to C: who a business sells to
         if token in _TERM_PREFIXES:
             # 大客户销售: a generic word may follow when more of the term comes after it.
             return i + 1 < len(tokens) and (
@@ -512,7 +515,8 @@ def _phrases(text: str) -> list[_Phrase]:
                 or (
                     tokens[i + 1] in _generic()
                     and i + 2 < len(tokens)
-                    and _begins_term(tokens[i + 2])
+                    and tokens[i + 2] not in stop
+                    and _HAN.match(tokens[i + 2]) is not None
                 )
             )
         if _COUNT_TOKEN.fullmatch(stripped) and stripped not in _BREAKS:
@@ -727,9 +731,12 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     if (
         split is None
         and phrase.after in _TITLE_WORDS
-        and all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(norm))
+        and (
+            norm.startswith("注册")
+            or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(norm))
+        )
     ):
-        # 主任 + 工程师 where the title word itself ends the phrase (a stop word).
+        # 主任 + 工程师, 注册安全 + 工程师: the title word itself ended the phrase (a stop word).
         split = (len(norm), phrase.after)
     last = phrase.tokens[-1] if phrase.tokens else ""
     if split is None and last.endswith(_TITLE_ENDINGS) and _HAN.match(last):
