@@ -113,6 +113,7 @@ _TITLE_SUFFIXES = tuple(
     )
 )
 _TITLE_WORDS = frozenset(_TITLE_SUFFIXES)
+_TITLE_LENGTHS = sorted({len(title) for title in _TITLE_WORDS}, reverse=True)
 # What may stand before a title without being expertise (机械工程师 says no more than 工程师).
 _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     """
@@ -660,9 +661,9 @@ def _split_glued(tokens: list[str]) -> list[str]:
 
 def _title_split(norm: str) -> tuple[int, str] | None:
     """Return (length of the prefix before a job title, the title) if ``norm`` ends in one."""
-    for suffix in _TITLE_SUFFIXES:
-        if norm.endswith(suffix):
-            return len(norm) - len(suffix), suffix
+    for size in _TITLE_LENGTHS:  # longest first: 副主任医师 before 医师
+        if len(norm) >= size and norm[-size:] in _TITLE_WORDS:
+            return len(norm) - size, norm[-size:]
     return None
 
 
