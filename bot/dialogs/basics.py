@@ -70,7 +70,7 @@ def fallback(ctx: Context) -> str | None:
 
 
 def _is_registered(ctx: Context) -> bool:
-    return talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
+    return talents.is_registered(ctx.session, ctx.openid)
 
 
 def _not_understood(ctx: Context) -> str:
@@ -81,9 +81,7 @@ def _act_on_intent(ctx: Context) -> str | None:
     """Do what a sentence clearly asks for ("我想登记一下", "我搬到杭州了"); None if unclear."""
     understood = recognise_intent(ctx.message.content, Where.IDLE_REGISTERED)
     # Only an edit reads differently for a registered person: ask the database only then.
-    registered = understood.intent is Intent.EDIT_FIELD and (
-        talents.get_talent_by_openid(ctx.session, ctx.openid) is not None
-    )
+    registered = understood.intent is Intent.EDIT_FIELD and _is_registered(ctx)
     if understood.intent is Intent.EDIT_FIELD and not registered:
         understood = recognise_intent(ctx.message.content, Where.IDLE_UNREGISTERED)
     if understood.confidence < ACT_CONFIDENCE:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    literal,
     literal_column,
     select,
     update,
@@ -46,8 +47,9 @@ from bot.config import Config
 from bot.db import utcnow
 from bot.dispatch import Context, Incoming, Registry
 from bot.models import InboundMessage, Talent
-from bot.services import dialog_states, event_messages, outbox, spool, talents
+from bot.services import dialog_states, event_messages, outbox, replay_guard, spool, talents
 from bot.services.dialog_states import FlowState
+from bot.services.replay_guard import SignedPair, Verdict
 
 if TYPE_CHECKING:
     # Only named in annotations: the floor benchmark imports this module without matching.
@@ -82,7 +84,7 @@ class Result:
     """What became of one delivery and the passive reply to give (None: answer ``success``)."""
 
     reply: str | None
-    outcome: str  # handled, repeat, queued, late, spooled
+    outcome: str  # handled, repeat, replay, queued, late, spooled
 
     @property
     def is_repeat(self) -> bool:
@@ -157,14 +159,39 @@ FINISH = (
 )
 
 
-def _open_statement_postgresql(opens_window: bool) -> Executable:
-    # One round trip instead of four: claim the key, and only if the claim succeeded touch the
-    # person's last interaction and release their deferred messages; read their dialog state.
-    # Data-modifying CTEs run once whether or not they are read; they are counted here anyway
-    # because SQLAlchemy renders only the CTEs a statement refers to.
-    claim = CLAIM["postgresql"].cte("claim")
+def _claim_if_postgresql(condition: Any) -> Insert:
+    """The claim, inserting only when ``condition`` holds (the signed pair was new)."""
+    source = select(
+        bindparam("delivery_key", type_=INBOUND.c.dedup_key.type),
+        bindparam("person", type_=INBOUND.c.openid.type),
+        bindparam("message_kind", type_=INBOUND.c.msg_type.type),
+        literal(PROCESSING, INBOUND.c.status.type),
+        bindparam("at", type_=INBOUND.c.received_at.type),
+    ).where(condition)
+    return (
+        postgresql_insert(INBOUND)
+        .from_select(["dedup_key", "openid", "msg_type", "status", "received_at"], source)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(INBOUND.c.id)
+    )
+
+
+def _open_statement_postgresql(opens_window: bool, binds_pair: bool) -> Executable:
+    # One round trip instead of five: bind the signed pair to its body (when the database keeps
+    # the pairs), claim the key (only for a new pair: a replay claims nothing), and only if the
+    # claim succeeded touch the person's last interaction and release their deferred messages;
+    # read their dialog state and whether they are registered. Data-modifying CTEs run once
+    # whether or not they are read; they are referred to anyway because SQLAlchemy renders only
+    # the CTEs a statement refers to.
+    columns: list[Any] = []
+    if binds_pair:
+        pair = replay_guard.PAIR_INSERT.cte("pair")
+        claim = _claim_if_postgresql(select(pair.c.nonce).exists()).cte("claim")
+        columns.append(select(pair.c.nonce).scalar_subquery().label("pair_bound"))
+    else:
+        claim = CLAIM["postgresql"].cte("claim")
     states = dialog_states.STATE.subquery("state")
-    columns = [
+    columns += [
         select(claim.c.id).scalar_subquery().label("row_id"),
         *(
             select(states.c[name]).scalar_subquery().label(f"state_{name}")
@@ -173,39 +200,52 @@ def _open_statement_postgresql(opens_window: bool) -> Executable:
     ]
     if opens_window:
         claimed = select(claim.c.id).exists()
-        touch = talents.TOUCH_INTERACTION.where(claimed).returning(literal_column("1")).cte("touch")
+        touch = talents.TOUCH_INTERACTION.where(claimed).returning(talents.TALENT_ID_COLUMN)
         release = (
             outbox.RELEASE_DEFERRED.where(claimed).returning(literal_column("1")).cte("release")
         )
         columns += [
-            select(func.count()).select_from(touch).scalar_subquery().label("touched"),
+            select(touch.cte("touch").c.id).scalar_subquery().label("talent_id"),
             select(func.count()).select_from(release).scalar_subquery().label("released"),
         ]
+    else:
+        columns.append(talents.TALENT_ID.scalar_subquery().label("talent_id"))
     return select(*columns)
 
 
-OPEN_POSTGRESQL = {window: _open_statement_postgresql(window) for window in (False, True)}
+OPEN_POSTGRESQL = {
+    (window, pair): _open_statement_postgresql(window, pair)
+    for window in (False, True)
+    for pair in (False, True)
+}
 
 
 @dataclass(frozen=True)
 class Opened:
-    """A delivery's claim: its row (None when another delivery holds the key) and the person's
-    dialog state."""
+    """A delivery's claim: its row (None when another delivery holds the key, or when the signed
+    pair was bound before) and the person's dialog state."""
 
     row_id: int | None
     state: FlowState | None = None
     # Deferred outbox messages put back in the queue by this message (the reply says so).
     released: int = 0
+    # The person's talent id as of the claim (None: not registered).
+    talent_id: int | None = None
+    # RETRY or REPLAY when the signed pair was bound before this delivery.
+    verdict: Verdict = Verdict.FIRST
 
 
-def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opened:
-    """Claim the delivery's key and, when claimed, note the person's interaction.
+def _open(
+    session: Session, key: str, message: Incoming, now: datetime, pair: SignedPair | None = None
+) -> Opened:
+    """Bind the signed pair, claim the delivery's key and, when claimed, note the interaction.
 
     A message (not every event) opens WeChat's 48-hour window: the person's last interaction
-    moves and their deferred messages go back in the queue. Also reads their dialog state.
+    moves and their deferred messages go back in the queue. Also reads their dialog state and
+    whether they are registered.
     """
     # No parameter is named like a column: an UPDATE would take it as a value to set.
-    parameters = {
+    parameters: dict[str, Any] = {
         "delivery_key": key,
         "person": message.openid,
         "message_kind": (message.event or message.kind)[:32],
@@ -214,13 +254,22 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
     window = opens_window(message)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        row = session.execute(OPEN_POSTGRESQL[window], parameters).one()
+        if pair is not None:
+            parameters |= replay_guard.pair_parameters(pair)
+        row = session.execute(OPEN_POSTGRESQL[(window, pair is not None)], parameters).one()
+        if pair is not None and row.pair_bound is None:
+            return Opened(None, verdict=replay_guard.stored_verdict(session, pair))
         if window:
             outbox.log_released(message.openid, row.released)
         state = dialog_states.from_row(
             *(getattr(row, f"state_{name}") for name in dialog_states.STATE_COLUMNS)
         )
-        return Opened(row.row_id, state, int(row.released or 0) if window else 0)
+        released = int(row.released or 0) if window else 0
+        return Opened(row.row_id, state, released, row.talent_id)
+    if pair is not None:
+        verdict = replay_guard.bind_pair(session, pair)
+        if verdict is not Verdict.FIRST:
+            return Opened(None, verdict=verdict)
     row_id = session.execute(CLAIM[dialect], parameters).scalar()
     if row_id is None:
         return Opened(None)
@@ -228,7 +277,9 @@ def _open(session: Session, key: str, message: Incoming, now: datetime) -> Opene
     if window:
         talents.touch_interaction(session, message.openid, now)
         released = outbox.release_deferred(session, message.openid)
-    return Opened(row_id, dialog_states.load(session, message.openid), released)
+    state = dialog_states.load(session, message.openid)
+    talent_id = session.scalar(talents.TALENT_ID, {"person": message.openid})
+    return Opened(row_id, state, released, talent_id)
 
 
 def purge_before(session: Session, cutoff: datetime) -> int:
@@ -310,18 +361,27 @@ def process(
     registry: Registry,
     delivery: Delivery | None = None,
     talent_index: TalentIndexCache | None = None,
+    pair: SignedPair | None = None,
 ) -> Result:
-    """Handle one delivery in one transaction and return the reply to give now."""
+    """Handle one delivery in one transaction and return the reply to give now.
+
+    ``pair``: the signed query string's pair, bound to the body in this transaction (a pair
+    bound before with another body makes the outcome ``replay``: nothing is handled).
+    """
     key = delivery_key(message)
     with session_factory() as session, session.begin():
         now = utcnow()
-        opened = _open(session, key, message, now)
+        opened = _open(session, key, message, now, pair)
         row_id = opened.row_id
+        if opened.verdict is Verdict.REPLAY:
+            return Result(None, "replay")
         if row_id is None:
             row = find(session, key)
             cached = row.reply if row is not None and row.status == HANDLED else None
             logger.info("inbound: %s repeated (%s)", key, row.status if row else "gone")
             return Result(cached, "repeat")
+        # The person's registration as of the claim: the dialogs' lookups start from it.
+        talents.remember_talent_id(session, message.openid, opened.talent_id)
         reply, ctx = converse(
             session,
             config,
@@ -386,16 +446,23 @@ class Responder:
         # Where a delivery goes when the database stays unreachable for the whole budget (the
         # callback sets the spool's keep); None: the failure is raised as before.
         self.keep: Callable[[Incoming], object] | None = None
+        # How a signed pair is checked while the database is away (the callback sets the replay
+        # guard's local store); None: it is not checked then.
+        self.check_locally: Callable[[SignedPair], Verdict] | None = None
         # While the database is known to be away, each delivery tries once and is kept at once
         # (no back-off), so requests do not queue up behind each other's retries.
         self._away_until = 0.0
         # Threads start on first use, so a forking server (gunicorn) creates them per worker.
         self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="inbound")
 
-    def respond(self, message: Incoming) -> Result:
-        """Handle ``message``; past the budget return at once and let the worker finish."""
+    def respond(self, message: Incoming, pair: SignedPair | None = None) -> Result:
+        """Handle ``message``; past the budget return at once and let the worker finish.
+
+        ``pair``: the request's signed pair, bound in the delivery's transaction (see
+        ``process``).
+        """
         delivery = Delivery()
-        future = self.executor.submit(self._work, message, delivery)
+        future = self.executor.submit(self._work, message, delivery, pair)
         try:
             return future.result(timeout=self.budget)
         except FutureTimeout:
@@ -408,15 +475,19 @@ class Responder:
                 return Result(None, "late")
             return future.result()  # the worker promised its reply and is committing it
 
-    def _work(self, message: Incoming, delivery: Delivery) -> Result:
+    def _work(
+        self, message: Incoming, delivery: Delivery, pair: SignedPair | None = None
+    ) -> Result:
         try:
-            return self._process_or_keep(message, delivery)
+            return self._process_or_keep(message, delivery, pair)
         except Exception:
             # Logged here because nobody reads the future once the request has given up.
             logger.exception("inbound: handling %s failed", delivery_key(message))
             raise
 
-    def _process_or_keep(self, message: Incoming, delivery: Delivery) -> Result:
+    def _process_or_keep(
+        self, message: Incoming, delivery: Delivery, pair: SignedPair | None = None
+    ) -> Result:
         # A database that does not answer (restart, failover, network) is retried with back-off
         # within the reply budget; nothing was committed by a failed attempt. Past that the
         # delivery is kept outside the database and handled once it is back.
@@ -426,7 +497,7 @@ class Responder:
         pause = FIRST_RETRY_PAUSE_SECONDS
         while True:
             try:
-                result = self._process(message, delivery)
+                result = self._process(message, delivery, pair)
                 self._away_until = 0.0
                 return result
             except Exception as exc:
@@ -435,6 +506,10 @@ class Responder:
                 if time.monotonic() + pause > deadline:
                     if self.keep is None:
                         raise
+                    if pair is not None and self.check_locally is not None:
+                        # The database cannot say whether the pair was bound: this machine can.
+                        if self.check_locally(pair) is Verdict.REPLAY:
+                            return Result(None, "replay")
                     self.keep(message)
                     self._away_until = time.monotonic() + AWAY_SECONDS
                     logger.warning(
@@ -450,7 +525,9 @@ class Responder:
                 time.sleep(pause)
                 pause = min(pause * 2, MAX_RETRY_PAUSE_SECONDS)
 
-    def _process(self, message: Incoming, delivery: Delivery) -> Result:
+    def _process(
+        self, message: Incoming, delivery: Delivery, pair: SignedPair | None = None
+    ) -> Result:
         return process(
             self.session_factory,
             self.config,
@@ -458,6 +535,7 @@ class Responder:
             registry=self.registry,
             delivery=delivery,
             talent_index=self.talent_index,
+            pair=pair,
         )
 
     def close(self) -> None:

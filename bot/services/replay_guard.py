@@ -3,14 +3,20 @@
 WeChat's plaintext signature covers the token, timestamp and nonce but not the body, so a signed
 query string seen once (in a log, a proxy) could be posted again with another sender and another
 body while its timestamp is fresh. The first body's SHA-256 is kept for the pair, in a store all
-workers and nodes share (the database, or Redis), for as long as the timestamp is accepted:
+workers and nodes share, for as long as the timestamp is accepted:
 
 - a pair never seen: remembered, the request goes on;
 - the same pair with the same body: WeChat retrying, answered from the de-duplication cache;
 - the same pair with another body: a replay, refused.
 
+The shared store is the database (``callback_nonces``) or Redis. In the database a pair is bound
+by the delivery's own transaction (``bot.services.inbound`` runs ``bind_pair`` or the PostgreSQL
+statement built from ``PAIR_INSERT`` in the round trip that claims the delivery): the binding and
+the delivery commit together, so a delivery that fails binds nothing and WeChat's retry is
+handled as a first. In Redis a pair is bound before the delivery is handled (``RedisPairStore``).
 When the shared store cannot be reached (a database outage), the pair is checked against a
-directory of small files on this machine instead, so the callback keeps answering.
+directory of small files on this machine instead (``LocalPairStore``), so the callback keeps
+answering.
 """
 
 from __future__ import annotations
@@ -20,15 +26,15 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.db import UTCDateTime, utcnow
@@ -66,73 +72,74 @@ class PairStore(Protocol):
         ...
 
 
-class DatabasePairStore:
-    """Pairs in the ``callback_nonces`` table, each bound in its own short transaction."""
+@dataclass(frozen=True)
+class SignedPair:
+    """A signed (timestamp, nonce) pair of the query string and its body's SHA-256 (hex)."""
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
-        self.session_factory = session_factory
-
-    def bind(self, timestamp: int, nonce: str, digest: str, ttl_seconds: int) -> Verdict:
-        for attempt in (1, 2):
-            try:
-                with self.session_factory() as session, session.begin():
-                    return bind_pair(session, timestamp, nonce, digest, ttl_seconds)
-            except DBAPIError as exc:
-                # A pooled connection that died (database restart) invalidates the pool: the
-                # second attempt gets a fresh one.
-                if attempt == 1 and exc.connection_invalidated:
-                    logger.warning("replay guard: lost the database connection; trying once more")
-                    continue
-                raise StoreUnavailable(str(exc).splitlines()[0]) from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+    timestamp: int
+    nonce: str
+    digest: str
+    ttl_seconds: int
 
 
-# PostgreSQL binds a pair in one round trip: the transaction's commit skips the wait for the WAL
-# flush (set_config(..., true) lasts for this transaction only), then the insert. A crash of the
-# database server could forget the pairs bound in its last instant, which at worst lets a query
-# string signed in that instant be replayed once within its window. Built once: every plaintext
-# message runs it.
-_POSTGRESQL_BIND = text(
-    """
-    WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS value),
-    inserted AS (
-        INSERT INTO callback_nonces ("timestamp", nonce, body_sha256, expires_at)
-        SELECT :timestamp, :nonce, :digest, :expires_at FROM settings
-        ON CONFLICT ("timestamp", nonce) DO NOTHING
-        RETURNING nonce
+_NONCES = cast(Table, CallbackNonce.__table__)
+# The binding as a PostgreSQL INSERT the delivery's claim embeds as a CTE (it yields the nonce
+# when the pair is new, nothing when it was bound before). ON CONFLICT DO NOTHING waits for a
+# concurrent transaction binding the same pair, then yields nothing; the stored digest is then
+# read by a statement of its own (``stored_digest``), whose snapshot sees that row.
+PAIR_INSERT = (
+    postgresql_insert(_NONCES)
+    .values(
+        timestamp=bindparam("pair_timestamp"),
+        nonce=bindparam("pair_nonce"),
+        body_sha256=bindparam("pair_digest"),
+        expires_at=bindparam("pair_expires_at", type_=UTCDateTime()),
     )
-    SELECT nonce FROM inserted
-    """
-).bindparams(bindparam("expires_at", type_=UTCDateTime()))
-_STORED_DIGEST = select(CallbackNonce.body_sha256).where(
-    CallbackNonce.timestamp == bindparam("timestamp"), CallbackNonce.nonce == bindparam("nonce")
+    .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
+    .returning(_NONCES.c.nonce)
+)
+_STORED_DIGEST = select(_NONCES.c.body_sha256).where(
+    _NONCES.c.timestamp == bindparam("pair_timestamp"), _NONCES.c.nonce == bindparam("pair_nonce")
 )
 
 
-def bind_pair(
-    session: Session, timestamp: int, nonce: str, digest: str, ttl_seconds: int
-) -> Verdict:
-    """Bind (timestamp, nonce) to ``digest`` in ``session``'s transaction; return the verdict."""
-    expires_at = utcnow() + timedelta(seconds=ttl_seconds)
-    if session.get_bind().dialect.name == "postgresql":
-        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair, then yields
-        # nothing; the digest is then read by a statement of its own, which sees that row.
-        inserted = session.execute(
-            _POSTGRESQL_BIND,
-            {"timestamp": timestamp, "nonce": nonce, "digest": digest, "expires_at": expires_at},
-        ).scalar()
-    else:
-        inserted = session.execute(
-            sqlite_insert(CallbackNonce)
-            .values(timestamp=timestamp, nonce=nonce, body_sha256=digest, expires_at=expires_at)
-            .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
-            .returning(CallbackNonce.nonce)
-        ).scalar()
+def pair_parameters(pair: SignedPair) -> dict[str, object]:
+    """Return the bound parameters of ``PAIR_INSERT`` for ``pair`` (expiring ``ttl`` from now)."""
+    return {
+        "pair_timestamp": pair.timestamp,
+        "pair_nonce": pair.nonce,
+        "pair_digest": pair.digest,
+        "pair_expires_at": utcnow() + timedelta(seconds=pair.ttl_seconds),
+    }
+
+
+def stored_verdict(session: Session, pair: SignedPair) -> Verdict:
+    """Return RETRY or REPLAY for a pair already bound (its stored digest against ``pair``'s)."""
+    stored = session.scalar(
+        _STORED_DIGEST, {"pair_timestamp": pair.timestamp, "pair_nonce": pair.nonce}
+    )
+    # A first binding is the only way a row appears; it is never FIRST twice.
+    return Verdict.RETRY if stored == pair.digest else Verdict.REPLAY
+
+
+def bind_pair(session: Session, pair: SignedPair) -> Verdict:
+    """Bind ``pair`` in ``session``'s transaction (any dialect); return the verdict."""
+    inserted = session.execute(
+        (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
+            _NONCES
+        )
+        .values(
+            timestamp=pair.timestamp,
+            nonce=pair.nonce,
+            body_sha256=pair.digest,
+            expires_at=utcnow() + timedelta(seconds=pair.ttl_seconds),
+        )
+        .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
+        .returning(_NONCES.c.nonce)
+    ).scalar()
     if inserted is not None:
         return Verdict.FIRST
-    stored = session.scalar(_STORED_DIGEST, {"timestamp": timestamp, "nonce": nonce})
-    # A first binding is the only way a row appears; it is never FIRST twice.
-    return Verdict.RETRY if stored == digest else Verdict.REPLAY
+    return stored_verdict(session, pair)
 
 
 def purge_expired(session: Session) -> int:
@@ -189,6 +196,10 @@ class LocalPairStore:
             handle.write(digest)
         return Verdict.FIRST
 
+    def bind_pair(self, pair: SignedPair) -> Verdict:
+        """Bind ``pair`` (as ``bind``)."""
+        return self.bind(pair.timestamp, pair.nonce, pair.digest, pair.ttl_seconds)
+
     def _sweep(self, ttl_seconds: int) -> None:
         now = time.time()
         if now - self._last_sweep < 60:
@@ -203,19 +214,39 @@ class LocalPairStore:
 
 
 class ReplayGuard:
-    """Check pairs in the shared store, falling back to this machine's directory when it is down."""
+    """Check pairs in the shared store, falling back to this machine's directory when it is down.
 
-    def __init__(self, shared: PairStore, local: LocalPairStore, window_seconds: int) -> None:
+    ``shared`` is None when the database is the shared store: the delivery's transaction binds
+    the pair (``pair`` gives what to bind; ``check_locally`` is the fallback while the database
+    is away). With Redis, ``check`` binds it first.
+    """
+
+    def __init__(
+        self, shared: PairStore | None, local: LocalPairStore, window_seconds: int
+    ) -> None:
         self.shared = shared
         self.local = local
         # A timestamp is accepted up to the window either side of now: remember the pair as long.
         self.ttl_seconds = 2 * window_seconds + 1
 
-    def check(self, timestamp: int, nonce: str, body: bytes) -> Verdict:
-        """Return what the request is: first, WeChat's retry or a replay with another body."""
-        digest = body_digest(body)
-        try:
-            return self.shared.bind(timestamp, nonce, digest, self.ttl_seconds)
-        except StoreUnavailable as exc:
-            logger.warning("replay guard: shared store unavailable (%s); checking locally", exc)
-            return self.local.bind(timestamp, nonce, digest, self.ttl_seconds)
+    @property
+    def binds_in_delivery(self) -> bool:
+        """Whether pairs are bound by the delivery's own database transaction."""
+        return self.shared is None
+
+    def pair(self, timestamp: int, nonce: str, body: bytes) -> SignedPair:
+        """Return the pair to bind for a request (its body hashed)."""
+        return SignedPair(timestamp, nonce, body_digest(body), self.ttl_seconds)
+
+    def check(self, pair: SignedPair) -> Verdict:
+        """Bind ``pair`` in the shared store (Redis), else locally; return the verdict."""
+        if self.shared is not None:
+            try:
+                return self.shared.bind(pair.timestamp, pair.nonce, pair.digest, pair.ttl_seconds)
+            except StoreUnavailable as exc:
+                logger.warning("replay guard: shared store unavailable (%s); checking locally", exc)
+        return self.check_locally(pair)
+
+    def check_locally(self, pair: SignedPair) -> Verdict:
+        """Bind ``pair`` in this machine's directory (the shared store is unreachable)."""
+        return self.local.bind_pair(pair)

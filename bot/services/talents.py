@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, event, func, or_, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from bot.db import utcnow
 from bot.models import (
@@ -160,9 +160,63 @@ def get_talent(session: Session, talent_id: int) -> Talent | None:
     return session.get(Talent, talent_id)
 
 
+# session.info key: openid -> talent id (None: not registered) as read when the session's
+# delivery was claimed, so the dialogs of one message ask the database once, not once per look.
+# Forgotten as soon as the session adds, deletes or bulk-changes a talent, or rolls back.
+_KNOWN_IDS = "huaicai.talent_ids"
+
+
+def remember_talent_id(session: Session, openid: str, talent_id: int | None) -> None:
+    """Note the talent id of ``openid`` (None: not registered) as read in this transaction."""
+    session.info.setdefault(_KNOWN_IDS, {})[openid] = talent_id
+
+
+def _known_id(session: Session, openid: str) -> tuple[bool, int | None]:
+    known: dict[str, int | None] = session.info.get(_KNOWN_IDS, {})
+    return (openid in known, known.get(openid))
+
+
+def is_registered(session: Session, openid: str) -> bool:
+    """Return whether someone is registered with ``openid`` (no query when already known)."""
+    known, talent_id = _known_id(session, openid)
+    if known:
+        return talent_id is not None
+    return get_talent_by_openid(session, openid) is not None
+
+
 def get_talent_by_openid(session: Session, openid: str) -> Talent | None:
     """Return the talent registered with ``openid`` or None."""
-    return session.scalars(select(Talent).where(Talent.openid == openid)).first()
+    known, talent_id = _known_id(session, openid)
+    if known:
+        if talent_id is None:
+            return None
+        talent = session.get(Talent, talent_id)
+        if talent is not None and talent.openid == openid and talent not in session.deleted:
+            return talent
+    talent = session.scalars(select(Talent).where(Talent.openid == openid)).first()
+    remember_talent_id(session, openid, talent.id if talent is not None else None)
+    return talent
+
+
+def _forget_known_ids(session: Session, *_args: object) -> None:
+    session.info.pop(_KNOWN_IDS, None)
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _forget_on_add(session: Session, instance: object) -> None:
+    if isinstance(instance, Talent):
+        _forget_known_ids(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_change(state: ORMExecuteState) -> None:
+    # Any INSERT, UPDATE or DELETE statement on the talents table (ORM-enabled or not).
+    if not state.is_select and getattr(state.statement, "table", None) is _TALENTS:
+        _forget_known_ids(state.session)
+
+
+event.listen(Session, "after_soft_rollback", _forget_known_ids)
+event.listen(Session, "after_commit", _forget_known_ids)
 
 
 # Runs on every inbound message: built once, on the table, so no per-call statement building
@@ -176,6 +230,11 @@ TOUCH_INTERACTION = (
         last_interaction_at=bindparam("at"), is_following=True, updated_at=_TALENTS.c.updated_at
     )
 )
+
+
+# The person's talent id by openid, and the column an UPDATE of their row returns for it.
+TALENT_ID = select(_TALENTS.c.id).where(_TALENTS.c.openid == bindparam("person"))
+TALENT_ID_COLUMN = _TALENTS.c.id
 
 
 def touch_interaction(session: Session, openid: str, at: datetime | None = None) -> None:

@@ -1,0 +1,165 @@
+"""The callback's hot path asks the database as little as a delivery needs (issues 9 and 16).
+
+A message is claimed in one round trip on PostgreSQL that also binds the signed query string to
+its body and reads the person's dialog state and registration; the dialogs then look the person
+up from what that round trip read. These tests count the statements a delivery runs and check
+that the shortcuts never answer with stale facts within one delivery.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from bot.dialogs import basics_texts
+from bot.models import CallbackNonce, Talent
+from bot.services import talents
+from bot.services.replay_guard import LocalPairStore
+from devtools.simulator import SignedRequest
+from tests.factories import make_talent
+from tests.webhooks.conftest import CountingHandler, Phone
+from webhooks.callback import EXTENSION_KEY, SORRY
+
+
+@pytest.fixture
+def statements(db_connection: Connection) -> Iterator[list[str]]:
+    """Collect the SQL the test's connection runs (savepoints left out)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(db_connection, "before_cursor_execute", record)
+    yield seen
+    event.remove(db_connection, "before_cursor_execute", record)
+
+
+def _reads_talents(statement: str) -> bool:
+    return "FROM talents" in statement
+
+
+@pytest.mark.parametrize("registered", [True, False])
+def test_help_asks_nothing_beyond_the_claim(
+    phone: Phone, db_session: Session, statements: list[str], registered: bool
+) -> None:
+    if registered:
+        make_talent(db_session, openid=phone.user.openid)
+        db_session.flush()
+    statements.clear()
+    expected = basics_texts.HELP_REGISTERED if registered else basics_texts.HELP
+    assert phone.say("帮助") == expected
+    # On PostgreSQL: the claim (pair, key, interaction, deferred messages, state, registration)
+    # and storing the reply. SQLite takes those as separate statements, but the dialogs
+    # themselves never look the person up again.
+    if db_session.get_bind().dialect.name == "postgresql":
+        assert len(statements) == 2, statements
+    talent_reads = [s for s in statements if _reads_talents(s)]
+    assert len(talent_reads) <= 1, talent_reads
+
+
+def test_not_understood_looks_the_person_up_at_most_once(
+    phone: Phone, db_session: Session, statements: list[str]
+) -> None:
+    make_talent(db_session, openid=phone.user.openid)
+    db_session.flush()
+    statements.clear()
+    assert phone.say("今天天气不错") == basics_texts.NOT_UNDERSTOOD_REGISTERED
+    assert len([s for s in statements if _reads_talents(s)]) <= 1
+
+
+def test_a_failed_delivery_binds_no_pair_and_its_retry_is_handled(
+    phone: Phone, db_session: Session, command: Callable[..., CountingHandler]
+) -> None:
+    handler = command("坏了", fail=True)
+    request = phone.user.text("坏了")
+    assert phone.send(request).text == SORRY
+    # The pair is bound in the delivery's transaction, which rolled back.
+    assert db_session.scalar(select(func.count()).select_from(CallbackNonce)) == 0
+    handler.fail = False
+    assert phone.send(request).text == "收到"
+    assert db_session.scalar(select(func.count()).select_from(CallbackNonce)) == 1
+    # And the same query string with another body is still a replay afterwards.
+    other = phone.user.text("帮助")
+    forged = SignedRequest(request.query, other.body, request.nonce)
+    assert phone.post(forged).status_code == 403
+
+
+def test_a_replay_while_the_database_is_away_is_checked_on_this_machine(
+    app: Flask, phone: Phone, db_connection: Connection, tmp_path: Path
+) -> None:
+    callback = app.extensions[EXTENSION_KEY]
+    kept: list[object] = []
+    callback.responder.keep = kept.append
+    callback.responder.check_locally = LocalPairStore(tmp_path / "pairs").bind_pair
+    seen = phone.user.text("帮助")
+    other = phone.user.text("我的资料")
+    forged = SignedRequest(seen.query, other.body, seen.nonce)
+    # The database stops answering (the driver's own "cannot reach" error).
+    error = (
+        psycopg.OperationalError("connection refused")
+        if db_connection.dialect.name == "postgresql"
+        else sqlite3.OperationalError("database is locked")
+    )
+
+    def refuse(*_args: Any) -> None:
+        raise error
+
+    event.listen(db_connection, "before_cursor_execute", refuse)
+    callback.responder._away_until = float("inf")  # known to be away: kept at once
+    try:
+        assert phone.post(seen).status_code == 200  # kept for later, answered "success"
+        assert phone.post(forged).status_code == 403  # this machine saw the pair
+        assert phone.post(seen).status_code == 200  # WeChat's retry is no replay
+    finally:
+        event.remove(db_connection, "before_cursor_execute", refuse)
+    assert len(kept) == 2
+
+
+def test_known_registration_follows_changes_within_the_delivery(db_session: Session) -> None:
+    openid = "o-lean-memo"
+    talents.remember_talent_id(db_session, openid, None)
+    assert not talents.is_registered(db_session, openid)
+    # Registering in the same transaction is seen at once (before any flush).
+    talent = make_talent(db_session, openid=openid)
+    assert talents.get_talent_by_openid(db_session, openid) is talent
+    assert talents.is_registered(db_session, openid)
+    db_session.flush()
+    talents.remember_talent_id(db_session, openid, talent.id)
+    # Deleted through the session: gone before and after the flush.
+    db_session.delete(talent)
+    assert talents.get_talent_by_openid(db_session, openid) is None
+    db_session.flush()
+    assert not talents.is_registered(db_session, openid)
+
+
+def test_known_registration_is_forgotten_after_a_bulk_delete(db_session: Session) -> None:
+    talent = make_talent(db_session, openid="o-lean-bulk")
+    db_session.flush()
+    talents.remember_talent_id(db_session, "o-lean-bulk", talent.id)
+    db_session.execute(delete(Talent).where(Talent.id == talent.id))
+    assert talents.get_talent_by_openid(db_session, "o-lean-bulk") is None
+    assert not talents.is_registered(db_session, "o-lean-bulk")
+
+
+def test_the_callback_skips_the_consoles_per_request_machinery(app: Flask, phone: Phone) -> None:
+    response = phone.post(phone.user.text("帮助"))
+    assert response.status_code == 200
+    # Still timed, counted and given a request id for the logs ...
+    assert response.headers.get("X-Request-Id")
+    # ... but no browser security headers, cookie session or rate-limit bookkeeping.
+    assert "Content-Security-Policy" not in response.headers
+    assert "Set-Cookie" not in response.headers
+    assert not any(name.startswith("X-RateLimit") for name in response.headers.keys())
+    # The console, behind the same WSGI entry point, keeps all of them.
+    page = app.test_client().get("/console/login")
+    assert "Content-Security-Policy" in page.headers
