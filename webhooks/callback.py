@@ -30,11 +30,10 @@ from bot.dispatch import Incoming
 from bot.services import inbound, spool
 from bot.services.replay_guard import (
     MAX_NONCE_LENGTH,
-    DatabasePairStore,
     LocalPairStore,
-    PairStore,
     RedisPairStore,
     ReplayGuard,
+    SignedPair,
     Verdict,
 )
 from bot.wechat.codec import (
@@ -48,6 +47,7 @@ from bot.wechat.codec import (
     signature_matches,
     to_incoming,
 )
+from webhooks import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ EXTENSION_KEY = "huaicai_wechat"
 SUCCESS = "success"
 SORRY = "抱歉，系统开了个小差，请稍后再发一次。"
 MAX_ECHOSTR_LENGTH = 512
+REPLAYED = "signed timestamp and nonce already used with another body"
 # encrypt_type values each message mode accepts ("raw": no encrypt_type, plaintext fields).
 ACCEPTED = {"plaintext": {"raw"}, "compatible": {"raw", "aes"}, "safe": {"aes"}}
 # How often the likely cause of undecryptable messages is logged, and how long after the last
@@ -134,14 +135,37 @@ class RedactQueryStrings(logging.Filter):
         return True
 
 
-def _pair_store(config: Config, database: Any) -> PairStore:
-    if config.wechat.replay_store == "redis":
-        return RedisPairStore.from_url(config.wechat.redis_url)
-    return DatabasePairStore(database.session)
+class CallbackFirst:
+    """WSGI middleware: requests for the callback's path go to its own lean Flask app.
+
+    Every WeChat message crosses the callback, and none of it needs what the console's pages
+    do on each request (login, cookie session, rate limits, security headers for browsers), so
+    the callback is served by an app holding only its blueprint and the metrics hooks. Both
+    apps share one configuration and one ``extensions`` dict (the runtime, the callback).
+    """
+
+    def __init__(self, main: Any, callback_app: Flask, path: str = "/wechat") -> None:
+        self.main = main
+        self.callback_app = callback_app
+        self.path = path
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == self.path:
+            return self.callback_app.wsgi_app(environ, start_response)
+        return self.main(environ, start_response)
+
+
+def callback_app(app: Flask) -> Flask | None:
+    """Return the lean app serving ``app``'s callback (None before ``init_app``)."""
+    wsgi = app.wsgi_app
+    return wsgi.callback_app if isinstance(wsgi, CallbackFirst) else None
 
 
 def init_app(app: Flask, config: Config) -> None:
-    """Register the callback on the runtime's reply executor; its threads start on first use."""
+    """Serve the callback from a lean app in front of ``app``, on the runtime's reply executor.
+
+    The executor's threads start on first use.
+    """
     wechat = config.wechat
     crypto = (
         WeChatCrypto(wechat.token, wechat.encoding_aes_key, wechat.appid)
@@ -153,17 +177,24 @@ def init_app(app: Flask, config: Config) -> None:
     responder: inbound.Responder = runtime.responder
     # A delivery the database cannot take within the reply budget waits on disk.
     responder.keep = waiting.keep
+    # Pairs kept in the database are bound by the delivery's own transaction (no store here).
     guard = ReplayGuard(
-        _pair_store(config, runtime.database),
+        RedisPairStore.from_url(wechat.redis_url) if wechat.replay_store == "redis" else None,
         LocalPairStore(Path(waiting.directory) / "pairs"),
         wechat.timestamp_window_seconds,
     )
+    responder.check_locally = guard.check_locally
     drain = spool.handler(runtime.database.session, config, runtime.registry, runtime.talent_index)
     app.extensions[EXTENSION_KEY] = Callback(wechat, crypto, responder, guard, waiting, drain)
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(RedactQueryStrings())
-    app.register_blueprint(blueprint)
+    lean = Flask(__name__, instance_path=app.instance_path)
+    lean.config = app.config  # one configuration (TESTING, body limits) for both apps
+    lean.extensions = app.extensions
+    metrics.instrument(lean)
+    lean.register_blueprint(blueprint)
+    app.wsgi_app = CallbackFirst(app.wsgi_app, lean)  # type: ignore[method-assign]
 
 
 def current_time() -> float:
@@ -276,17 +307,23 @@ def receive() -> Response:
     except MalformedMessage as exc:
         logger.warning("wechat callback: unreadable message answered with success: %s", exc)
         return _success()
+    pair: SignedPair | None = None
     if crypto is None:
-        # Only the decrypted body is covered by a signature: bind this signed pair to its body.
-        verdict = callback.guard.check(
+        # Only the decrypted body is covered by a signature: bind this signed pair to its body,
+        # in the delivery's transaction when the database keeps the pairs.
+        pair = callback.guard.pair(
             int(request.args["timestamp"]), request.args.get("nonce", ""), body
         )
-        if verdict is Verdict.REPLAY:
-            return _refuse(403, "signed timestamp and nonce already used with another body")
+        if not callback.guard.binds_in_delivery:
+            if callback.guard.check(pair) is Verdict.REPLAY:
+                return _refuse(403, REPLAYED)
+            pair = None
     if message.kind == "unknown":
         logger.info("wechat callback: unknown message type %r", fields.get("MsgType"))
     try:
-        result = callback.responder.respond(message)
+        result = callback.responder.respond(message, pair)
+        if result.outcome == "replay":
+            return _refuse(403, REPLAYED)
         reply = result.reply
     except Exception:
         # The transaction rolled back, so nothing was stored; WeChat's retry may succeed.

@@ -65,10 +65,15 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def init_app(app: Flask, config: Config) -> None:
     """Time and count every request, give it a request id and register ``/metrics``."""
+    instrument(app)
+    app.register_blueprint(blueprint)
+
+
+def instrument(app: Flask) -> None:
+    """Time and count every request of ``app`` and give it a request id (for the logs)."""
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_forget_request_id)
-    app.register_blueprint(blueprint)
 
 
 def _start() -> None:

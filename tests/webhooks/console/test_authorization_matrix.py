@@ -8,6 +8,7 @@ changes anything; what is checked is who gets past the door.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.models import Role
 from tests.factories import make_demand, make_enterprise, make_talent
 from tests.webhooks.console.conftest import make_user, sign_in
+from webhooks.callback import callback_app
 
 ANONYMOUS, ENTERPRISE_A, ENTERPRISE_B, ORGANISER, ADMIN = (
     "anonymous",
@@ -151,10 +153,17 @@ def _url(app: Flask, endpoint: str, arguments: set[str], values: dict[str, objec
         return url_for(endpoint, **{name: values[name] for name in arguments})
 
 
+def _routes(app: Flask) -> list[tuple[Flask, Any]]:
+    """Every rule of ``app`` and of the lean app in front of it that serves the callback."""
+    lean = callback_app(app)
+    assert lean is not None
+    return [(owner, rule) for owner in (app, lean) for rule in owner.url_map.iter_rules()]
+
+
 def test_every_route_says_who_may_open_it(app: Flask, world: World) -> None:
     checked = 0
     forgotten = []
-    for rule in app.url_map.iter_rules():
+    for owner, rule in _routes(app):
         endpoint = rule.endpoint
         if endpoint.startswith(PUBLIC_PREFIXES):
             continue
@@ -162,7 +171,7 @@ def test_every_route_says_who_may_open_it(app: Flask, world: World) -> None:
             forgotten.append(endpoint)
             continue
         allowed = ACCESS[endpoint]
-        url = _url(app, endpoint, set(rule.arguments), world.values)
+        url = _url(owner, endpoint, set(rule.arguments), world.values)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             seen: set[int] = set()
             for persona in PERSONAS:
