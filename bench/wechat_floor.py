@@ -11,18 +11,20 @@ price of those parts; what this costs beyond the echo is the durable transaction
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy.dialects import postgresql
 from wechatpy.replies import create_reply
 
 from bench.wechat_echo import signed_message
 from bot.services.inbound import FINISH, HANDLED, OPEN_POSTGRESQL
+from bot.services.replay_guard import body_digest
 
 REPLY = "您好！回复“注册”开始登记。"
+PAIR_TTL = timedelta(seconds=601)
 
 
 def _compiled(statement: Any) -> tuple[str, dict[str, Any]]:
@@ -35,7 +37,8 @@ def _compiled(statement: Any) -> tuple[str, dict[str, Any]]:
 def create_app(token: str, dsn: str) -> Flask:
     """Return the floor endpoint checking signatures with ``token`` and writing to ``dsn``."""
     app = Flask(__name__)
-    open_sql, open_constants = _compiled(OPEN_POSTGRESQL[True])
+    # A message (it opens the 48-hour window) with its signed pair bound, as the full app runs it.
+    open_sql, open_constants = _compiled(OPEN_POSTGRESQL[(True, True)])
     finish_sql, finish_constants = _compiled(FINISH)
     local = threading.local()
 
@@ -57,6 +60,10 @@ def create_app(token: str, dsn: str) -> Flask:
                     "person": message.source,
                     "message_kind": message.type,
                     "at": now,
+                    "pair_timestamp": int(request.args["timestamp"]),
+                    "pair_nonce": request.args.get("nonce", ""),
+                    "pair_digest": body_digest(request.get_data()),
+                    "pair_expires_at": now + PAIR_TTL,
                 },
             )
             row = cursor.fetchone()
