@@ -67,7 +67,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接 以后 之后 将来 个体
+    旗下 跟着 接 以后 之后 将来 个体 退役
     """.split()
 )
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -139,7 +139,7 @@ _HONOUR = re.compile(
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
-    r"ccie|ccnp|ocp|rhce)(?![a-z])|资格证|执业证|上岗证|[级师员格工]证$|持证|持有|"
+    r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|[级师员格工]证$|持证|持有|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|能手|工匠|名师|状元|祖传|销冠"
 )
 _EDUCATION = re.compile(
@@ -152,7 +152,7 @@ _EDUCATION = re.compile(
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤%％"
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤辆%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
 _COUNT = re.compile(
@@ -250,6 +250,8 @@ _COMPANY_NAME_TAILS = frozenset(
     船舶 医疗 器械 云 智驾 半导体 微电子 制药 动力 电池 储能 光伏 风电 证券 银行 保险
     """.split()
 )
+# Endings of the unit a person with a title heads or works in (兽医站, 技术部, 综合办).
+_UNIT_ENDINGS = ("站", "部", "处", "办", "科室", "影楼")
 # Ordinary words that end like an organisation (专利布局 is no 局, 开网店 a skill).
 _NOT_ORG_ENDINGS = (
     *("布局", "格局", "结局", "大局", "全局", "场所", "住所", "网店", "庭院", "处所"),
@@ -432,6 +434,8 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
         return False  # a rare "adjective" is a technical word (遥感, 超导)
     if freq < RARE_WORD_FREQUENCY or token in _generic():
         return False  # 喷淋, 林下; 海绵城市's 城市 (jieba tags it a place)
+    if leading and tag == "d":
+        return False  # 实时数仓, 高速接口: adverbs that start terms (chatty ones are stop words)
     return bool(tag) and tag in _NOT_TERM_TAGS and token not in textmod.lexicon()
 
 
@@ -763,7 +767,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or _is_place(rest)
             or _is_employer_name(rest)
             or _title_split(rest) is not None  # 律师助理: one title before another
-            or rest.startswith("注册")  # 注册安全工程师: a registration, not a field
+            or "注册" in rest  # (国家)注册安全工程师: a registration, not a field
+            or rest.endswith(_UNIT_ENDINGS)  # 乡镇兽医站站长: the unit the person heads
         ):
             return "titles", ""
         return "titles", phrase.typed[: len(rest)].strip()
@@ -947,6 +952,8 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
         return None
+    if part is not phrase and (_is_place(part.norm) or part.norm.endswith(_ORG_SUFFIXES)):
+        return None  # 跑钢厂客户 → 钢厂: what is left is a customer's or a place's name
     return part
 
 
