@@ -105,7 +105,7 @@ _TITLE_SUFFIXES = tuple(
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
-        导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工
+        导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工 值长
         焊工 钳工 车工 铣工 瓦工 架子工
         """.split(),
         key=len,
@@ -123,7 +123,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
-    直聘 聘任 专职 个体
+    直聘 聘任 专职 个体 教授级
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -140,7 +140,8 @@ _HONOUR = re.compile(
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|[级师员格工]证$|持证|持有|"
-    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|能手|工匠|名师|状元|祖传|销冠"
+    r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
+    r"法考|司考|考研|考公"
 )
 _EDUCATION = re.compile(
     r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
@@ -206,7 +207,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
-    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民
+    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活
     industry company
     """.split()
 )
@@ -272,7 +273,9 @@ _EMPLOYERS_ALSO_WORDS = frozenset("小米 思念 大众 联想 美的 浪潮 强
 # Endings of a department named after its organisation (投行部, 技术处, 综合办).
 _DEPARTMENT_SUFFIXES = ("部", "处", "室", "办", "组", "系", "分院", "分公司", "事业部")
 # Words after a phrase that make it an organisation's name (一家新能源公司 → 新能源 is employer).
-_ORG_WORDS_AFTER = frozenset("公司 企业 集团 工厂 厂 单位 医院 学校 机构 所 院 系 学院 局".split())
+_ORG_WORDS_AFTER = frozenset(
+    "公司 企业 集团 工厂 厂 单位 医院 学校 机构 所 院 系 学院 局 大学 研究所 研究院 银行".split()
+)
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
@@ -633,6 +636,15 @@ def _split_glued(tokens: list[str]) -> list[str]:
     freq = textmod.tokenizer().FREQ
     out: list[str] = []
     for token in tokens:
+        if (
+            out
+            and len(token) >= 2
+            and token[0] in _MEASURE
+            and _NUMBER_TOKEN.fullmatch(out[-1])
+            and not _COUNT_TOKEN.fullmatch(token)
+        ):
+            out += [token[0], token[1:]]  # 二十 台车 → 二十 台 车: the count's measure
+            continue
         if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
             out[-1] += token
             continue
