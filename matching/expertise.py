@@ -736,7 +736,11 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return phrase.forced, ""
     if phrase.after == "的" and phrase.after2 in _ORG_WORDS_AFTER | _MEMBERS:
         return "employers", ""  # 一家做光伏的公司
-    if _COUNT.search(norm) or _count_run(phrase.tokens) == (0, len(phrase.tokens)):
+    if (
+        _COUNT.search(norm)
+        or _NUMBER_TOKEN.fullmatch(norm)  # 上千, 几十
+        or _count_run(phrase.tokens) == (0, len(phrase.tokens))
+    ):
         return "counts", ""
     if _HONOUR.search(norm):
         return "honours", ""

@@ -864,3 +864,10 @@ def test_the_organisation_before_de_and_its_department_are_the_employer() -> Non
     assert found.keywords == ["IPO"]
     assert "光伏" in found.employers
     assert "投行部" in found.employers
+
+
+@pytest.mark.parametrize(
+    "text", ["😊😊", "12345", "上千", "——", "\u3000", "to B", "第", "A" * 3000]
+)
+def test_numbers_symbols_and_odd_input_show_nothing(text: str) -> None:
+    assert extract_expertise(text) == []
