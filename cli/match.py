@@ -147,8 +147,18 @@ def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
 
 @eval_group.command("match")
 @csl_option
-def eval_match(data_dir: Path) -> None:
+@click.option(
+    "--nested",
+    is_flag=True,
+    help="Instead: P@5 with the index's settings chosen on the other folds' papers (slow).",
+)
+def eval_match(data_dir: Path, nested: bool) -> None:
     """P@5, P@10 and nDCG@10 of MatchIndex beside a plain TF-IDF baseline."""
+    if nested:
+        from matching.lab.evaluation import evaluate_matching_nested
+
+        click.echo(evaluate_matching_nested(data_dir).format())
+        return
     from matching.lab.evaluation import evaluate_matching
 
     click.echo(evaluate_matching(data_dir).format())

@@ -3,8 +3,8 @@
 How a score is made: the query and every item are tokenised (``matching.text.analyse``) and
 turned into sublinear TF-IDF vectors over the vocabulary fixed at ``build``. An item's score is
 the cosine of the two vectors, plus ``industry_weight`` times the cosine of their industry vectors
-(``matching.industries``), plus a discipline prior (``matching.priors``), plus pseudo relevance
-feedback.
+(``matching.industries``), plus a discipline prior (``matching.priors``; averaged with the priors
+of the item's nearest neighbours in the index), plus pseudo relevance feedback.
 
 Pseudo relevance feedback: the specific terms of the three best first-pass matches form a second
 query whose cosine (weight 0.7, each source leaving out its own words, capped at the item's
@@ -12,9 +12,11 @@ direct score + 0.1) finds people who write about the same field in other words. 
 sparse product over the postings of the query's terms, then ``argpartition`` for the top k.
 
 Every hit says why it was found (``matching.explain``). Updates are incremental: ``add``
-vectorises one text with the vocabulary and IDF of ``build`` and appends it to a small pending
-matrix; ``remove`` sets a tombstone. ``compact`` (run automatically when the pending part reaches
-1/8 of the index) merges pending rows, and drops removed ones once they are a fifth of all rows.
+vectorises one text with the vocabulary and IDF of ``build``, appends it to a small pending
+matrix and links it with its neighbours (and them with it, where it is nearer than one of
+theirs); ``remove`` sets a tombstone, and a removed item stops counting as anyone's neighbour.
+``compact`` (run automatically when the pending part reaches 1/8 of the index) merges pending
+rows, and drops removed ones once they are a fifth of all rows.
 Words that did not exist at ``build`` are not searchable until the index is rebuilt, which a
 nightly job should do. ``save``/``load`` (``matching.persistence``) never unpickle.
 """
@@ -39,6 +41,7 @@ from matching.industries import Taxonomy, load_taxonomy
 from matching.priors import (
     DEFAULT_CATEGORY_WEIGHT,
     DEFAULT_DISCIPLINE_WEIGHT,
+    DEFAULT_NEIGHBOUR_WEIGHT,
     SHARED_DISCIPLINE,
 )
 from matching.text import analyse, index_terms, subwords
@@ -98,6 +101,7 @@ class MatchIndex:
         industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
         discipline_weight: float = DEFAULT_DISCIPLINE_WEIGHT,
         category_weight: float = DEFAULT_CATEGORY_WEIGHT,
+        neighbour_weight: float = DEFAULT_NEIGHBOUR_WEIGHT,
         feedback_docs: int = DEFAULT_FEEDBACK_DOCS,
         feedback_weight: float = DEFAULT_FEEDBACK_WEIGHT,
         feedback_terms: int = DEFAULT_FEEDBACK_TERMS,
@@ -118,6 +122,7 @@ class MatchIndex:
         self.industry_weight = float(industry_weight)
         self.discipline_weight = float(discipline_weight)
         self.category_weight = float(category_weight)
+        self.neighbour_weight = float(neighbour_weight)
         self.feedback_docs = int(feedback_docs)
         self.feedback_weight = float(feedback_weight)
         self.feedback_terms = int(feedback_terms)
@@ -139,6 +144,13 @@ class MatchIndex:
         self._discipline_parents = np.asarray(self._discipline_model.parents, dtype=np.int64)
         self._n_categories = len(self._discipline_model.categories)
         self._disciplines = np.zeros((0, len(self.disciplines)), dtype=np.float32, order="F")
+        # Each row's nearest rows over rare terms and their similarities (``priors``), how many
+        # live items use each term (which terms are rare enough to link neighbours), and the
+        # discipline vectors smoothed over live neighbours that the prior reads.
+        self._smoothed = np.zeros((0, len(self.disciplines)), dtype=np.float32, order="F")
+        self._neighbours = np.zeros((0, priors.NEIGHBOURS), dtype=np.int32)
+        self._neighbour_weights = np.zeros((0, priors.NEIGHBOURS), dtype=np.float32)
+        self._df = np.zeros(len(self.vocabulary), dtype=np.int64)
         self._attrs: list[dict[str, Any]] = []
         self._texts: list[str] = []
         self._postings: dict[str, dict[Hashable, list[int]]] = {}
@@ -153,6 +165,7 @@ class MatchIndex:
         industry_weight: float = DEFAULT_INDUSTRY_WEIGHT,
         discipline_weight: float = DEFAULT_DISCIPLINE_WEIGHT,
         category_weight: float = DEFAULT_CATEGORY_WEIGHT,
+        neighbour_weight: float = DEFAULT_NEIGHBOUR_WEIGHT,
         feedback_docs: int = DEFAULT_FEEDBACK_DOCS,
         feedback_weight: float = DEFAULT_FEEDBACK_WEIGHT,
         min_df: int = 1,
@@ -213,6 +226,7 @@ class MatchIndex:
             industry_weight=industry_weight,
             discipline_weight=discipline_weight,
             category_weight=category_weight,
+            neighbour_weight=neighbour_weight,
             feedback_docs=feedback_docs,
             feedback_weight=feedback_weight,
             tokenize=tokenize,
@@ -242,8 +256,13 @@ class MatchIndex:
         disciplines: np.ndarray,
         attrs: list[dict[str, Any]],
         alive: np.ndarray | None = None,
+        neighbours: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """Replace the contents with ``ids`` and their vectors, priors and attributes."""
+        """Replace the contents with ``ids`` (all live) and their vectors, priors and attributes.
+
+        ``neighbours`` holds the neighbour rows and their weights; without it they are linked
+        from ``matrix``.
+        """
         self._main = matrix
         self._main_t = matrix.T.tocsr()
         self._pending, self._pending_matrix = [], None
@@ -256,6 +275,19 @@ class MatchIndex:
         )
         self._attrs = attrs
         self._texts = texts
+        self._df = np.bincount(matrix.indices, minlength=len(self.vocabulary)).astype(np.int64)
+        if neighbours is None:
+            terms = priors.neighbour_terms(self._df, len(ids))
+            rows, weights = priors.neighbour_lists(matrix, terms)
+        else:
+            rows, weights = neighbours
+        self._neighbours = np.asarray(rows, dtype=np.int32).reshape(len(ids), priors.NEIGHBOURS)
+        self._neighbour_weights = np.asarray(weights, dtype=np.float32).reshape(
+            len(ids), priors.NEIGHBOURS
+        )
+        self._smoothed = np.asfortranarray(
+            self._smooth(np.arange(len(ids))).reshape(len(ids), len(self.disciplines))
+        )
         self._postings, self._posting_cache = {}, {}
         for row, item_attrs in enumerate(attrs):
             self._post(row, item_attrs)
@@ -328,9 +360,14 @@ class MatchIndex:
             self._alive = _grow(self._alive, row + 1)
             self._industries = _grow(self._industries, row + 1)
             self._disciplines = _grow(self._disciplines, row + 1)
+            self._neighbours = _grow(self._neighbours, row + 1)
+            self._neighbour_weights = _grow(self._neighbour_weights, row + 1)
+            self._smoothed = _grow(self._smoothed, row + 1)
         self._alive[row] = True
         self._industries[row] = self._industry_vector(text)
         self._disciplines[row] = self._item_disciplines([terms])[0]
+        self._df[cols] += 1
+        self._link(row, cols, weights)
         item_attrs = dict(attrs or {})
         self._attrs.append(item_attrs)
         self._texts.append(text)
@@ -338,10 +375,61 @@ class MatchIndex:
         if len(self._pending) >= max(MIN_COMPACT_PENDING, self._main.shape[0] // 8):
             self.compact()
 
+    def _link(self, row: int, cols: np.ndarray, weights: np.ndarray) -> None:
+        """Link a new ``row`` with its nearest live rows, and them with it where it is nearer.
+
+        Another row takes the new one in place of its weakest live neighbour (or a free slot)
+        when the new row is nearer, so that a removed and re-added item is linked as before.
+        """
+        n = len(self._ids)
+        rare = priors.neighbour_terms(self._df[cols], len(self._rows))
+        sims = self._word_scores(cols[rare], weights[rare], n)
+        sims[row] = 0.0
+        sims[~self._alive[:n]] = 0.0
+        found = np.flatnonzero(sims > 0)
+        k = priors.NEIGHBOURS
+        self._neighbours[row] = row
+        self._neighbour_weights[row] = 0.0
+        if len(found) == 0:
+            self._smoothed[row] = self._disciplines[row]
+            return
+        best = found[np.lexsort((found, -sims[found]))][:k]
+        self._neighbours[row, : len(best)] = best
+        self._neighbour_weights[row, : len(best)] = sims[best]
+        # Each found row's weakest slot, counting slots of removed rows (and free ones) as 0.
+        slots = self._neighbours[found]
+        held = np.where(self._alive[slots], self._neighbour_weights[found], 0.0)
+        held[slots == found[:, None]] = 0.0
+        weakest = held.argmin(axis=1)
+        nearer = sims[found] > held[np.arange(len(found)), weakest]
+        self._neighbours[found[nearer], weakest[nearer]] = row
+        self._neighbour_weights[found[nearer], weakest[nearer]] = sims[found[nearer]]
+        changed = np.concatenate([[row], found[nearer]])
+        self._smoothed[changed] = self._smooth(changed)
+
+    def _smooth(self, rows: np.ndarray) -> np.ndarray:
+        """Return the smoothed discipline vectors of ``rows`` (``priors.smooth_disciplines``)."""
+        n = len(self._ids)
+        return priors.smooth_disciplines(
+            self._disciplines[:n],
+            self._neighbours[:n],
+            self._neighbour_weights[:n],
+            self._alive[:n],
+            self.neighbour_weight,
+            rows,
+        )
+
     def remove(self, id: Hashable) -> None:
         """Remove the item ``id``; raise ``KeyError`` if there is no such live item."""
         row = self._rows.pop(id)
         self._alive[row] = False
+        self._df[self._row_vector(row)[0]] -= 1
+        # Whoever had it as a neighbour is smoothed again without it.
+        n = len(self._ids)
+        linked = np.flatnonzero((self._neighbours[:n] == row).any(axis=1))
+        linked = linked[linked != row]
+        if len(linked):
+            self._smoothed[linked] = self._smooth(linked)
 
     def compact(self, *, drop_removed: bool | None = None) -> None:
         """Merge pending rows into the main matrix; drop removed items if many (or if asked).
@@ -356,6 +444,13 @@ class MatchIndex:
         if drop_removed:
             matrix = sp.vstack([self._main, self._pending_block()], format="csr")
             keep = np.flatnonzero(self._alive[:n])
+            # Renumber the neighbour lists; a removed neighbour becomes the row itself at weight 0.
+            new_row = np.full(n, -1, dtype=np.int64)
+            new_row[keep] = np.arange(len(keep))
+            rows = new_row[self._neighbours[keep]]
+            weights = np.where(rows >= 0, self._neighbour_weights[keep], 0.0)
+            own = np.broadcast_to(np.arange(len(keep))[:, None], rows.shape)
+            rows = np.where(rows >= 0, rows, own)
             self._load_rows(
                 [self._ids[r] for r in keep.tolist()],
                 [self._texts[r] for r in keep.tolist()],
@@ -363,6 +458,7 @@ class MatchIndex:
                 self._industries[keep],
                 self._disciplines[keep],
                 [self._attrs[r] for r in keep.tolist()],
+                neighbours=(rows, weights),
             )
         elif self._pending:
             self._main = sp.vstack([self._main, self._pending_block()], format="csr")
@@ -536,9 +632,9 @@ class MatchIndex:
         )
 
     def _discipline_prior(self, q_disc: np.ndarray, n: int) -> np.ndarray:
-        """Return every item's discipline prior (see ``matching.priors.discipline_prior``)."""
+        """Return every item's discipline prior, smoothed over its neighbours (``priors``)."""
         return priors.discipline_prior(
-            self._disciplines[:n],
+            self._smoothed[:n],
             q_disc,
             self._discipline_parents,
             self._n_categories,

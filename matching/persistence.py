@@ -21,17 +21,21 @@ import scipy.sparse as sp
 from matching.priors import (
     DEFAULT_CATEGORY_WEIGHT,
     DEFAULT_DISCIPLINE_WEIGHT,
+    DEFAULT_NEIGHBOUR_WEIGHT,
     ITEM_DISCIPLINE_SHARPNESS,
+    NEIGHBOUR_MAX_DF_SHARE,
+    NEIGHBOURS,
 )
 from matching.text import analyse, index_terms
 
 if TYPE_CHECKING:
     from matching.index import MatchIndex
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # Files of these versions still load. Version 1 has no discipline vectors and version 2 stores
 # probabilities over the 13 categories instead of the 67 disciplines: both are recomputed.
-READABLE_FORMATS = (1, 2, 3)
+# Before version 4 there are no neighbour lists: they are linked again from the vectors.
+READABLE_FORMATS = (1, 2, 3, 4)
 
 
 def save_index(index: MatchIndex, path: str | Path) -> None:
@@ -46,6 +50,8 @@ def save_index(index: MatchIndex, path: str | Path) -> None:
         "category_weight": index.category_weight,
         "disciplines": list(index.disciplines),
         "discipline_sharpness": ITEM_DISCIPLINE_SHARPNESS,
+        "neighbours": [NEIGHBOURS, NEIGHBOUR_MAX_DF_SHARE],
+        "neighbour_weight": index.neighbour_weight,
         "feedback": [index.feedback_docs, index.feedback_weight, index.feedback_terms],
         "industries": [i.id for i in index.taxonomy.industries],
         "vocabulary": index.vocabulary,
@@ -64,6 +70,8 @@ def save_index(index: MatchIndex, path: str | Path) -> None:
             indptr=index._main.indptr,
             industries=index._industries[: len(index._ids)],
             disciplines=index._disciplines[: len(index._ids)],
+            neighbours=index._neighbours[: len(index._ids)],
+            neighbour_weights=index._neighbour_weights[: len(index._ids)],
         )
 
 
@@ -78,11 +86,12 @@ def load_index(
         header = json.loads(npz["header"].tobytes().decode("utf-8"))
         if header.get("format") not in READABLE_FORMATS:
             raise ValueError(f"unsupported match index format: {header.get('format')!r}")
-        # Before version 3 the discipline weight was tuned for another prior: use today's.
-        discipline_weight, category_weight = (
-            (header["discipline_weight"], header["category_weight"])
+        # Older files' discipline weights were tuned for another prior (before version 4, one
+        # without neighbours): use today's.
+        discipline_weight, category_weight, neighbour_weight = (
+            (header["discipline_weight"], header["category_weight"], header["neighbour_weight"])
             if header["format"] == FORMAT_VERSION
-            else (DEFAULT_DISCIPLINE_WEIGHT, DEFAULT_CATEGORY_WEIGHT)
+            else (DEFAULT_DISCIPLINE_WEIGHT, DEFAULT_CATEGORY_WEIGHT, DEFAULT_NEIGHBOUR_WEIGHT)
         )
         index = cls(
             header["vocabulary"],
@@ -90,6 +99,7 @@ def load_index(
             industry_weight=header["industry_weight"],
             discipline_weight=discipline_weight,
             category_weight=category_weight,
+            neighbour_weight=neighbour_weight,
             feedback_docs=header["feedback"][0],
             feedback_weight=header["feedback"][1],
             feedback_terms=header["feedback"][2],
@@ -115,7 +125,19 @@ def load_index(
             disciplines = index._item_disciplines(
                 [index_terms(analyse(t, tokenize)) for t in texts]
             )
-        index._load_rows(ids, texts, matrix, npz["industries"], disciplines, attrs)
+        neighbours = None
+        if header.get("neighbours") == [NEIGHBOURS, NEIGHBOUR_MAX_DF_SHARE]:
+            rows, weights = npz["neighbours"], npz["neighbour_weights"]
+            # Lists that do not fit the items (another file's, or tampered) are linked again.
+            if (
+                rows.shape == weights.shape == (len(ids), NEIGHBOURS)
+                and np.issubdtype(rows.dtype, np.integer)
+                and (len(ids) == 0 or (0 <= rows.min() and rows.max() < len(ids)))
+            ):
+                neighbours = (rows, weights)
+        index._load_rows(
+            ids, texts, matrix, npz["industries"], disciplines, attrs, neighbours=neighbours
+        )
     return index
 
 

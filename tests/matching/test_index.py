@@ -285,11 +285,17 @@ def test_removed_items_do_not_refine_the_querys_discipline() -> None:
 
 
 def _rewrite_as_old_format(path: Path, old: Path, version: int) -> None:
-    """Rewrite an index file saved now the way version 1 or 2 of the format stored it."""
+    """Rewrite an index file saved now the way version 1, 2 or 3 of the format stored it."""
     with np.load(path, allow_pickle=False) as npz:
-        arrays = {name: npz[name] for name in npz.files if name != "disciplines"}
+        arrays = {name: npz[name] for name in npz.files if not name.startswith("neighbour")}
     header = json.loads(arrays["header"].tobytes().decode("utf-8"))
     header["format"] = version
+    del header["neighbours"], header["neighbour_weight"]
+    if version == 3:
+        arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), np.uint8)
+        np.savez(old, **arrays)  # type: ignore[arg-type]
+        return
+    del arrays["disciplines"]
     del header["category_weight"], header["discipline_sharpness"], header["disciplines"]
     if version == 1:
         del header["discipline_weight"]
@@ -305,7 +311,7 @@ def _rewrite_as_old_format(path: Path, old: Path, version: int) -> None:
     np.savez(old, **arrays)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_index_files_of_older_formats_still_load(tmp_path: Path, version: int) -> None:
     index = MatchIndex.build(TALENTS)
     path = tmp_path / "index.npz"
@@ -326,7 +332,86 @@ def test_saved_discipline_vectors_are_reused(tmp_path: Path) -> None:
     with np.load(path, allow_pickle=False) as npz:
         header = json.loads(npz["header"].tobytes().decode("utf-8"))
         stored = npz["disciplines"]
-    assert header["format"] == 3
+    assert header["format"] == 4
     assert stored.shape == (len(TALENTS), 67)
     loaded = MatchIndex.load(path)
     assert np.array_equal(loaded._disciplines[: len(TALENTS)], stored)
+
+
+def _neighbour_pool() -> list[tuple[str, str]]:
+    """Return 204 items: a vague one whose only rare words it shares with three clinicians."""
+    fillers = [(f"f{i}", f"filler{i:03d} 档案") for i in range(200)]
+    clinics = [(f"c{i}", f"高血压 患者 临床 疗效 code{i}") for i in range(3)]
+    return [*fillers, *clinics, ("vague", "code0 code1 code2 方案")]
+
+
+def _own_and_smoothed(index: MatchIndex, item: str) -> tuple[float, float]:
+    """Return an item's discipline prior for a clinical query, alone and with its neighbours."""
+    from matching import priors
+    from matching.text import analyse, index_terms
+
+    q_disc = index._discipline_model.probabilities_one(index_terms(analyse("高血压 患者")))
+    n, row = len(index._ids), index._rows[item]
+    own = priors.discipline_prior(
+        index._disciplines[:n],
+        q_disc,
+        index._discipline_parents,
+        index._n_categories,
+        index.discipline_weight,
+        index.category_weight,
+    )
+    return float(own[row]), float(index._discipline_prior(q_disc, n)[row])
+
+
+def test_neighbours_lend_an_item_their_discipline_until_removed(tmp_path: Path) -> None:
+    pool = _neighbour_pool()
+    index = MatchIndex.build(pool)
+    own, smoothed = _own_and_smoothed(index, "vague")
+    # The three clinicians are its neighbours (rare shared words) and pull it towards medicine.
+    assert smoothed > own + 0.1
+    # A filler shares no rare word with anyone: its prior is its own.
+    assert _own_and_smoothed(index, "f7")[0] == pytest.approx(_own_and_smoothed(index, "f7")[1])
+    # Removed neighbours stop counting at once (the evaluation relies on it).
+    for i in range(3):
+        index.remove(f"c{i}")
+    assert _own_and_smoothed(index, "vague") == pytest.approx((own, own))
+    # Added back, they are linked again as before, through compaction and a save.
+    for item_id, text in pool[200:203]:
+        index.add(item_id, text)
+    assert _own_and_smoothed(index, "vague") == pytest.approx((own, smoothed))
+    index.compact(drop_removed=True)
+    assert _own_and_smoothed(index, "vague") == pytest.approx((own, smoothed))
+    index.save(tmp_path / "index.npz")
+    loaded = MatchIndex.load(tmp_path / "index.npz")
+    assert _own_and_smoothed(loaded, "vague") == pytest.approx((own, smoothed))
+    assert loaded.search("高血压 方案") == index.search("高血压 方案")
+
+
+def test_a_new_item_gets_neighbours_and_becomes_one() -> None:
+    pool = _neighbour_pool()
+    index = MatchIndex.build([item for item in pool if item[0] != "vague"])
+    index.add("vague", "code0 code1 code2 方案")
+    rebuilt = MatchIndex.build(pool)
+    assert _own_and_smoothed(index, "vague") == pytest.approx(_own_and_smoothed(rebuilt, "vague"))
+    assert _own_and_smoothed(index, "c1") == pytest.approx(_own_and_smoothed(rebuilt, "c1"))
+
+
+def test_neighbour_lists_that_do_not_fit_are_linked_again(tmp_path: Path) -> None:
+    index = MatchIndex.build(_neighbour_pool())
+    path = tmp_path / "index.npz"
+    index.save(path)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["neighbours"] = np.full_like(arrays["neighbours"], 10**6)
+    np.savez(tmp_path / "tampered.npz", **arrays)  # type: ignore[arg-type]
+    loaded = MatchIndex.load(tmp_path / "tampered.npz")
+    assert np.array_equal(loaded._neighbours, index._neighbours)
+    assert loaded.search("高血压 方案") == index.search("高血压 方案")
+
+
+def test_neighbour_weight_zero_keeps_every_prior_its_own(tmp_path: Path) -> None:
+    index = MatchIndex.build(_neighbour_pool(), neighbour_weight=0.0)
+    own, smoothed = _own_and_smoothed(index, "vague")
+    assert smoothed == pytest.approx(own)
+    index.save(tmp_path / "index.npz")
+    assert MatchIndex.load(tmp_path / "index.npz").neighbour_weight == 0.0

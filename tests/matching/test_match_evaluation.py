@@ -14,6 +14,7 @@ from matching.lab.evaluation import (
     _score_rankings,
     evaluate_industries,
     evaluate_matching,
+    evaluate_matching_nested,
     ndcg_at_k,
     precision_at_k,
     shipped_model_saw,
@@ -266,3 +267,36 @@ def test_each_paper_is_classified_by_a_model_that_never_saw_it(trained_on_dir: P
             assert np.array_equal(fitted.probabilities([terms])[0], model.probabilities([terms])[0])
     with pytest.raises(ValueError, match="only classifies"):
         fitted.probabilities_one(["没见过的", "文本"])
+
+
+def test_nested_evaluation_chooses_each_folds_setting_without_its_papers(
+    csl_like_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.lab import evaluation
+    from matching.lab.discipline_training import CROSS_FIT_FOLDS, CROSS_FIT_SEED, assign_folds
+
+    scored: list[list[int]] = []
+    real = evaluation._excluded_precisions
+
+    def spy(*args: object) -> dict[int, float]:
+        scored.append(list(args[3]))  # type: ignore[call-overload]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluation, "_excluded_precisions", spy)
+    settings = ((0.0, 2.0), (0.5, 3.0))
+    report = evaluate_matching_nested(csl_like_dir, settings)
+    titles = [p[0] for p in PAPERS]
+    folds = assign_folds(titles, [p[1] for p in PAPERS], CROSS_FIT_FOLDS, CROSS_FIT_SEED)
+    n_folds = int(folds.max()) + 1
+    # First every setting on all papers, then on each fold's complement only.
+    assert scored[: len(settings)] == [list(range(6))] * len(settings)
+    for fold in range(n_folds):
+        calls = scored[len(settings) * (fold + 1) : len(settings) * (fold + 2)]
+        assert calls == [[p for p in range(6) if folds[p] != fold]] * len(settings)
+    assert len(report.chosen) == len(report.inner) == n_folds
+    for inner, chosen in zip(report.inner, report.chosen, strict=True):
+        assert inner[chosen] == max(inner.values())
+    # Each paper has one partner, found first by either setting: P@5 = 1/5 over all papers.
+    assert report.full == {s: pytest.approx(0.2) for s in settings}
+    assert report.nested_p_at_5 == pytest.approx(0.2)
+    assert "nested P@5 (own abstract excluded): 0.200" in report.format()
