@@ -67,9 +67,11 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接 以后 之后 将来 个体 退役
+    旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了
     """.split()
 )
+# Stop words that sit inside terms, between two of their words (量子点发光).
+_INNER_STOP_WORDS = frozenset("点")
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
 _TERM_PREFIXES = frozenset("大小非光多")
 # Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
@@ -85,6 +87,7 @@ _ORG_SUFFIXES = tuple(
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
+    物流园 科技园 眼镜店 车企
     餐厅 琴行 车行 机构 委会 养老院
     """.split()
 )
@@ -106,7 +109,7 @@ _TITLE_SUFFIXES = tuple(
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工 值长
-        焊工 钳工 车工 铣工 瓦工 架子工
+        焊工 钳工 车工 铣工 瓦工 架子工 大户 干部
         """.split(),
         key=len,
         reverse=True,
@@ -139,7 +142,7 @@ _HONOUR = re.compile(
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
-    r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|[级师员格工]证$|持证|持有|"
+    r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
     r"法考|司考|考研|考公"
 )
@@ -153,7 +156,7 @@ _EDUCATION = re.compile(
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤辆%％"
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤辆部%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
 _COUNT = re.compile(
@@ -207,7 +210,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
-    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活
+    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商
     industry company
     """.split()
 )
@@ -253,6 +256,8 @@ _COMPANY_NAME_TAILS = frozenset(
 )
 # Endings of the unit a person with a title heads or works in (兽医站, 技术部, 综合办).
 _UNIT_ENDINGS = ("站", "部", "处", "办", "科室", "影楼")
+# Two-character words for a kind of employer that never begin a field (集团合并报表 does).
+_EMPLOYER_KINDS = frozenset("药企 国企 外企 央企 车企 私企 民企 大厂 律所 券商".split())
 # Ordinary words that end like an organisation (专利布局 is no 局, 开网店 a skill).
 _NOT_ORG_ENDINGS = (
     *("布局", "格局", "结局", "大局", "全局", "场所", "住所", "网店", "庭院", "处所"),
@@ -514,6 +519,13 @@ def _phrases(text: str) -> list[_Phrase]:
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
+        if token in _INNER_STOP_WORDS and 0 < i < len(tokens) - 1:
+            # 量子点发光, 焊点检测: 点 (a stop word) between two words of a term
+            before, after = tokens[i - 1], tokens[i + 1]
+            return all(
+                w not in stop and w not in _BREAKS and _HAN.match(w) is not None
+                for w in (before, after)
+            )
         if len(stripped) == 1 and stripped.isascii() and i >= 2 and tokens[i - 2] == "to":
             return False  # to B, to C: who a business sells to
         if token in _TERM_PREFIXES:
@@ -916,9 +928,10 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
         norm_so_far += token
         if (
             norm_so_far.endswith(_ORG_SUFFIXES)
-            and len(norm_so_far) >= 3
+            and (len(norm_so_far) >= 3 or norm_so_far in _EMPLOYER_KINDS)  # 药企 | QA经理
             and not norm_so_far.endswith(_NOT_ORG_ENDINGS)
-            and not norm_so_far.endswith("企业")  # 危化品企业安全管理 is one field
+            # 危化品企业安全管理, 物流园区运营管理: one field
+            and not norm_so_far.endswith(("企业", "园区"))
         ):
             return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     return [phrase]
