@@ -175,10 +175,12 @@ _NUMBER_TOKEN = re.compile(rf"[第上近约]?(?=[{_NUMERAL}]*[{_REAL_NUMERAL}])[
 _MEASURE_WORDS = "小时|公里|平米|平方米|平方|万元|公斤|斤"
 _MEASURE_TOKEN = re.compile(rf"[{_MEASURE}元]+|{_MEASURE_WORDS}")
 # What follows a count of papers is where they were published (几篇Nature Energy).
-_VENUE_MEASURES = ("篇", "本")
+# ... and what follows a number of 项 is an achievement (3项地方规划, 5项国审品种).
+_VENUE_MEASURES = ("篇", "本", "项")
 # What follows a count of machines, shops or things is a possession (二十多台注塑机); what follows
 # years, fields or animals is read on its own (五年审计, 三百多亩小麦, 五千只蛋鸡).
-_POSSESSION_MEASURES = ("台", "家", "个", "套", "辆", "间", "座", "处", "架")
+# (个 is left out: 3个IND申报 are work done, 两个小游戏 things made.)
+_POSSESSION_MEASURES = ("台", "家", "套", "辆", "间", "座", "处", "架")
 # A duration ending a phrase says how long the person did what precedes it (养蜂二十年).
 _DURATION_MEASURES = ("年", "月", "载")
 # ... unless it is work done (上千台膝关节置换手术).
@@ -210,7 +212,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     品牌 店铺 转行 操盘 上架 评价 连锁 厂房 爆文 专著 论文 教材 这行 这一行 本行
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
-    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商
+    商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
     industry company
     """.split()
 )
@@ -287,7 +289,7 @@ _LEADING_VERBS = frozenset(
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
-    + "治疗 自制".split()
+    + "治疗 自制 牵头 建成 主导 主持 参与 编制 制定 授权".split()
 )
 # Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
 # adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….
@@ -514,6 +516,12 @@ def _phrases(text: str) -> list[_Phrase]:
             )
         if stripped.isdigit() and i + 1 < len(tokens) and tokens[i + 1][:1] in _MEASURE:
             return True  # 60多人, 3项: a count, set apart as one
+        if (
+            i > 0
+            and _MEASURE_TOKEN.fullmatch(stripped)
+            and _NUMBER_TOKEN.fullmatch(tokens[i - 1].strip())
+        ):
+            return True  # the 年 of 6年 and the 家 of 3家, though both are stop words
         if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
             # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None

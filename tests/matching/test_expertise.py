@@ -576,7 +576,7 @@ TRANSCRIPTS = [
     (
         "大二在读，计算机专业，自学了Unity游戏开发和C#，做过两个小游戏",
         ("Unity游戏开发", "C#"),
-        ("大二", "自学", "小游戏"),
+        ("大二", "自学", "两个"),
     ),
     (
         "我是做茶叶的 信阳毛尖 自己有茶园 三百亩 也做茶叶深加工 抹茶",
@@ -906,3 +906,21 @@ def test_the_organisation_before_de_and_its_department_are_the_employer() -> Non
 )
 def test_numbers_symbols_and_odd_input_show_nothing(text: str) -> None:
     assert extract_expertise(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("从事电子信息行业7年，先后参与机器视觉缺陷检测等项目", "机器视觉缺陷检测", ("7", "年")),
+        ("擅长怀牛膝有效成分分析，参与编制3项地方规划或标准", "怀牛膝有效成分分析", ("地方规划",)),
+        ("研究酱卤制品标准化，相关成果已在3家单位推广应用", "酱卤制品标准化", ("单位", "推广")),
+        ("主攻钠离子电池，授权发明专利4项，主导的项目实现量产", "钠离子电池", ("专利", "量产")),
+    ],
+)
+def test_achievements_of_the_demo_profiles_are_not_expertise(
+    text: str, shown: str, not_shown: tuple[str, ...]
+) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    for span in not_shown:
+        assert not any(span in k for k in keywords), (span, keywords)
