@@ -234,9 +234,9 @@ _HONORIFIC_NAME = re.compile(
 _OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
-# One-character verbs that start no term: an unknown two-character word led by one is the verb
-# and the start of the term (会评 茶 → 会, 评茶).
-_ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂")
+# One-character verbs and prepositions that start no term: an unknown two-character word led by
+# one is the word and the start of the term (会评 茶 → 会, 评茶; 对酱 卤制品 → 对, 酱卤制品).
+_ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂对把向为从")
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回接")
 # Words ending in 工 that are work, not a worker (深加工, 石油化工, 土建施工).
