@@ -87,7 +87,7 @@ _ORG_SUFFIXES = tuple(
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
-    物流园 科技园 眼镜店 车企
+    物流园 科技园 眼镜店 车企 分行 支行 总行 猪场 鸡场 牛场 羊场 鸭场 剧团
     餐厅 琴行 车行 机构 委会 养老院
     """.split()
 )
@@ -109,7 +109,7 @@ _TITLE_SUFFIXES = tuple(
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工 值长
-        焊工 钳工 车工 铣工 瓦工 架子工 大户 干部
+        焊工 钳工 车工 铣工 瓦工 架子工 大户 干部 飞手
         """.split(),
         key=len,
         reverse=True,
@@ -118,6 +118,8 @@ _TITLE_SUFFIXES = tuple(
 _TITLE_WORDS = frozenset(_TITLE_SUFFIXES)
 _TITLE_LENGTHS = sorted({len(title) for title in _TITLE_WORDS}, reverse=True)
 # What may stand before a title without being expertise (机械工程师 says no more than 工程师).
+# Rank words that may open the words before a title (资深投资经理, 常年法律顾问).
+_LEADING_RANKS = frozenset("资深 常年 兼职 高级 首席 特聘 客座 专职 直聘 全职 独立".split())
 _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     """
     高级 资深 首席 主任 副 总 主治 执业 注册 应用 研发 技术 算法 软件 硬件
@@ -126,7 +128,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
-    直聘 聘任 专职 个体 教授级
+    直聘 聘任 专职 个体 教授级 常年 兼职
     """.split()
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
@@ -213,6 +215,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
+    小孩子 小孩 任教 执教
     industry company
     """.split()
 )
@@ -833,6 +836,9 @@ def _strip_rank(norm: str) -> str:
                 norm = norm[:-size].strip()
                 changed = True
                 break
+    # ... and the rank words at its start (资深投资 → 投资, 常年法律 → 法律; 高中数学 stays).
+    while len(norm) > 2 and norm[:2] in _LEADING_RANKS:
+        norm = norm[2:]
     return norm
 
 
