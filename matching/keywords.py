@@ -46,8 +46,9 @@ MAX_CANDIDATE_CHARS = 16
 # A first segment longer than this is a paragraph, not a title.
 MAX_TITLE_CHARS = 80
 _SENTENCE_END = frozenset("。！？；!?;\n")
-# A full stop written as ASCII, as many CSL abstracts end.
-_ABSTRACT_END = frozenset(".")
+# What ends an abstract before the title that follows it: a sentence end, a full stop written
+# as ASCII (as many CSL abstracts end) or a colon.
+_TITLE_AFTER = _SENTENCE_END | frozenset(".:")
 _MODEL_LOCK = threading.Lock()
 # Words after which a method or object follows (基于深度学习, 采用有限元法).
 _CUES_BEFORE = frozenset(
@@ -60,6 +61,10 @@ HEAD_WORDS = frozenset(
     "研究 问题 方法 工作 方式 因素 对策 经验 领域 措施 要求 综述 作用 方向 前景 意义 课题 途径 "
     "进展 现状".split()
 )
+# One-character stop words that jieba leaves alone before or after an unknown compound
+# (大角度机动, 非线性, 可持续发展; 离群点检测, 保护区): inside a phrase, never at that end of it.
+_PREFIXES = frozenset("大 小 多 非 无 可 自".split())
+_SUFFIXES = frozenset("点 区".split())
 # Marks that join the parts of a term (rt-pcr, 构造-流体耦合, 亚当·斯密) but never end one.
 _JOINERS = frozenset("-·/")
 # Enumeration marks around terms in a list (锂电池、氟化工和汽车零部件).
@@ -411,7 +416,10 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
         in_run = in_runs.get(token)
         if in_run is None:
             in_run = bool(token) and (
-                (token not in stop and wordlike.search(token) is not None) or token in _JOINERS
+                (token not in stop and wordlike.search(token) is not None)
+                or token in _JOINERS
+                or token in _PREFIXES
+                or token in _SUFFIXES
             )
             _remember(in_runs, token, in_run)
         if in_run:
@@ -427,25 +435,27 @@ def occurrences_of_tokens(tokens: list[str]) -> tuple[Occurrences, int]:
 
 
 def _title_span(tokens: Sequence[str]) -> tuple[int, int]:
-    """Return the token range of the title: the first line, or a short last segment.
+    """Return the token range of the title: a short last segment, or the first line.
 
-    A text typed by a person starts with its title (标题。描述). CSL publishes a paper as its
-    abstract, a space and then its title, with no line break: when the text has no line break
-    and its first sentence is no title, a short segment after the last sentence end and a
-    space is taken as the title.
+    CSL publishes a paper as its abstract, a space and then its title, with no line break: a
+    text without a line break whose last segment follows a sentence end (or a colon) and a
+    space, and is short, ends with its title. Otherwise the title is the first line, or the
+    first sentence if short (a text typed by a person: 标题。描述).
     """
-    end = _title_end(tokens)
-    if end > 0 or "\n" in tokens:
-        return 0, end
-    chars = 0
-    for index in range(len(tokens) - 1, 0, -1):
-        token = tokens[index]
-        if token == "" and tokens[index - 1] in _SENTENCE_END | _ABSTRACT_END:
-            return (index + 1, len(tokens)) if index + 1 < len(tokens) else (0, 0)
-        chars += len(token)
-        if chars > MAX_TITLE_CHARS:
-            break
-    return 0, 0
+    if "\n" not in tokens:
+        chars = 0
+        for index in range(len(tokens) - 1, 0, -1):
+            token = tokens[index]
+            if token == "" and tokens[index - 1] in _TITLE_AFTER:
+                if index + 1 < len(tokens):
+                    return index + 1, len(tokens)
+                break
+            if token in _SENTENCE_END:
+                break
+            chars += len(token)
+            if chars > MAX_TITLE_CHARS:
+                break
+    return 0, _title_end(tokens)
 
 
 def _title_end(tokens: Sequence[str]) -> int:
@@ -488,7 +498,7 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
     token_idf = [idf_of.get(t, unseen) for t in tokens[start:end]]
     for i in range(start, end):
         first_token = tokens[i]
-        if first_token in _JOINERS:
+        if first_token in _JOINERS or first_token in _SUFFIXES:
             continue
         first = min_part = token_idf[i - start]
         phrase = ""
@@ -500,14 +510,19 @@ def _add_run(found: Occurrences, start: int, end: int, context: _RunContext) -> 
             head = token_idf[j - start]
             if head < min_part:
                 min_part = head
-            # Every token of a run is a content word or a joiner; a lone hanzi, a generic word
-            # and a joiner at either end are not candidates.
-            if token in _JOINERS or (
-                j == i
-                and (
-                    (len(phrase) == 1 and not phrase.isascii())
-                    or phrase in generic
-                    or phrase in HEAD_WORDS
+            # Every token of a run is a content word, a joiner or an affix. Not candidates: a
+            # lone hanzi, a generic or head word alone, a joiner at either end, a prefix at the
+            # end (a suffix at the start is skipped above).
+            if (
+                token in _JOINERS
+                or token in _PREFIXES
+                or (
+                    j == i
+                    and (
+                        (len(phrase) == 1 and not phrase.isascii())
+                        or phrase in generic
+                        or phrase in HEAD_WORDS
+                    )
                 )
             ):
                 continue

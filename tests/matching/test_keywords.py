@@ -220,3 +220,22 @@ def test_a_phrase_other_authors_chose_ranks_higher() -> None:
     weights[kw.FEATURE_NAMES.index("author_keyword")] = 1.0
     ranker = kw.Ranker(weights, np.zeros(len(weights)), np.ones(len(weights)))
     assert kw.select(names, ranker.score(features), 1) == ["饲料配方"]
+
+
+def test_one_character_prefixes_and_suffixes_stay_inside_a_phrase() -> None:
+    found = kw.candidate_phrases("研究了大角度机动的控制，提出离群点检测算法，促进可持续发展。")
+    assert {"大角度机动", "离群点检测", "可持续发展"} <= found
+    assert not any(p.endswith(("大", "可")) or p.startswith("点") for p in found)
+
+
+def test_the_title_after_a_published_abstract_is_the_title() -> None:
+    # CSL's layout: abstract (its first sentence short), a space, then the title.
+    field = "目的 观察疗效。方法 选取患者六十例，测定血清尿酸水平. 痛风性关节炎的中医治疗"
+    names, features = kw.candidates(field)
+    in_title = dict(zip(names, features[:, kw.BASE_FEATURES.index("in_title")], strict=True))
+    assert in_title["痛风性关节炎"] == 1.0
+    assert in_title["观察疗效"] == 0.0 and in_title["血清尿酸"] == 0.0
+    # A line break still marks the first line as the title (a need typed in chat).
+    names, features = kw.candidates("痛风性关节炎\n选取患者六十例，测定血清尿酸水平。")
+    in_title = dict(zip(names, features[:, kw.BASE_FEATURES.index("in_title")], strict=True))
+    assert in_title["痛风性关节炎"] == 1.0 and in_title["血清尿酸"] == 0.0
