@@ -128,17 +128,24 @@ def split_option(help_text: str) -> Callable[[F], F]:
     help="Score expertise keywords of self-descriptions instead of CSL papers.",
 )
 @split_option("Which rows of the labelled self-descriptions (with --profiles).")
-def eval_keywords(data_dir: Path, profiles: bool, split: str) -> None:
+@click.option(
+    "--labelled",
+    "labelled",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=data_path("eval", "profile_keywords_labelled.tsv"),
+    show_default=True,
+    help="Labelled self-descriptions (TSV: id, split, text, gold_keywords, not_expertise).",
+)
+def eval_keywords(data_dir: Path, profiles: bool, split: str, labelled: Path) -> None:
     """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
 
     With --profiles: precision and coverage of the expertise keywords shown for the labelled
-    self-descriptions in data/eval/profile_keywords_labelled.tsv.
+    self-descriptions (``--labelled``, by default data/eval/profile_keywords_labelled.tsv).
     """
     if profiles:
         from matching.lab.evaluation import evaluate_profile_keywords
 
-        path = data_path("eval", "profile_keywords_labelled.tsv")
-        click.echo(evaluate_profile_keywords(path, split).format())
+        click.echo(evaluate_profile_keywords(labelled, split).format())
         return
     from matching.lab.evaluation import evaluate_keywords
 
