@@ -5,13 +5,16 @@ How a text becomes keywords:
 1. ``matching.text`` normalises it (NFKC, lower-case) and cuts it with the project's jieba
    tokenizer, which knows the THUOCL and Jiaozuo lexicons.
 2. Candidates are runs of adjacent content tokens (no punctuation, no stop word or résumé filler
-   in between) and every n-gram of up to ``MAX_NGRAM`` tokens inside a run, so phrases that jieba
-   splits apart (锂离子电池正极材料, 固态电解质) come back whole. A candidate is the exact substring
-   of the text, which is what people write as a keyword.
-3. Each candidate gets a few features: frequency, first position, membership of the first line
-   (the title), length, corpus IDF of the phrase and of its parts (CSL dev abstracts plus 9,000
-   titles, ``data/models/keyword_idf.json``), jieba's general IDF, lexicon membership and how often
-   it only occurs inside a longer candidate.
+   in between; a stop word that heads a phrase, 方法 or 对策, may close a run, and one-character
+   affixes such as 大 or 点 stay inside one) and every n-gram of up to ``MAX_NGRAM`` tokens inside
+   a run, so phrases that jieba splits apart (锂离子电池正极材料, 固态电解质) come back whole. A
+   candidate is the exact substring of the text, which is what people write as a keyword.
+3. Each candidate gets a few features: frequency, first position, membership of the title (the
+   first line, or a short last segment after the abstract as CSL publishes papers), length,
+   corpus IDF of the phrase and of its parts (CSL dev abstracts plus 8,000 titles,
+   ``data/models/keyword_idf.json``), jieba's general IDF, lexicon membership, how often it only
+   occurs inside a longer candidate, and how many CSL dev papers list it as an author keyword
+   (``data/models/keyword_lexicon.json``).
 4. A logistic-regression ranker learned on CSL dev (``data/models/keyword_ranker.json``,
    coefficients only) scores all candidates of the text in one matrix product; the best
    ``top_k`` that are not contained in a better keyword are returned.

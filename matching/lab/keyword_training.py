@@ -1,11 +1,14 @@
-"""Learn the keyword ranker and the corpus IDF table from CSL dev (never from any other split).
+"""Learn the keyword ranker, the corpus IDF and the author-keyword lexicon from CSL dev only.
 
 Run ``python -m matching.lab.keyword_training --data data/eval/csl-dev`` to rewrite
 ``data/models/keyword_idf.json`` (phrase document frequencies over the dev abstracts with their
-titles plus the 8,000 category titles; phrases seen in one document only are dropped) and
+titles plus the 8,000 category titles; phrases seen in one document only are dropped),
+``data/models/keyword_lexicon.json`` (in how many dev papers each author keyword is listed) and
 ``data/models/keyword_ranker.json`` (logistic-regression coefficients over
-``matching.keywords.FEATURE_NAMES``, fitted on all of CSL dev). ``evaluation.evaluate_keywords``
-uses ``cross_validated_keywords`` to score every paper with a ranker that never saw it.
+``matching.keywords.FEATURE_NAMES``, fitted on all of CSL dev, each paper featurised as if the
+IDF and the lexicon had not counted it). ``evaluation.evaluate_keywords`` uses
+``cross_validated_as_published`` to score every paper with a ranker, an IDF and a lexicon built
+from the other folds only.
 """
 
 from __future__ import annotations
