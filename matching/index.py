@@ -381,31 +381,45 @@ class MatchIndex:
         Another row takes the new one in place of its weakest live neighbour (or a free slot)
         when the new row is nearer, so that a removed and re-added item is linked as before.
         """
-        n = len(self._ids)
         rare = priors.neighbour_terms(self._df[cols], len(self._rows))
-        sims = self._word_scores(cols[rare], weights[rare], n)
-        sims[row] = 0.0
-        sims[~self._alive[:n]] = 0.0
-        found = np.flatnonzero(sims > 0)
+        found, near = self._rare_overlap(cols[rare], weights[rare])
+        keep = (found != row) & self._alive[found] & (near > 0)
+        found, near = found[keep], near[keep]
         k = priors.NEIGHBOURS
         self._neighbours[row] = row
         self._neighbour_weights[row] = 0.0
         if len(found) == 0:
             self._smoothed[row] = self._disciplines[row]
             return
-        best = found[np.lexsort((found, -sims[found]))][:k]
-        self._neighbours[row, : len(best)] = best
-        self._neighbour_weights[row, : len(best)] = sims[best]
+        best = np.lexsort((found, -near))[:k]
+        self._neighbours[row, : len(best)] = found[best]
+        self._neighbour_weights[row, : len(best)] = near[best]
         # Each found row's weakest slot, counting slots of removed rows (and free ones) as 0.
         slots = self._neighbours[found]
         held = np.where(self._alive[slots], self._neighbour_weights[found], 0.0)
         held[slots == found[:, None]] = 0.0
         weakest = held.argmin(axis=1)
-        nearer = sims[found] > held[np.arange(len(found)), weakest]
+        nearer = near > held[np.arange(len(found)), weakest]
         self._neighbours[found[nearer], weakest[nearer]] = row
-        self._neighbour_weights[found[nearer], weakest[nearer]] = sims[found[nearer]]
+        self._neighbour_weights[found[nearer], weakest[nearer]] = near[nearer]
         changed = np.concatenate([[row], found[nearer]])
         self._smoothed[changed] = self._smooth(changed)
+
+    def _rare_overlap(self, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows using any of the terms ``cols`` and their dot products with them.
+
+        Reads only those terms' postings (and the pending rows), not a score for every row.
+        """
+        postings = self._main_t[cols]
+        found = [postings.indices.astype(np.int64)]
+        near = [postings.data * np.repeat(weights, np.diff(postings.indptr))]
+        if self._pending:
+            pending = self._pending_block()[:, cols] @ weights
+            hit = np.flatnonzero(pending)
+            found.append(hit + self._main.shape[0])
+            near.append(pending[hit])
+        rows, position = np.unique(np.concatenate(found), return_inverse=True)
+        return rows, np.bincount(position, weights=np.concatenate(near), minlength=len(rows))
 
     def _smooth(self, rows: np.ndarray) -> np.ndarray:
         """Return the smoothed discipline vectors of ``rows`` (``priors.smooth_disciplines``)."""
@@ -426,7 +440,7 @@ class MatchIndex:
         self._df[self._row_vector(row)[0]] -= 1
         # Whoever had it as a neighbour is smoothed again without it.
         n = len(self._ids)
-        linked = np.flatnonzero((self._neighbours[:n] == row).any(axis=1))
+        linked = np.unique(np.flatnonzero(self._neighbours[:n].ravel() == row) // priors.NEIGHBOURS)
         linked = linked[linked != row]
         if len(linked):
             self._smoothed[linked] = self._smooth(linked)

@@ -67,6 +67,9 @@ DEFAULT_NEIGHBOUR_WEIGHT = 0.5
 NEIGHBOUR_MAX_DF_SHARE = 0.01
 # Rows of the index compared with all others at once while linking neighbours (bounds memory).
 NEIGHBOUR_CHUNK = 512
+# Smoothing this many rows or more reads every item's vector once (a sparse product); fewer rows
+# gather just their neighbours' vectors.
+SMOOTH_IN_ONE_PRODUCT = 4096
 # An item belongs (for filters and reasons) to its best industry and to every industry scoring at
 # least this fraction of the best one.
 INDUSTRY_MEMBERSHIP = 0.5
@@ -224,16 +227,19 @@ def smooth_disciplines(
     own = np.asarray(disciplines[targets], dtype=np.float32)
     if not neighbour_weight or len(targets) == 0:
         return own
-    out = np.empty_like(own)
-    # Chunks keep the (rows, k, disciplines) gather small.
-    for start in range(0, len(targets), NEIGHBOUR_CHUNK * 8):
-        part = targets[start : start + NEIGHBOUR_CHUNK * 8]
-        near = rows[part]
-        live_weights = weights[part] * alive[near]
-        total = live_weights.sum(axis=1)
+    near = rows[targets]
+    live_weights = (weights[targets] * alive[near]).astype(np.float32)
+    total = live_weights.sum(axis=1)
+    if len(targets) < SMOOTH_IN_ONE_PRODUCT:
         around = np.einsum("rk,rkd->rd", live_weights, disciplines[near])
-        around /= np.maximum(total, 1e-12)[:, None]
-        mine = own[start : start + len(part)]
-        mixed = (1.0 - neighbour_weight) * mine + neighbour_weight * around
-        out[start : start + len(part)] = np.where(total[:, None] > 0, mixed, mine)
-    return out
+    else:
+        # Many rows (a build or a load): one sparse (targets x items) product, no big gather.
+        k = near.shape[1]
+        spread = sp.csr_matrix(
+            (live_weights.ravel(), near.ravel(), np.arange(0, k * len(targets) + 1, k)),
+            shape=(len(targets), len(disciplines)),
+        )
+        around = np.asarray(spread @ disciplines, dtype=np.float32)
+    around /= np.maximum(total, 1e-12)[:, None]
+    mixed = (1.0 - neighbour_weight) * own + neighbour_weight * around
+    return np.asarray(np.where(total[:, None] > 0, mixed, own), dtype=np.float32)
