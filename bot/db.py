@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -133,8 +134,42 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Set (``writing``) around a unit of work that reads and then writes, so that on SQLite its
+# transaction takes the write lock when it begins.
+_WRITING: ContextVar[bool] = ContextVar("huaicai_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Within this block, SQLite transactions begin IMMEDIATE: with the write lock.
+
+    A deferred transaction starts as a reader, and one that read before another connection
+    committed cannot become a writer: its first write fails at once with "database is locked",
+    whatever the busy timeout (e.g. sending invitations while the scheduler records its
+    heartbeat). IMMEDIATE waits up to the busy timeout for the lock instead (Rails 7.1 and
+    Django 5.1's ``transaction_mode`` do the same for SQLite). Only around work that opens no
+    second transaction of its own while this one is open: that one would wait for this lock.
+    No effect on PostgreSQL.
+    """
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def mark_writing() -> Token[bool]:
+    """Start ``writing`` for the rest of this context (a request); undo with ``unmark_writing``."""
+    return _WRITING.set(True)
+
+
+def unmark_writing(token: Token[bool]) -> None:
+    """Undo ``mark_writing``."""
+    _WRITING.reset(token)
+
+
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
 
 class Database:
@@ -159,17 +194,22 @@ class Database:
         return self.sessionmaker()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Yield a session whose work is committed on success and rolled back on error."""
-        session = self.sessionmaker()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """Yield a session whose work is committed on success and rolled back on error.
+
+        ``write``: the work reads and then writes; on SQLite it takes the write lock at once
+        (see ``writing``).
+        """
+        with writing() if write else nullcontext():
+            session = self.sessionmaker()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def ping(self) -> bool:
         """Return whether the database answers a trivial query."""

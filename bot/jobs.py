@@ -308,6 +308,10 @@ def build_scheduler(database: Database, config: Config) -> BlockingScheduler:
             name=job.description,
             max_instances=1,
             coalesce=True,
+            # A run that starts late still runs (once): APScheduler's default skips any run
+            # more than 1 s late, which on SQLite, where jobs run one at a time, skipped the
+            # start-up runs queued behind a slow job until their next interval (a day).
+            misfire_grace_time=None,
             next_run_time=utcnow() + timedelta(seconds=5),
         )
     return scheduler

@@ -222,7 +222,7 @@ def propose(
 @pass_context
 def send(ctx: CliContext, event_id: int) -> None:
     """Queue the invitations of EVENT_ID's list (the scheduler's sender delivers them)."""
-    with ctx.database.transaction() as session:
+    with ctx.database.transaction(write=True) as session:
         event = _event_or_fail(session, event_id)
         pending = events.count_invitations(session, event, InvitationStatus.PROPOSED)
         with click.progressbar(length=pending, label="queueing invitations") as bar:

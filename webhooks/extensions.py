@@ -3,14 +3,15 @@ app, and a session to each request."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, g
+from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.db import Database
+from bot.db import Database, mark_writing, unmark_writing
 from bot.runtime import Runtime
 
 EXTENSION_KEY = "huaicai"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask, config: Config) -> None:
@@ -52,6 +53,15 @@ def one_transaction_per_request(blueprint: Blueprint) -> None:
     caches (``Cache-Control: no-store``), since these pages and answers carry personal data.
     """
 
+    @blueprint.before_request
+    def _writes_take_the_lock_at_once() -> None:
+        # A form or API call that changes things reads first, then writes: on SQLite its
+        # transaction must take the write lock when it begins (bot.db.writing). Pages that
+        # only show things stay readers (the event poster asks WeChat for a QR code meanwhile,
+        # whose token is stored in a transaction of its own).
+        if request.method not in SAFE_METHODS:
+            g.writing_token = mark_writing()
+
     @blueprint.after_request
     def _finish_transaction(response: Response) -> Response:
         session: Session | None = g.get("db_session")
@@ -68,3 +78,6 @@ def one_transaction_per_request(blueprint: Blueprint) -> None:
         session: Session | None = g.get("db_session")
         if exc is not None and session is not None:
             session.rollback()
+        token = g.pop("writing_token", None)
+        if token is not None:
+            unmark_writing(token)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -53,3 +56,63 @@ def test_the_pool_keeps_as_many_connections_as_configured(database_url: str) -> 
         assert database.engine.pool.size() == 3  # type: ignore[attr-defined]
     finally:
         database.dispose()
+
+
+def test_a_sqlite_transaction_that_read_first_can_still_write_after_another_commit(
+    tmp_path: Path,
+) -> None:
+    """Two processes on one SQLite file: reading, then writing after the other one committed.
+
+    With a deferred BEGIN the reader's write fails at once with "database is locked" (its
+    snapshot is older than the other commit); a transaction marked as writing begins
+    IMMEDIATE, and the other writer waits.
+    """
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    first, second = Database(url), Database(url)
+    try:
+        with first.transaction() as session:
+            session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        other_done = threading.Event()
+        errors: list[BaseException] = []
+
+        def other_writer() -> None:
+            try:
+                with second.transaction() as session:
+                    session.execute(text("INSERT INTO notes (body) VALUES ('heartbeat')"))
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                other_done.set()
+
+        with first.transaction(write=True) as session:
+            assert session.scalar(text("SELECT count(*) FROM notes")) == 0
+            writer = threading.Thread(target=other_writer)
+            writer.start()
+            # The other process's commit lands (deferred BEGIN) or waits for us (IMMEDIATE).
+            other_done.wait(1.0)
+            session.execute(text("INSERT INTO notes (body) VALUES ('invitation')"))
+        writer.join(10)
+        assert errors == []
+        with first.transaction() as session:
+            bodies = session.scalars(text("SELECT body FROM notes ORDER BY id")).all()
+        assert sorted(bodies) == ["heartbeat", "invitation"]
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_a_reader_answers_while_another_connection_holds_the_write_lock(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    writer, reader = Database(url), Database(url)
+    try:
+        with writer.transaction() as session:
+            session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))
+        with writer.transaction() as session:
+            session.execute(text("INSERT INTO notes DEFAULT VALUES"))
+            # A health check meanwhile (reading only) does not wait for the lock.
+            started = time.monotonic()
+            assert reader.ping()
+            assert time.monotonic() - started < 5
+    finally:
+        writer.dispose()
+        reader.dispose()
