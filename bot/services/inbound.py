@@ -513,12 +513,14 @@ class Responder:
                     self.keep(message)
                     self._away_until = time.monotonic() + AWAY_SECONDS
                     logger.warning(
-                        "inbound: database unreachable; %s kept in the spool",
+                        "inbound: database unreachable (%s); %s kept in the spool",
+                        spool.cause(exc),
                         delivery_key(message),
                     )
                     return Result(None, "spooled")
                 logger.warning(
-                    "inbound: database unreachable handling %s; retrying in %.2f s",
+                    "inbound: database unreachable (%s) handling %s; retrying in %.2f s",
+                    spool.cause(exc),
                     delivery_key(message),
                     pause,
                 )

@@ -50,6 +50,17 @@ def database_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
+def cause(exc: BaseException) -> str:
+    """Return the driver's own first line for a database error ("database or disk is full").
+
+    Only that line: SQLAlchemy's full text also carries the statement's parameters, which may
+    hold personal data and must stay out of the logs.
+    """
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    return (lines[0] if lines else type(original).__name__)[:200]
+
+
 @dataclass(frozen=True)
 class DrainReport:
     handled: int = 0

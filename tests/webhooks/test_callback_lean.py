@@ -163,3 +163,29 @@ def test_the_callback_skips_the_consoles_per_request_machinery(app: Flask, phone
     # The console, behind the same WSGI entry point, keeps all of them.
     page = app.test_client().get("/console/login")
     assert "Content-Security-Policy" in page.headers
+
+
+def test_the_log_names_why_the_database_is_away_without_the_parameters(
+    app: Flask, phone: Phone, db_connection: Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    callback = app.extensions[EXTENSION_KEY]
+    callback.responder.keep = lambda _message: None
+    error = (
+        psycopg.OperationalError("could not write: No space left on device")
+        if db_connection.dialect.name == "postgresql"
+        else sqlite3.OperationalError("database or disk is full")
+    )
+
+    def refuse(*_args: Any) -> None:
+        raise error
+
+    event.listen(db_connection, "before_cursor_execute", refuse)
+    callback.responder._away_until = float("inf")
+    try:
+        with caplog.at_level("WARNING", logger="bot.services.inbound"):
+            assert phone.post(phone.user.text("帮助")).status_code == 200
+    finally:
+        event.remove(db_connection, "before_cursor_execute", refuse)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert str(error) in logged
+    assert phone.user.openid not in logged  # the statement's parameters stay out
