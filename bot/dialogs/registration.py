@@ -363,6 +363,9 @@ def _answer_keywords(ctx: Context, text: str, data: RegistrationData) -> Outcome
         # An instruction we could not read is never stored as keywords.
         return Reject(texts.KEYWORDS_EDIT_UNCLEAR)
     terms = [term for term in LIST_SEPARATORS.split(text) if term]
+    if any(is_instruction(term) for term in terms):
+        # "0 NO": a command word among the terms is no keyword; ask again rather than guess.
+        return Reject(texts.KEYWORDS_INVALID)
     try:
         typed = _clean("keywords", terms)
     except ValidationError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -83,3 +84,15 @@ def test_no_reply_is_too_long_and_no_instruction_is_kept_as_a_value(
 def test_the_check_sees_an_instruction_kept_as_a_value() -> None:
     assert _is_instruction("基本对、把“弄基站”去掉") and _is_instruction("同意")
     assert not _is_instruction("射频前端") and not _is_instruction("王建国")
+
+
+@pytest.mark.parametrize("answer", ["NO", "0 NO", "no", "不"])
+def test_a_bare_no_at_the_keyword_check_is_never_kept_as_a_keyword(
+    chat: Chat, db_session: Session, answer: str
+) -> None:
+    # Found by the test above: the expertise accepted, then "0 NO" at the keyword check.
+    talk(chat, OPENERS["half registered"])
+    chat.send("，".join(f"{LONG_KEYWORD}{n}" for n in range(5)))
+    chat.send(answer)
+    kept = [(item, value) for item, value in _values(db_session) if _is_instruction(value)]
+    assert kept == []

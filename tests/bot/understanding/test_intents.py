@@ -150,6 +150,10 @@ def test_asking_to_change_the_keywords_names_the_keyword_list_not_the_expertise(
         ("都对", Intent.CONFIRM, ""),
         ("不对", Intent.KEYWORDS_REJECT, ""),
         ("都不对，我是搞机械的", Intent.KEYWORDS_REJECT, ""),
+        # A bare "no" rejects the list; it is never kept as a keyword (found by Hypothesis).
+        ("NO", Intent.KEYWORDS_REJECT, ""),
+        ("No.", Intent.KEYWORDS_REJECT, ""),
+        ("不", Intent.KEYWORDS_REJECT, ""),
     ],
 )
 def test_edits_of_the_keyword_list(text: str, intent: Intent, value: str) -> None:
