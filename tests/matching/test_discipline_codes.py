@@ -76,3 +76,48 @@ def test_a_shared_discipline_is_shown_with_its_code() -> None:
     hits = MatchIndex.build(items).search("高血压 患者")
     assert "学科（推测）：中医学/中药学" in hits[0].reasons
     assert "学科代码：360 中医学与中药学" in hits[0].reasons
+
+
+def test_every_second_level_code_sits_under_a_named_first_level_code() -> None:
+    names = code_table().names
+    assert all(code.isdigit() and len(code) in (3, 5) for code in names)
+    second = [code for code in names if len(code) == 5]
+    assert second
+    for code in second:
+        assert code[:3] in names, code
+
+
+# Pairs checked against two or more transcriptions of GB/T 13745-2009 (sources named in the
+# mapping file's header), chosen where the 1992 edition differs or a slip is easy to make.
+VERIFIED_2009 = {
+    "190": "心理学",
+    "19015": "认知心理学",
+    "330": "预防医学与公共卫生学",
+    "510": "电子与通信技术",
+    "51020": "光电子学与激光技术",
+    "610": "环境科学技术及资源科学技术",
+    "630": "管理学",
+    "63044": "公共管理",
+    "790": "经济学",
+    "79073": "金融学",
+    "850": "民族学与文化学",
+    "870": "图书馆、情报与文献学",
+    "44055": "石油、天然气储存与运输工程",
+    "58050": "船舶、舰船工程",
+    "88054": "高等教育学",
+}
+
+
+def test_codes_and_names_are_those_of_the_2009_edition() -> None:
+    names = code_table().names
+    for code, name in VERIFIED_2009.items():
+        assert names[code] == name, code
+    # Names only the 1992 edition used must not creep back in.
+    for old in (
+        "预防医学与卫生学",
+        "电子、通信与自动控制技术",
+        "环境科学技术",
+        "民族学",
+        "货币银行学",
+    ):
+        assert old not in names.values(), old
