@@ -42,6 +42,8 @@ from matching import text as textmod
 
 MAX_PHRASE_CHARS = 24
 MAX_ENGLISH_WORDS = 4
+# A phrase this short right before a colon is a label (现居：), unless a lexicon term (FPGA：).
+MAX_LABEL_CHARS = 2
 EMPLOYERS_FILE = "employers.txt"
 # Verbs, adverbs and fillers of spoken self-descriptions: they end a phrase and are never part of
 # an expertise keyword. (Stop words already end a phrase; these are the ones they miss.)
@@ -70,6 +72,85 @@ _BREAKS = frozenset(
     旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了
     """.split()
 )
+# The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
+# form, never expertise, so they end a phrase wherever they stand, glued to their value or not.
+# (Labels that also begin terms, 技能 of 技能培训, count only before a colon: see _phrases.)
+_LABELS = frozenset(
+    """
+    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 性别 年龄
+    民族 政治面貌 学历 学位 毕业院校 毕业学校 职称 职务 现任 现任职 现就职 现工作 就职单位
+    工作单位 所在单位 专长 特长 个人简介 简介 简历 自我介绍 个人介绍 经历 工作经历 教育经历
+    教育背景 履历 个人爱好 代表成果 主要成果 代表作 代表作品 主要业绩 业余喜欢 业余爱好
+    兴趣爱好 爱好
+    主要方向 研究方向 研究领域 主攻方向 主要领域 联系方式 个人情况 基本情况 基本信息 出生年月
+    目前状态 技术领域 擅长领域
+    """.split()
+)
+# Last words of a label before a colon (所获荣誉：, 目前单位：, 擅长领域：); a heading such as
+# 固废处置： or 大数据平台： is a term and stays.
+_LABEL_HEADS = (
+    *"方向 领域 成果 经历 技能 单位 简介 情况 背景 业绩 荣誉 奖项 爱好 兴趣 特长 专长 地址".split(),
+    *"职务 职位 岗位 学校 院校 城市 地区 家乡 老家 名称 时间 备注 其他 介绍 说明 类别 行业".split(),
+    *"优势 资源 需求 擅长 身份 学历 专业 现居 居住 现任 就职 籍贯 skills skill about".split(),
+    *"信息 年月 日期 状态 年限 证书 资质 特点 性格 年龄 户籍 住址 作品 项目 经验".split(),
+)
+_LABEL_OPENERS = frozenset("[【")
+_LABEL_CLOSERS = frozenset(":]】")
+# Personal qualities a résumé lists (沟通能力强, 吃苦耐劳): not a field of expertise.
+_PERSONAL_QUALITIES = re.compile(
+    r"能力强|能力较强|吃苦耐劳|认真负责|踏实|肯干|勤奋|好学|抗压|责任心|执行力|上进心|"
+    r"团队合作|团队协作|沟通能力|学习能力|表达能力|性格|开朗|乐观|细心|耐心|诚实|守信|靠谱"
+)
+# Locative particles ending a phrase that names a place of work (工厂里, 实验室里, 系统内).
+_LOCATIVES = frozenset("里 内 边 旁 外头 里头 里面".split())
+# Labels whose value is another field of the profile (籍贯焦作温县, 工作单位：中原内配): what
+# follows them in the clause is not expertise.
+_LABELS_OF_OTHER_FIELDS = frozenset(
+    """
+    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 性别 年龄
+    民族 政治面貌 学历 学位 毕业院校 毕业学校 职称 职务 现任 现任职 现就职 就职单位 工作单位
+    所在单位 联系方式 出生年月 目前状态
+    """.split()
+)
+_PLATFORM_LOCATIVES = frozenset("上 里".split())
+_FOR = frozenset("给 供 为 专供 面向".split())
+# Labels after which the value is the person's name (姓名：李明).
+_NAME_LABELS = frozenset("姓名 名字 称呼 name".split())
+# Chatter of greetings and voice run-ons: feelings, life events, shifts and times of day,
+# belonging to the group. They end a phrase and are never part of a keyword (夜班累死, 结婚生娃,
+# 高兴加入老乡会, 终于找到组织).
+_CHATTER_WORDS = frozenset(
+    """
+    高兴 开心 激动 荣幸 幸会 感谢 感恩 想念 怀念 思念 喜欢 爱吃 累 累死 好累 辛苦 郁闷
+    无聊 羡慕 感慨 哈喽 嗨 早上好 上午好 中午好 下午好 晚上好 晚安 早安 终于 漂泊 在外
+    漂 打拼 闯荡 发财 结婚 生娃 生孩子 带娃 买房 相亲 吃饭 请客 夜班 白班 下夜班 加班 熬夜
+    天天 每天 平时 周末 晚上 早上 夜里 凌晨 中午 下午 上午 有时候 有时 有时间 加入 找到
+    认识 打交道 忙不过来 忙 哎呀 哎 唉 咱们 咱 群里 回去 回来 马上 刚刚 刚 请多指教 多指教
+    指教 关照 多多关照 进群 入群 群主 拉 新人 报到 报个 小弟 小妹 在下 准备 打算 感谢群主
+    老婆 老公 媳妇 孩子 儿子 女儿 闺女 爸妈 父母 妹子 小白 萌新 前辈 大佬 新生 失业 下岗
+    二胎 二宝 怀孕 生病 住院 疫情 下班 放假 追剧 爱 一段时间 常态 期间 感兴趣 很感兴趣
+    出去 细分 专门 在职 离职 待业 求职 挺感兴趣 比较感兴趣 玩 去年 今年 前年 明年 前几年
+    这两年 这几年 那几年
+    """.split()
+)
+# Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
+# 想念老家的烩面), not work; a work verb or the clause's end closes it.
+_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱")
+# Who buys from the person (卖给周边的采摘园, 销往东南亚): customers, not expertise.
+_SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 发往".split())
+_SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
+_TO = frozenset("给到")
+_CLAUSE_ENDS = frozenset(",.;!?~()[]|\n。，；！？…～（）【】")
+_WORK_CUES = frozenset("做 搞 弄 干 从事 负责 主要 主做 主攻 专注 擅长 本职 专长 特长".split())
+# Interjections, modal particles and laughter (哈哈哈, 嗯, 呀, 哈 喽): never in a term.
+_LAUGHTER = re.compile(
+    r"^[哈呵嘿嘻嗯啊哦噢呃额喽啦呀哇嘛耶诶]+$|^h{2,}$|^(?:ha){2,}$|^23{2,}$|^6{3,}$|^lol$|^hiahia$"
+)
+_INTERJECTION_TAGS = frozenset("e y o".split())
+_DEGREE_ADVERBS = frozenset("好很挺太超真蛮特巨")
+# jieba's tags (or none) of what 刚 may be glued to in speech: a verb, a time (刚度 is "d").
+_SPOKEN_TAGS = frozenset(["", "t", "v"])
+_VERBS_BEFORE_A_LITTLE = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂当在回接养种画写玩")
 # Stop words that sit inside terms, between two of their words (量子点发光).
 _INNER_STOP_WORDS = frozenset("点")
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
@@ -105,6 +186,7 @@ _TITLE_SUFFIXES = tuple(
         scientist analyst consultant intern hr hrbp developer researcher professor
         lecturer founder cofounder co-founder lawyer doctor physician nurse student designer
         architect officer specialist lead
+        投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
@@ -131,6 +213,11 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     直聘 聘任 专职 个体 教授级 常年 兼职
     """.split()
 )
+# A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
+_SCHOOL_SHORT_NAME = re.compile(
+    r"^[\u4e00-\u9fff]{1,4}(?:理工|农大|师大|医大|工大|科大|财大|交大|林大|矿大|海大|民大|"
+    r"石大|地大|外大|政法|体大|中医药大|理工大)$|^[郑浙北清复南人川山厦吉武同哈西湘苏河鲁兰]大$"
+)
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
 _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九十百几]+代$")
 _HONOUR = re.compile(
@@ -151,7 +238,7 @@ _HONOUR = re.compile(
 _EDUCATION = re.compile(
     r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
     # 大学生 is a student, 大学生心理健康教育 a field.
-    r"(?:进修生|实习生|留学生|学生)$|^大[一二三四]$|^研[一二三]$|^高三$|"
+    r"(?:进修生|实习生|留学生|学生|直博生)$|硕博连读|^(?:[大博][一二三四五]|研[一二三])新?生$|^[大博][一二三四五]$|^研[一二三]$|^[初高][一二三]$|^[初高]中$|"
     # 专科 is education alone (大专, 专科毕业), not in 专科护理 or 专科医院.
     r"^专科$"
 )
@@ -216,6 +303,9 @@ _GENERIC_PROFILE_WORDS = frozenset(
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
     小孩子 小孩 任教 执教
+    专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
+    同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
+    实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职 行情 生意 买卖 日常 生活 家里
     industry company
     """.split()
 )
@@ -223,6 +313,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
 _TRAILING = frozenset(
     """
     人才 专家 需求 服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量
+    模块 板块
     """.split()
 )
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
@@ -289,6 +380,8 @@ _ORG_WORDS_AFTER = frozenset(
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
+    # ... and investing in a sector (投企业服务 → 企业服务).
+    + ["投"]
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
@@ -474,7 +567,47 @@ def _generic() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _stop() -> frozenset[str]:
     """Return every token that ends a phrase: stop words and the self-description fillers."""
-    return textmod.stop_words() | _BREAKS
+    return textmod.stop_words() | _BREAKS | _LABELS | _CHATTER_WORDS
+
+
+def _is_label(norm: str) -> bool:
+    """Return whether ``norm``, right before a colon, is a form's label (专长, 所获荣誉)."""
+    norm = norm.strip()
+    if norm in _LABELS or norm.endswith(_LABEL_HEADS):
+        return True
+    return (
+        len(norm) <= MAX_LABEL_CHARS
+        and _HAN.match(norm) is not None
+        and (norm not in textmod.lexicon())
+    )
+
+
+def _is_interjection(token: str) -> bool:
+    """Return whether ``token`` is laughter, an interjection or spoken chatter (哈哈哈, 刚下)."""
+    if token in _interjections() or _LAUGHTER.match(token):
+        return True
+    if token[:1] in _DEGREE_ADVERBS and token[1:] in _CHATTER_WORDS:
+        return True  # 好开心, 太累: a feeling with its degree
+    if len(token) != 2 or token in textmod.lexicon():
+        return False
+    # 刚下 (夜班), 刚来: a spoken adverb glued to a verb (刚度 and 刚玉 are nouns); 卖菜, 买房:
+    # selling and buying; 养点 (土鸡): a verb and "a little".
+    return (
+        (token[0] == "刚" and _word_tags().get(token, ("", 0))[0] in _SPOKEN_TAGS)
+        or token[0] in "卖买"
+        or (token[1] in "点些" and token[0] in _VERBS_BEFORE_A_LITTLE)
+    )
+
+
+@lru_cache(maxsize=1)
+def _interjections() -> frozenset[str]:
+    """Return jieba's interjections, modal particles and onomatopoeia outside our lexicon."""
+    lexicon = textmod.lexicon()
+    return frozenset(
+        word
+        for word, (tag, _) in _word_tags().items()
+        if tag in _INTERJECTION_TAGS and word not in lexicon
+    )
 
 
 def _typed_form(text: str) -> str:
@@ -530,6 +663,8 @@ def _phrases(text: str) -> list[_Phrase]:
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
+        if _is_interjection(stripped):
+            return False
         if token in _INNER_STOP_WORDS and 0 < i < len(tokens) - 1:
             # 量子点发光, 焊点检测: 点 (a stop word) between two words of a term
             before, after = tokens[i - 1], tokens[i + 1]
@@ -576,8 +711,28 @@ def _phrases(text: str) -> list[_Phrase]:
 
     found: list[_Phrase] = []
     i = 0
+    # Inside a clause about a hobby, a longing or customers (业余喜欢钓鱼, 卖给超市): its
+    # phrases are not the person's work.
+    hobby = False
     while i < len(tokens):
         if not is_content(i):
+            stripped = tokens[i].strip()
+            if stripped.endswith(_HOBBY_CUES) or stripped in _LABELS_OF_OTHER_FIELDS:
+                hobby = True  # 喜欢, 个人爱好; 籍贯焦作温县, 工作单位：中原内配
+            elif stripped in _SOLD_TO or (stripped in _TO and neighbour(i, -1) in _SELLING_VERBS):
+                hobby = True  # 卖给周边的采摘园, 销往东南亚: who buys is no expertise
+            elif stripped in _LABEL_CLOSERS and hobby:
+                # 籍贯：焦作 goes on; 爱好 游泳 职业：… is a new field.
+                hobby = neighbour(i, -1).endswith(_HOBBY_CUES) or (
+                    neighbour(i, -1) in _LABELS_OF_OTHER_FIELDS
+                )
+            elif (
+                stripped in _WORK_CUES
+                or stripped in _CLAUSE_ENDS
+                # A pause in speech ends the clause, unless after 的 (卖给周边的 采摘园).
+                or (hobby and not stripped and neighbour(i, -1) != "的")
+            ):
+                hobby = False  # 业余喜欢：游泳、跑步 goes on past 、 and ：
             i += 1
             continue
         if not tokens[i].strip():
@@ -598,7 +753,23 @@ def _phrases(text: str) -> list[_Phrase]:
             if tokens[k].strip() not in _JOINERS
             and (k == i or tokens[k - 1].strip() == "" or tokens[k - 1] == " ")
         )
-        lower_case = typed[offsets[i] : offsets[end - 1] + len(tokens[end - 1])].islower()
+        start_char, end_char = offsets[i], offsets[end - 1] + len(tokens[end - 1])
+        if (
+            hobby
+            or (
+                # 专长：, 【技术领域】: a form's label before a colon or in brackets.
+                (
+                    neighbour(end - 1, 1) == ":"
+                    or (neighbour(i, -1) in _LABEL_OPENERS and neighbour(end - 1, 1) in "]】")
+                )
+                and _is_label(lowered[start_char:end_char])
+            )
+            # 姓名：李明: the value of a name label is a name.
+            or (neighbour(i, -1) == ":" and neighbour(i, -2) in _NAME_LABELS)
+        ):
+            i = j
+            continue
+        lower_case = typed[start_char:end_char].islower()
         if (
             words > 2
             and all(tokens[k].isascii() for k in range(i, end))
@@ -611,7 +782,6 @@ def _phrases(text: str) -> list[_Phrase]:
             i = j
             continue
         if end > i:
-            start_char, end_char = offsets[i], offsets[end - 1] + len(tokens[end - 1])
             found.append(
                 _Phrase(
                     start=start_char,
@@ -659,6 +829,12 @@ def _split_glued(tokens: list[str]) -> list[str]:
     freq = textmod.tokenizer().FREQ
     out: list[str] = []
     for token in tokens:
+        if out and out[-1] + token in _LABELS:
+            out[-1] += token  # 代表 成果, 业余 喜欢: one label
+            continue
+        if out and out[-1] == "本" and token.startswith("科") and len(token) >= 2:
+            out[-1:] = ["本科", token[1:]]  # 本 科学 的化工: 本科, then 学
+            continue
         if (
             out
             and len(token) >= 2
@@ -679,6 +855,9 @@ def _split_glued(tokens: list[str]) -> list[str]:
             and _HAN.match(token[1])
         ):
             out += [token[0], token[1]]  # 会评茶: 会, then 评茶
+            continue
+        if len(token) == 2 and token[1] in "卖买" and not freq.get(token):
+            out += [token[0], token[1]]  # 拼多多 上卖 水果: 上, then 卖
             continue
         if (
             len(token) == 2
@@ -769,6 +948,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return "honours", ""
     if _EDUCATION.search(norm):
         return "education", ""
+    if _SCHOOL_SHORT_NAME.match(norm):
+        return "employers", ""
     if _is_place(norm):
         return "places", ""
     split = _title_split(norm)
@@ -863,6 +1044,8 @@ def _is_expertise(keyword: str) -> bool:
     """Return whether a phrase left as expertise is specific enough to show."""
     norm = keyword.lower()
     if norm in _generic() or len(norm) > MAX_PHRASE_CHARS or _CONTACT.search(norm):
+        return False
+    if _PERSONAL_QUALITIES.search(norm):
         return False
     if len(norm) == 1:
         return False
@@ -1000,6 +1183,18 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
     return part
 
 
+def _is_scene(phrase: _Phrase) -> bool:
+    """Return whether ``phrase`` says where or for whom the work is done (工厂里, 汽配厂用的)."""
+    if phrase.tokens and phrase.tokens[-1] in _LOCATIVES:
+        return True  # 工厂里, 车间内: a place of work
+    if phrase.after in _PLATFORM_LOCATIVES and phrase.norm in _PLATFORMS:
+        return True  # 拼多多上卖水果: where the person sells
+    if phrase.before in _FOR and phrase.after == "用":
+        return True  # 给小区业主用的: the customer
+    # 中小型汽配厂用的 (MES): the customer who uses it; 医用 and 民用 alone are no expertise either.
+    return phrase.after == "的" and phrase.norm.endswith("用") and len(phrase.tokens[-1]) <= 2
+
+
 def _starts_with_place(phrase: _Phrase) -> bool:
     """Return whether the first token(s) of a longer phrase name a place (焦作龙源湖公园改造).
 
@@ -1047,6 +1242,8 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                 continue  # 我叫张伟, 王工: a person's name
             if _starts_with_place(phrase):
                 continue  # a place's own project, site or employer, not a field of work
+            if _is_scene(phrase):
+                continue  # 工厂里, 中小型汽配厂用的: where or for whom, not what
             part = _trimmed(phrase)
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
