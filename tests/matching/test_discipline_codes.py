@@ -121,3 +121,16 @@ def test_codes_and_names_are_those_of_the_2009_edition() -> None:
         "货币银行学",
     ):
         assert old not in names.values(), old
+
+
+def test_fields_with_a_2009_home_of_their_own_map_to_it() -> None:
+    # GB/T 13745-2009 gave these degree-catalogue fields second-level codes (verified against
+    # two public copies of the 2009 tables, see data/disciplines/gbt13745.toml).
+    expected = {
+        "控制科学与工程": "41310",
+        "光学工程": "41620",
+        "农业工程": "41650",
+        "兵器科学与技术": "53520",
+    }
+    for discipline, code in expected.items():
+        assert code in [c.code for c in codes_of(discipline, second_level=True)], discipline
