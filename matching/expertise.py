@@ -74,16 +74,16 @@ _BREAKS = frozenset(
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
 # form, never expertise, so they end a phrase wherever they stand, glued to their value or not.
-# (Labels that also begin terms, 技能 of 技能培训, count only before a colon: see _phrases.)
+# (Labels that also begin terms, 技能培训, 性别研究, 职务犯罪, 民族音乐, count only before a
+# colon: see _LABEL_HEADS.)
 _LABELS = frozenset(
     """
-    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 性别 年龄
-    民族 政治面貌 学历 学位 毕业院校 毕业学校 职称 职务 现任 现任职 现就职 现工作 就职单位
-    工作单位 所在单位 专长 特长 个人简介 简介 简历 自我介绍 个人介绍 经历 工作经历 教育经历
-    教育背景 履历 个人爱好 代表成果 主要成果 代表作 代表作品 主要业绩 业余喜欢 业余爱好
-    兴趣爱好 爱好
-    主要方向 研究方向 研究领域 主攻方向 主要领域 联系方式 个人情况 基本情况 基本信息 出生年月
-    目前状态 技术领域 擅长领域
+    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 政治面貌
+    毕业院校 毕业学校 现任 现任职 现就职 现工作 就职单位 工作单位 所在单位 专长 特长
+    个人简介 简介 简历 自我介绍 个人介绍 经历 工作经历 教育经历 教育背景 履历 个人爱好
+    代表成果 主要成果 代表作 代表作品 主要业绩 业余喜欢 业余爱好 兴趣爱好 爱好 主要方向
+    研究方向 研究领域 主攻方向 主要领域 联系方式 个人情况 基本情况 基本信息 出生年月 目前状态
+    技术领域 擅长领域
     """.split()
 )
 # Last words of a label before a colon (所获荣誉：, 目前单位：, 擅长领域：); a heading such as
@@ -93,12 +93,13 @@ _LABEL_HEADS = (
     *"职务 职位 岗位 学校 院校 城市 地区 家乡 老家 名称 时间 备注 其他 介绍 说明 类别 行业".split(),
     *"优势 资源 需求 擅长 身份 学历 专业 现居 居住 现任 就职 籍贯 skills skill about".split(),
     *"信息 年月 日期 状态 年限 证书 资质 特点 性格 年龄 户籍 住址 作品 项目 经验".split(),
+    *"性别 民族 职称 学位".split(),
 )
 _LABEL_OPENERS = frozenset("[【")
 _LABEL_CLOSERS = frozenset(":]】")
 # Personal qualities a résumé lists (沟通能力强, 吃苦耐劳): not a field of expertise.
 _PERSONAL_QUALITIES = re.compile(
-    r"能力强|能力较强|吃苦耐劳|认真负责|踏实|肯干|勤奋|好学|抗压|责任心|执行力|上进心|"
+    r"能力强|能力较强|吃苦耐劳|认真负责|踏实|肯干|勤奋|好学|抗压能力|责任心|执行力|上进心|"
     r"团队合作|团队协作|沟通能力|学习能力|表达能力|性格|开朗|乐观|细心|耐心|诚实|守信|靠谱"
 )
 # Locative particles ending a phrase that names a place of work (工厂里, 实验室里, 系统内).
@@ -107,9 +108,8 @@ _LOCATIVES = frozenset("里 内 边 旁 外头 里头 里面".split())
 # follows them in the clause is not expertise.
 _LABELS_OF_OTHER_FIELDS = frozenset(
     """
-    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 性别 年龄
-    民族 政治面貌 学历 学位 毕业院校 毕业学校 职称 职务 现任 现任职 现就职 就职单位 工作单位
-    所在单位 联系方式 出生年月 目前状态
+    现居 现住 现居住 现居地 居住地 所在地 所在城市 籍贯 祖籍 出生地 户籍 姓名 政治面貌
+    毕业院校 毕业学校 现任 现任职 现就职 就职单位 工作单位 所在单位 联系方式 出生年月 目前状态
     """.split()
 )
 _PLATFORM_LOCATIVES = frozenset("上 里".split())
@@ -121,15 +121,15 @@ _NAME_LABELS = frozenset("姓名 名字 称呼 name".split())
 # 高兴加入老乡会, 终于找到组织).
 _CHATTER_WORDS = frozenset(
     """
-    高兴 开心 激动 荣幸 幸会 感谢 感恩 想念 怀念 思念 喜欢 爱吃 累 累死 好累 辛苦 郁闷
+    高兴 开心 激动 荣幸 幸会 感谢 想念 怀念 思念 喜欢 爱吃 累死 好累 辛苦 郁闷
     无聊 羡慕 感慨 哈喽 嗨 早上好 上午好 中午好 下午好 晚上好 晚安 早安 终于 漂泊 在外
-    漂 打拼 闯荡 发财 结婚 生娃 生孩子 带娃 买房 相亲 吃饭 请客 夜班 白班 下夜班 加班 熬夜
+    打拼 闯荡 发财 结婚 生娃 生孩子 带娃 买房 相亲 吃饭 请客 夜班 白班 下夜班 加班 熬夜
     天天 每天 平时 周末 晚上 早上 夜里 凌晨 中午 下午 上午 有时候 有时 有时间 加入 找到
-    认识 打交道 忙不过来 忙 哎呀 哎 唉 咱们 咱 群里 回去 回来 马上 刚刚 刚 请多指教 多指教
-    指教 关照 多多关照 进群 入群 群主 拉 新人 报到 报个 小弟 小妹 在下 准备 打算 感谢群主
+    认识 打交道 忙不过来 哎呀 哎 唉 咱们 群里 回去 回来 马上 刚刚 请多指教 多指教
+    指教 关照 多多关照 进群 入群 群主 新人 报到 报个 小弟 小妹 在下 感谢群主
     老婆 老公 媳妇 孩子 儿子 女儿 闺女 爸妈 父母 妹子 小白 萌新 前辈 大佬 新生 失业 下岗
-    二胎 二宝 怀孕 生病 住院 疫情 下班 放假 追剧 爱 一段时间 常态 期间 感兴趣 很感兴趣
-    出去 细分 专门 在职 离职 待业 求职 挺感兴趣 比较感兴趣 玩 去年 今年 前年 明年 前几年
+    二胎 二宝 怀孕 生病 下班 放假 追剧 爱 一段时间 常态 期间 感兴趣 很感兴趣
+    出去 细分 专门 在职 离职 待业 求职 挺感兴趣 比较感兴趣 去年 今年 前年 明年 前几年
     这两年 这几年 那几年
     """.split()
 )
@@ -144,7 +144,7 @@ _CLAUSE_ENDS = frozenset(",.;!?~()[]|\n。，；！？…～（）【】")
 _WORK_CUES = frozenset("做 搞 弄 干 从事 负责 主要 主做 主攻 专注 擅长 本职 专长 特长".split())
 # Interjections, modal particles and laughter (哈哈哈, 嗯, 呀, 哈 喽): never in a term.
 _LAUGHTER = re.compile(
-    r"^[哈呵嘿嘻嗯啊哦噢呃额喽啦呀哇嘛耶诶]+$|^h{2,}$|^(?:ha){2,}$|^23{2,}$|^6{3,}$|^lol$|^hiahia$"
+    r"^[哈呵嘿嘻嗯啊哦噢呃喽啦呀哇嘛耶诶]+$|^h{2,}$|^(?:ha){2,}$|^23{2,}$|^6{3,}$|^lol$|^hiahia$"
 )
 _INTERJECTION_TAGS = frozenset("e y o".split())
 _DEGREE_ADVERBS = frozenset("好很挺太超真蛮特巨")
@@ -305,7 +305,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     小孩子 小孩 任教 执教
     专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
-    实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职 行情 生意 买卖 日常 生活 家里
+    感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
+    行情 生意 买卖 日常 生活 家里
     industry company
     """.split()
 )
@@ -313,7 +314,6 @@ _GENERIC_PROFILE_WORDS = frozenset(
 _TRAILING = frozenset(
     """
     人才 专家 需求 服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量
-    模块 板块
     """.split()
 )
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
@@ -380,8 +380,8 @@ _ORG_WORDS_AFTER = frozenset(
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
-    # ... and investing in a sector (投企业服务 → 企业服务).
-    + ["投"]
+    # ... and investing in a sector (投企业服务 → 企业服务), and plans (准备学医 → 学医).
+    + ["投", "准备", "打算"]
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
@@ -1191,8 +1191,13 @@ def _is_scene(phrase: _Phrase) -> bool:
         return True  # 拼多多上卖水果: where the person sells
     if phrase.before in _FOR and phrase.after == "用":
         return True  # 给小区业主用的: the customer
-    # 中小型汽配厂用的 (MES): the customer who uses it; 医用 and 民用 alone are no expertise either.
-    return phrase.after == "的" and phrase.norm.endswith("用") and len(phrase.tokens[-1]) <= 2
+    # 中小型汽配厂用的 (MES): the customer who uses it (jieba glues 厂用, a word it does not know).
+    last = phrase.tokens[-1] if phrase.tokens else ""
+    return (
+        phrase.after == "的"
+        and last.endswith("用")
+        and (last == "用" or (len(last) == 2 and last not in _word_tags()))  # 应用 is a word
+    )
 
 
 def _starts_with_place(phrase: _Phrase) -> bool:

@@ -980,6 +980,15 @@ def test_words_of_chatter_inside_terms_are_kept() -> None:
         assert term in keywords, (term, keywords)
 
 
+def test_label_words_inside_terms_are_kept() -> None:
+    # 性别, 职务, 民族 are labels before a colon only; 抗压 and 额 are no chatter in a term.
+    text = "性别社会学、职务犯罪辩护、民族音乐、混凝土抗压强度、索赔额分布、中药汤剂应用的规范"
+    keywords = extract_expertise(text)
+    for term in ("性别社会学", "职务犯罪辩护", "民族音乐", "混凝土抗压强度", "索赔额分布"):
+        assert term in keywords, (term, keywords)
+    assert any("汤剂应用" in k for k in keywords), keywords
+
+
 def test_the_helpers_style_sets_stay_precise() -> None:
     # Written and labelled before the rules for forms and chatter (precision 0.562 and 0.535).
     for name, floor in (("a", 0.9), ("b", 0.8)):
