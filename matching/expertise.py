@@ -130,7 +130,8 @@ _CHATTER_WORDS = frozenset(
     老婆 老公 媳妇 孩子 儿子 女儿 闺女 爸妈 父母 妹子 小白 萌新 前辈 大佬 新生 失业 下岗
     二胎 二宝 怀孕 生病 下班 放假 追剧 爱 一段时间 常态 期间 感兴趣 很感兴趣
     出去 细分 专门 在职 离职 待业 求职 挺感兴趣 比较感兴趣 去年 今年 前年 明年 前几年
-    这两年 这几年 那几年
+    同事 同学 朋友 乡亲 要死 得要死 一年到头 一天到晚 整天 成天 每年
+    这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
     """.split()
 )
 # Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
@@ -147,6 +148,11 @@ _LAUGHTER = re.compile(
     r"^[哈呵嘿嘻嗯啊哦噢呃喽啦呀哇嘛耶诶]+$|^h{2,}$|^(?:ha){2,}$|^23{2,}$|^6{3,}$|^lol$|^hiahia$"
 )
 _INTERJECTION_TAGS = frozenset("e y o".split())
+# A greeting to the group (你们好, 老乡们好, 家人们晚上好).
+_GREETING = re.compile(
+    r"^(?:你们|您们|大家|各位|老乡们?|亲们|家人们|朋友们|同学们|老师们|领导们|群友们?|兄弟们|"
+    r"姐妹们|老铁们?)(?:好|早|早上好|上午好|中午好|下午好|晚上好)[呀啊哈]?$"
+)
 _DEGREE_ADVERBS = frozenset("好很挺太超真蛮特巨")
 # jieba's tags (or none) of what 刚 may be glued to in speech: a verb, a time (刚度 is "d").
 _SPOKEN_TAGS = frozenset(["", "t", "v"])
@@ -216,7 +222,10 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
 # A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
 _SCHOOL_SHORT_NAME = re.compile(
     r"^[\u4e00-\u9fff]{1,4}(?:理工|农大|师大|医大|工大|科大|财大|交大|林大|矿大|海大|民大|"
-    r"石大|地大|外大|政法|体大|中医药大|理工大)$|^[郑浙北清复南人川山厦吉武同哈西湘苏河鲁兰]大$"
+    r"石大|地大|外大|政法|体大|中医药大|理工大)$|^[郑浙北清复南人川山厦吉武同哈西湘苏河鲁兰]大$|"
+    r"^(?:清华|复旦|南开|华科|北航|北理|北邮|西交|上交|同济|哈工大|西电|成电)$|"
+    # A university's department (化学系, 测绘工程系, 中文系); 管理体系 and 关系 are no department.
+    r"(?:学|工程|科学|技术|中文|外语|英语)系$"
 )
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
 _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九十百几]+代$")
@@ -319,11 +328,13 @@ _TRAILING = frozenset(
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
 # A surname and 工 or 总: how colleagues name an engineer or a boss (王工, 李总).
-_HONORIFIC_NAME = re.compile(
-    "^[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤][工总]$"
+    "龚邵万钱严覃武戴莫孔向汤"
 )
+# ... and how friends name one another (小张, 老王, 李姐, 王哥).
+_HONORIFIC_NAME = re.compile(f"^[{_SURNAMES}][工总哥姐叔姨]$|^[小老阿][{_SURNAMES}]$")
 # A person's name with the words that introduce it, glued by jieba (我姓赵, 我叫王磊).
 _OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
 # Words before a person's own name.
@@ -584,7 +595,7 @@ def _is_label(norm: str) -> bool:
 
 def _is_interjection(token: str) -> bool:
     """Return whether ``token`` is laughter, an interjection or spoken chatter (哈哈哈, 刚下)."""
-    if token in _interjections() or _LAUGHTER.match(token):
+    if token in _interjections() or _LAUGHTER.match(token) or _GREETING.match(token):
         return True
     if token[:1] in _DEGREE_ADVERBS and token[1:] in _CHATTER_WORDS:
         return True  # 好开心, 太累: a feeling with its degree
@@ -594,6 +605,7 @@ def _is_interjection(token: str) -> bool:
     # selling and buying; 养点 (土鸡): a verb and "a little".
     return (
         (token[0] == "刚" and _word_tags().get(token, ("", 0))[0] in _SPOKEN_TAGS)
+        or (token[0] in "累忙困饿烦" and token not in _word_tags())  # 累成 (狗)
         or token[0] in "卖买"
         or (token[1] in "点些" and token[0] in _VERBS_BEFORE_A_LITTLE)
     )
@@ -948,7 +960,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return "honours", ""
     if _EDUCATION.search(norm):
         return "education", ""
-    if _SCHOOL_SHORT_NAME.match(norm):
+    if _SCHOOL_SHORT_NAME.search(norm):
         return "employers", ""
     if _is_place(norm):
         return "places", ""
