@@ -113,6 +113,7 @@ _LABELS_OF_OTHER_FIELDS = frozenset(
     """.split()
 )
 _PLATFORM_LOCATIVES = frozenset("上 里".split())
+_DISTANCES = frozenset("公里 英里 海里 华里 千里 万里 邻里".split())
 _FOR = frozenset("给 供 为 专供 面向".split())
 # Labels after which the value is the person's name (姓名：李明).
 _NAME_LABELS = frozenset("姓名 名字 称呼 name".split())
@@ -130,6 +131,7 @@ _CHATTER_WORDS = frozenset(
     老婆 老公 媳妇 孩子 儿子 女儿 闺女 爸妈 父母 妹子 小白 萌新 前辈 大佬 新生 失业 下岗
     二胎 二宝 怀孕 生病 下班 放假 追剧 爱 一段时间 常态 期间 感兴趣 很感兴趣
     出去 细分 专门 在职 离职 待业 求职 挺感兴趣 比较感兴趣 去年 今年 前年 明年 前几年
+    冒泡 冒个 冒个泡 潜水 好久 好久没 很久 回家 拿手 在行 第一次 师傅 师父 徒弟
     同事 同学 朋友 乡亲 要死 得要死 一年到头 一天到晚 整天 成天 每年
     这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
     """.split()
@@ -153,7 +155,7 @@ _GREETING = re.compile(
     r"^(?:你们|您们|大家|各位|老乡们?|亲们|家人们|朋友们|同学们|老师们|领导们|群友们?|兄弟们|"
     r"姐妹们|老铁们?)(?:好|早|早上好|上午好|中午好|下午好|晚上好)[呀啊哈]?$"
 )
-_DEGREE_ADVERBS = frozenset("好很挺太超真蛮特巨")
+_DEGREE_ADVERBS = frozenset("好很挺太超真蛮巨怪")
 # jieba's tags (or none) of what 刚 may be glued to in speech: a verb, a time (刚度 is "d").
 _SPOKEN_TAGS = frozenset(["", "t", "v"])
 _VERBS_BEFORE_A_LITTLE = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂当在回接养种画写玩")
@@ -216,7 +218,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
-    直聘 聘任 专职 个体 教授级 常年 兼职
+    直聘 聘任 专职 个体 教授级 常年 兼职 投资 投行 融资
     """.split()
 )
 # A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
@@ -247,7 +249,7 @@ _HONOUR = re.compile(
 _EDUCATION = re.compile(
     r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
     # 大学生 is a student, 大学生心理健康教育 a field.
-    r"(?:进修生|实习生|留学生|学生|直博生)$|硕博连读|^(?:[大博][一二三四五]|研[一二三])新?生$|^[大博][一二三四五]$|^研[一二三]$|^[初高][一二三]$|^[初高]中$|"
+    r"(?:进修生|实习生|留学生|学生|直博生|学历)$|硕博连读|^(?:[大博][一二三四五]|研[一二三])新?生$|^[大博][一二三四五]$|^研[一二三]$|^[初高][一二三]$|^[初高]中$|"
     # 专科 is education alone (大专, 专科毕业), not in 专科护理 or 专科医院.
     r"^专科$"
 )
@@ -314,7 +316,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     小孩子 小孩 任教 执教
     专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
-    感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
+    加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
     行情 生意 买卖 日常 生活 家里
     industry company
     """.split()
@@ -391,8 +393,9 @@ _ORG_WORDS_AFTER = frozenset(
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
     "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
-    # ... and investing in a sector (投企业服务 → 企业服务), and plans (准备学医 → 学医).
-    + ["投", "准备", "打算"]
+    # ... investing in a sector (投企业服务 → 企业服务), plans (准备学医 → 学医) and repairs
+    # (修奔驰宝马: what is left are brands, set apart as employers).
+    + ["投", "准备", "打算", "修"]
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
@@ -597,8 +600,8 @@ def _is_interjection(token: str) -> bool:
     """Return whether ``token`` is laughter, an interjection or spoken chatter (哈哈哈, 刚下)."""
     if token in _interjections() or _LAUGHTER.match(token) or _GREETING.match(token):
         return True
-    if token[:1] in _DEGREE_ADVERBS and token[1:] in _CHATTER_WORDS:
-        return True  # 好开心, 太累: a feeling with its degree
+    if token[:1] in _DEGREE_ADVERBS and (token[1:] in _CHATTER_WORDS or token[1:] == "想"):
+        return True  # 好开心, 怪想: a feeling with its degree
     if len(token) != 2 or token in textmod.lexicon():
         return False
     # 刚下 (夜班), 刚来: a spoken adverb glued to a verb (刚度 and 刚玉 are nouns); 卖菜, 买房:
@@ -606,6 +609,7 @@ def _is_interjection(token: str) -> bool:
     return (
         (token[0] == "刚" and _word_tags().get(token, ("", 0))[0] in _SPOKEN_TAGS)
         or (token[0] in "累忙困饿烦" and token not in _word_tags())  # 累成 (狗)
+        or (token[0] in "我你咱" and token not in _word_tags())  # 我来 (冒个泡); 他者 stays
         or token[0] in "卖买"
         or (token[1] in "点些" and token[0] in _VERBS_BEFORE_A_LITTLE)
     )
@@ -1190,21 +1194,23 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
         return None
-    if part is not phrase and (_is_place(part.norm) or part.norm.endswith(_ORG_SUFFIXES)):
+    if part is not phrase and (
+        _is_place(part.norm) or part.norm.endswith(_ORG_SUFFIXES) or _is_employer_name(part.norm)
+    ):
         return None  # 跑钢厂客户 → 钢厂: what is left is a customer's or a place's name
     return part
 
 
 def _is_scene(phrase: _Phrase) -> bool:
     """Return whether ``phrase`` says where or for whom the work is done (工厂里, 汽配厂用的)."""
-    if phrase.tokens and phrase.tokens[-1] in _LOCATIVES:
-        return True  # 工厂里, 车间内: a place of work
+    last = phrase.tokens[-1] if phrase.tokens else ""
+    if last in _LOCATIVES or (len(last) == 2 and last.endswith("里") and last not in _DISTANCES):
+        return True  # 工厂里, 车间内, 店里: a place of work (公里 is a distance)
     if phrase.after in _PLATFORM_LOCATIVES and phrase.norm in _PLATFORMS:
         return True  # 拼多多上卖水果: where the person sells
     if phrase.before in _FOR and phrase.after == "用":
         return True  # 给小区业主用的: the customer
     # 中小型汽配厂用的 (MES): the customer who uses it (jieba glues 厂用, a word it does not know).
-    last = phrase.tokens[-1] if phrase.tokens else ""
     return (
         phrase.after == "的"
         and last.endswith("用")

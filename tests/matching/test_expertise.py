@@ -961,6 +961,17 @@ FORMS_AND_CHATTER = [
         ("你们好", "研三", "化学系", "华科", "清华"),
     ),
     (
+        "哈哈哈哈 我来冒个泡 在长沙做电液控制 好久没回家了 怪想的 变速箱维修比较拿手 "
+        "主要修奔驰宝马 下午一般都在店里",
+        ("电液控制", "变速箱维修"),
+        ("我来", "冒个", "好久", "怪想", "拿手", "奔驰", "宝马", "店里"),
+    ),
+    (
+        "今天第一次进群 初中学历，跟师傅学了十几年木工，PE投资总监的朋友介绍来的",
+        ("木工",),
+        ("第一次", "学历", "师傅", "PE", "投资"),
+    ),
+    (
         "各位老乡好，我在北京做VC投资人，主要看医疗器械和创新药，天使投资也做一些",
         ("医疗器械", "创新药"),
         ("VC", "投资人", "天使投资"),
@@ -992,17 +1003,29 @@ def test_words_of_chatter_inside_terms_are_kept() -> None:
 
 
 def test_label_words_inside_terms_are_kept() -> None:
-    # 性别, 职务, 民族 are labels before a colon only; 抗压 and 额 are no chatter in a term.
-    text = "性别社会学、职务犯罪辩护、民族音乐、混凝土抗压强度、索赔额分布、中药汤剂应用的规范"
+    # 性别, 职务, 民族 are labels before a colon only; 抗压, 额, 特 and 他 are no chatter in a term.
+    text = (
+        "性别社会学、职务犯罪辩护、民族音乐、混凝土抗压强度、索赔额分布、特种会计、他者理论、"
+        "中药汤剂应用的规范"
+    )
     keywords = extract_expertise(text)
-    for term in ("性别社会学", "职务犯罪辩护", "民族音乐", "混凝土抗压强度", "索赔额分布"):
+    for term in (
+        "性别社会学",
+        "职务犯罪辩护",
+        "民族音乐",
+        "混凝土抗压强度",
+        "索赔额分布",
+        "特种会计",
+        "他者理论",
+    ):
         assert term in keywords, (term, keywords)
     assert any("汤剂应用" in k for k in keywords), keywords
 
 
 def test_the_helpers_style_sets_stay_precise() -> None:
     # Written and labelled before the rules for forms and chatter (precision 0.562 and 0.535).
-    for name, floor in (("a", 0.9), ("b", 0.8)):
+    # Set c was written after b was used and scored once (0.545 before this work, 0.755 after).
+    for name, floor in (("a", 0.9), ("b", 0.85), ("c", 0.85)):
         path = data_path("eval", f"profile_keywords_styles_{name}.tsv")
         report = evaluate_profile_keywords(path, "dev")
         assert report.precision >= floor, (name, report.precision)
