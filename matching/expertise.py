@@ -1211,11 +1211,9 @@ def _is_scene(phrase: _Phrase) -> bool:
     if phrase.before in _FOR and phrase.after == "用":
         return True  # 给小区业主用的: the customer
     # 中小型汽配厂用的 (MES): the customer who uses it (jieba glues 厂用, a word it does not know).
-    return (
-        phrase.after == "的"
-        and last.endswith("用")
-        and (last == "用" or (len(last) == 2 and last not in _word_tags()))  # 应用 is a word
-    )
+    if len(last) == 2 and last.endswith("用") and last not in _word_tags():
+        return True  # 厂用: a glue of jieba's HMM (应用, 民用 are words)
+    return last == "用" and phrase.after == "的"
 
 
 def _starts_with_place(phrase: _Phrase) -> bool:
