@@ -69,7 +69,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了
+    旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 业余 出身
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -115,6 +115,26 @@ _LABELS_OF_OTHER_FIELDS = frozenset(
 _PLATFORM_LOCATIVES = frozenset("上 里".split())
 _DISTANCES = frozenset("公里 英里 海里 华里 千里 万里 邻里".split())
 _FOR = frozenset("给 供 为 专供 面向".split())
+# Prepositions that open a modifier (面向边缘计算的…, 用于锂电的…): a phrase they begin is cut
+# off before its head, a fragment rather than a term.
+_MODIFIER_OPENERS = frozenset("面向 用于 适用于 应用于 服务于".split())
+# Vague phrases: "things" (抓东西) and a pair of qualities joined by 又 (又快又准).
+_VAGUE = re.compile(r"东西$|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$")
+# Verbs said twice for odd jobs (写写材料, 做做报表, 画画PCB): never part of the term.
+_REDUPLICATED_VERBS = frozenset("写做搞弄看聊跑学画修帮玩试")
+# A pet's or a product's nickname (毛小焦, 豆小胖): a name, then 小 or 大, then a name.
+_NICKNAME_FIRSTS = "毛豆糖球胖米团圆咪花"
+# A region of a company's organisation (华北区, 西南大区): with what follows it, a unit, not work.
+_REGION_UNIT = re.compile(r"(?:华北|华东|华南|华中|华西|西南|西北|东北|北方|南方)(?:大|片)?区")
+# Verbs of care before a generic noun make no term (照顾老人), unlike 推荐 in 推荐系统.
+# jieba's tags of a brand's name (万华 is "nz").
+_BRAND_TAGS = frozenset(["nz", "nr", "nrt"])
+# Lines of business that end a company's name and never a term's first word (万华化学, 恒力石化;
+# 电池 and 光伏 are left out: 钠离子电池硬碳负极 is one term).
+_BRAND_LINES = frozenset(
+    "化学 化工 石化 集团 股份 控股 药业 制药 重工 钢铁 建工 置业 地产 物流 特钢 铝业 煤业".split()
+)
+_CARE_VERBS = frozenset("照顾 抓 陪 伺候".split())
 # Labels after which the value is the person's name (姓名：李明).
 _NAME_LABELS = frozenset("姓名 名字 称呼 name".split())
 # Chatter of greetings and voice run-ons: feelings, life events, shifts and times of day,
@@ -134,11 +154,13 @@ _CHATTER_WORDS = frozenset(
     冒泡 冒个 冒个泡 潜水 好久 好久没 很久 回家 拿手 在行 第一次 师傅 师父 徒弟
     同事 同学 朋友 乡亲 要死 得要死 一年到头 一天到晚 整天 成天 每年
     这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
+    很多年 好多年 好些年 都行 啥都行 都可以 什么都行 啥都干 强项 教书 一枚
+    我家 俺家 咱家 我们家
     """.split()
 )
 # Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
 # 想念老家的烩面), not work; a work verb or the clause's end closes it.
-_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱")
+_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余")
 # Who buys from the person (卖给周边的采摘园, 销往东南亚): customers, not expertise.
 _SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 发往".split())
 _SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
@@ -177,7 +199,7 @@ _ORG_SUFFIXES = tuple(
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
     物流园 科技园 眼镜店 车企 分行 支行 总行 猪场 鸡场 牛场 羊场 鸭场 剧团
-    餐厅 琴行 车行 机构 委会 养老院
+    餐厅 琴行 车行 机构 委会 养老院 中介
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -200,6 +222,8 @@ _TITLE_SUFFIXES = tuple(
         主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工 值长
         焊工 钳工 车工 铣工 瓦工 架子工 大户 干部 飞手
+        教练 助产士 厨师 厨子 护工 fellow postdoc post-doc
+        enginner enginer engneer engeneer engr
         """.split(),
         key=len,
         reverse=True,
@@ -219,6 +243,9 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
     直聘 聘任 专职 个体 教授级 常年 兼职 投资 投行 融资
+    validation verification process test testing qa qc field application sales support
+    design mechanical electrical embedded firmware system systems technical visiting
+    postdoctoral graduate teaching
     """.split()
 )
 # A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
@@ -227,8 +254,12 @@ _SCHOOL_SHORT_NAME = re.compile(
     r"石大|地大|外大|政法|体大|中医药大|理工大)$|^[郑浙北清复南人川山厦吉武同哈西湘苏河鲁兰]大$|"
     r"^(?:清华|复旦|南开|华科|北航|北理|北邮|西交|上交|同济|哈工大|西电|成电)$|"
     # A university's department (化学系, 测绘工程系, 中文系); 管理体系 and 关系 are no department.
-    r"(?:学|工程|科学|技术|中文|外语|英语)系$"
+    r"(?:学|工程|科学|技术|中文|外语|英语|化工|机械|电子|物理|土木|建筑|材料|环境|计算机|自动化|"
+    r"电气|经济|法律|新闻|历史|哲学|体育|美术|音乐|生物)系$"
 )
+# What may follow a university's short name in one phrase: its department or the person's
+# major (清华化工系, 中国农大作物), never a field of work of its own.
+MAX_MAJOR_CHARS = 4
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
 _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九十百几]+代$")
 _HONOUR = re.compile(
@@ -244,7 +275,10 @@ _HONOUR = re.compile(
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
-    r"法考|司考|考研|考公"
+    r"法考|司考|考研|考公|"
+    # Certificates by their short names (一建, 注安, 二造): held or not, never a field.
+    r"^(?:持|有|考过?|拿到?)?(?:[一二]级?建|[一二]造|[一二]消|注安|注[电岩结规消]|[一二]注)"
+    r"(?:证书?)?$"
 )
 _EDUCATION = re.compile(
     r"(?<![a-z])(?:phd|ph\.d|msc|mba|bachelor|master)(?![a-z])|博士|硕士|本科|学士|研究生|博后|大专|在读|毕业|届|校友|读研|读博|规培|"
@@ -318,6 +352,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
     加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
     行情 生意 买卖 日常 生活 家里
+    调控 制备 制备工艺 放大 报表 材料 老人 老年人 fab foundry
     industry company
     """.split()
 )
@@ -339,13 +374,17 @@ _SURNAMES = (
 _HONORIFIC_NAME = re.compile(f"^[{_SURNAMES}][工总哥姐叔姨]$|^[小老阿][{_SURNAMES}]$")
 # A person's name with the words that introduce it, glued by jieba (我姓赵, 我叫王磊).
 _OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
+# "My family's": what follows it and 是 is the name of a pet or a relative (我家大黄是…).
+_FAMILY = frozenset("我家 俺家 咱家 我们家".split())
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs and prepositions that start no term: an unknown two-character word led by
 # one is the word and the start of the term (会评 茶 → 会, 评茶; 对酱 卤制品 → 对, 酱卤制品).
-_ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂对把向为从")
+_ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂对把向为从叫")
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回接")
+# Verbs that take 过 or 了, which jieba's HMM may glue to the next word (搞 过光 气化).
+_VERBS_AFTER_A_PAST = frozenset("用学管带跑写修教")
 # Words ending in 工 that are work, not a worker (深加工, 石油化工, 土建施工).
 _WORK_WORDS = frozenset(
     "加工 化工 施工 竣工 开工 分工 用工 手工 员工 职工 电工 人工 做工 务工".split()
@@ -360,7 +399,7 @@ _COMPANY_NAME_TAILS = frozenset(
     客车 汽车 重工 复材 电气 电子 医药 药业 生物 化工 化学 能源 新能源 机械 重机 物流
     地产 置业 控股 科技 智能 集团 股份 电器 家电 光电 通信 网络 软件 传媒 文化 教育
     农业 食品 乳业 钢铁 特钢 铝业 煤业 建设 建工 新材 环保 水务 燃气 电力 航空 航天
-    船舶 医疗 器械 云 智驾 半导体 微电子 制药 动力 电池 储能 光伏 风电 证券 银行 保险
+    船舶 医疗 器械 云 智驾 半导体 微电子 制药 动力 电池 储能 光伏 风电 证券 银行 保险 石化
     """.split()
 )
 # Endings of the unit a person with a title heads or works in (兽医站, 技术部, 综合办).
@@ -400,6 +439,8 @@ _LEADING_VERBS = frozenset(
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
     + "治疗 自制 牵头 建成 主导 主持 参与 编制 制定 授权".split()
+    # ... and of care and holding (照顾老人 → 老人, 抓护理质量 → 护理质量).
+    + "照顾 抓".split()
 )
 # Parts of speech (jieba's dictionary tags) of words that are never expertise on their own:
 # adjectives, time words, pronouns, idioms, place words, adverbs, numerals, conjunctions, ….
@@ -545,7 +586,10 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
     """Return whether ``token`` is a common word that cannot begin (or end) a term."""
     if token in _TRAILING and not leading:
         return True
-    if leading and token in _LEADING_VERBS:
+    if leading and (
+        token in _LEADING_VERBS
+        or (len(token) == 2 and token[0] == token[1] and token[0] in _REDUPLICATED_VERBS)
+    ):
         return True
     if len(token) != 2:  # idioms (学前教育) and single adjectives (深基坑) are often in terms
         return False
@@ -872,6 +916,23 @@ def _split_glued(tokens: list[str]) -> list[str]:
         ):
             out += [token[0], token[1]]  # 会评茶: 会, then 评茶
             continue
+        if (
+            len(token) == 2
+            and token[0] in "厂所院局店司"
+            and token[1] in "管做搞弄干当带"
+            and not freq.get(token)
+        ):
+            out += [token[0], token[1]]  # 碳素 厂管 技术: the 厂 of 碳素厂, then 管
+            continue
+        if (
+            out
+            and out[-1] in _GLUED_VERBS | _VERBS_AFTER_A_PAST
+            and len(token) >= 2
+            and token[0] in "过了"
+            and not freq.get(token)
+        ):
+            out += [token[0], token[1:]]  # 搞 过光 气化: 过, then the term
+            continue
         if len(token) == 2 and token[1] in "卖买" and not freq.get(token):
             out += [token[0], token[1]]  # 拼多多 上卖 水果: 上, then 卖
             continue
@@ -917,8 +978,26 @@ def _is_place(norm: str) -> bool:
     for tail in _PLACE_TAILS:
         if norm.endswith(tail) and len(norm) > len(tail) + 1:
             return True  # 云台山脚下, 黄河边上: where, not what
-    # Two places in a row (广东湛江, 焦作博爱).
-    return any(norm[:k] in places and norm[k:] in places for k in range(2, len(norm) - 1))
+    # Two places in a row (广东湛江, 焦作博爱), the first maybe mistyped (焦做武陟).
+    return any(
+        (norm[:k] in places or _mistyped_place(norm[:k])) and norm[k:] in places
+        for k in range(2, len(norm) - 1)
+    )
+
+
+def _mistyped_place(word: str) -> bool:
+    """Return whether ``word``, unknown to jieba, is a two-character place with one typo (焦做)."""
+    if len(word) != 2 or word in _word_tags() or _HAN.match(word) is None:
+        return False
+    first, second = _two_char_places()
+    return word[0] in first or word[1] in second
+
+
+@lru_cache(maxsize=1)
+def _two_char_places() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the first and the last characters of the gazetteer's two-character places."""
+    names = [n for n in _place_names() if len(n) == 2 and _HAN.match(n)]
+    return frozenset(n[0] for n in names), frozenset(n[1] for n in names)
 
 
 def _is_employer(phrase: _Phrase) -> bool:
@@ -934,6 +1013,8 @@ def _is_employer(phrase: _Phrase) -> bool:
         return True
     if phrase.before == "in" and phrase.typed[:1].isupper() and phrase.typed.isascii():
         return True  # in Singapore, in Shenzhen
+    if phrase.before in _ARTICLES and phrase.before2 == "in" and phrase.typed.isascii():
+        return True  # in a fab, in a startup
     before = phrase.before2 if phrase.before in _ARTICLES else phrase.before
     if before in _AT or phrase.before2 + phrase.before in _AT:
         if phrase.after in _AT_NOT_PLACE_AFTER:
@@ -964,8 +1045,13 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return "honours", ""
     if _EDUCATION.search(norm):
         return "education", ""
-    if _SCHOOL_SHORT_NAME.search(norm):
-        return "employers", ""
+    if _SCHOOL_SHORT_NAME.search(norm) or _REGION_UNIT.search(norm):
+        return "employers", ""  # 华南理工, 化学系; 华北区仓配: a unit of the employer
+    if any(
+        _SCHOOL_SHORT_NAME.fullmatch(norm[:k]) and _HAN.match(norm[k:])
+        for k in range(max(2, len(norm) - MAX_MAJOR_CHARS), len(norm))
+    ):
+        return "employers", ""  # 清华化工系, 中国农大作物: the school and the major
     if _is_place(norm):
         return "places", ""
     split = _title_split(norm)
@@ -994,6 +1080,9 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         rest = norm[: split[0]]
         # SaaS产品经理 → SaaS: rank and department words before the title are not expertise.
         rest = _TRAILING_GENERATION.sub("", _strip_rank(rest))
+        # 酒店中餐厨师: the organisation before the trade is the employer, not expertise.
+        skip = _organisation_prefix(rest)
+        rest = rest[skip:]
         # 高级工程师, 研发总监: the prefix is rank or department; 南开大学副教授: the employer.
         if (
             len(rest) < 2
@@ -1007,11 +1096,28 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or rest.endswith(_UNIT_ENDINGS)  # 乡镇兽医站站长: the unit the person heads
         ):
             return "titles", ""
-        return "titles", phrase.typed[: len(rest)].strip()
+        start = norm.find(rest)
+        return "titles", phrase.typed[start : start + len(rest)].strip()
     if _is_employer(phrase):
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
         return ("places" if _is_place(norm) else "employers"), ""
     return "keywords", phrase.typed
+
+
+def _organisation_prefix(norm: str) -> int:
+    """Return the length of an organisation's name opening ``norm`` (酒店中餐 → 2), or 0.
+
+    Only when at least two characters are left after it.
+    """
+    for k in range(len(norm) - 2, 1, -1):
+        head = norm[:k]
+        if (
+            head.endswith(_ORG_SUFFIXES)
+            and not head.endswith(_NOT_ORG_ENDINGS)
+            and _HAN.match(head) is not None
+        ):
+            return k
+    return 0
 
 
 def _strip_rank(norm: str) -> str:
@@ -1108,6 +1214,18 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
         for k, (_, end) in enumerate(phrase.spans[:-1]):
             if end == known:
                 return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
+    if (
+        len(phrase.tokens) > 2
+        and phrase.tokens[1] in _BRAND_LINES
+        and 2 <= len(phrase.tokens[0]) <= 4
+        and _HAN.match(phrase.tokens[0])
+        and _is_brand(phrase.tokens[0])
+    ):
+        # 万华化学MDI装置工艺: a brand and its line of business, then the work.
+        return [
+            dataclasses.replace(_sub(phrase, 0, 2), forced="employers"),
+            *_pieces(_sub(phrase, 2, len(phrase.tokens))),
+        ]
     run = _count_run(phrase.tokens)
     if run is not None and run != (0, len(phrase.tokens)):
         # 三百多亩小麦, 五年审计: the count apart, what it counts or precedes read on its own.
@@ -1150,6 +1268,12 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     return [phrase]
 
 
+def _is_brand(word: str) -> bool:
+    """Return whether ``word`` is a brand's name: jieba's proper noun, or unknown to both."""
+    tag = _word_tags().get(word, ("", 0))[0]
+    return tag in _BRAND_TAGS or (not tag and word not in textmod.lexicon())
+
+
 def _after_organisation(phrase: _Phrase, first: int) -> _Phrase:
     """Return the tokens of ``phrase`` from ``first`` on, which follow an organisation's name.
 
@@ -1189,7 +1313,13 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
         last -= 1
     if first == last:
         return None
-    if first > 0 and last - first == 1 and phrase.tokens[first] in _generic():
+    if (
+        first > 0
+        and last - first == 1
+        and phrase.tokens[first] in _generic()
+        and phrase.tokens[first - 1] not in _CARE_VERBS
+        and phrase.tokens[first - 1][:1] * 2 != phrase.tokens[first - 1]  # 写写材料
+    ):
         first = 0  # 推荐系统, 控制系统: a verb before a generic noun makes a term
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
@@ -1254,15 +1384,18 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                     fields[kind].append(phrase.typed)
                 if not expertise:
                     continue
-                phrase = _head(phrase, len(expertise))
+                phrase = _head(phrase, len(expertise), phrase.typed.find(expertise))
             if (
                 phrase.before in _NAME_CUES
+                or (phrase.before in _FAMILY and phrase.after == "是")  # 我家大黄是条狗
                 or _HONORIFIC_NAME.match(phrase.norm)
                 or _OWN_NAME.match(phrase.norm)
             ):
                 continue  # 我叫张伟, 王工: a person's name
             if _starts_with_place(phrase):
                 continue  # a place's own project, site or employer, not a field of work
+            if phrase.tokens[0] in _MODIFIER_OPENERS or _is_vague(phrase.norm):
+                continue  # 面向边缘计算 (的…): a fragment; 写写材料, 抓东西: vague
             if _is_scene(phrase):
                 continue  # 工厂里, 中小型汽配厂用的: where or for whom, not what
             part = _trimmed(phrase)
@@ -1271,24 +1404,45 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
 
 
-def _head(phrase: _Phrase, chars: int) -> _Phrase:
-    """Return the first ``chars`` characters of ``phrase``, cutting a token if need be.
+def _is_vague(norm: str) -> bool:
+    """Return whether ``norm`` is vague chatter or a nickname (写写材料, 快又准, 毛小焦)."""
+    if _VAGUE.search(norm):
+        return True
+    return (
+        len(norm) == 3
+        and norm[0] in _NICKNAME_FIRSTS
+        and norm[1] in "小大"
+        and _HAN.match(norm[2]) is not None
+        and norm not in _word_tags()
+        and norm not in textmod.lexicon()
+    )
 
-    jieba often glues a title to the word before it (辩护律师): 刑事辩护律师 → 刑事辩护.
+
+def _head(phrase: _Phrase, chars: int, first: int = 0) -> _Phrase:
+    """Return ``chars`` characters of ``phrase`` from ``first``, cutting tokens if need be.
+
+    jieba often glues a title to the word before it (辩护律师): 刑事辩护律师 → 刑事辩护; an
+    employer may open it (酒店中餐厨师 → 中餐, from 2).
     """
+    first = max(first, 0)
+    end = first + chars
     tokens, spans = [], []
     for token, (a, b) in zip(phrase.tokens, phrase.spans, strict=True):
-        if a >= chars:
+        if a >= end:
             break
-        tokens.append(token[: chars - a] if b > chars else token)
-        spans.append((a, min(b, chars)))
+        if b <= first:
+            continue
+        tokens.append(token[max(first - a, 0) : end - a])
+        spans.append((max(a, first) - first, min(b, end) - first))
     return dataclasses.replace(
         phrase,
-        typed=phrase.typed[:chars],
-        norm=phrase.norm[:chars],
+        start=phrase.start + first,
+        typed=phrase.typed[first:end],
+        norm=phrase.norm[first:end],
         tokens=tokens,
         spans=spans,
-        after=phrase.norm[chars:] or phrase.after,
+        before=phrase.norm[:first] or phrase.before,
+        after=phrase.norm[end:] or phrase.after,
     )
 
 
