@@ -1150,6 +1150,7 @@ def test_style_set_d_of_the_remaining_error_categories_stays_precise() -> None:
         ("Postdoc，研究肠道菌群代谢", "肠道菌群代谢", "Postdoc"),
         ("月子中心的助产士，擅长母乳喂养指导", "母乳喂养指导", "助产士"),
         ("护工出身，现在做失智老人照护", "失智老人照护", "护工"),
+        ("visiting scholar at MIT，做软体机器人", "软体机器人", "visiting scholar"),
     ],
 )
 def test_english_misspelt_and_trade_titles_are_titles(text: str, shown: str, title: str) -> None:
@@ -1172,6 +1173,8 @@ def test_the_employer_before_a_trade_is_cut_off_and_years_of_chatter_dropped() -
         ("考了二造，做安装工程预算", "二造"),
         ("注安一枚，做化工园区安全管理", "注安"),
         ("持一消，做商业综合体消防改造", "持一消"),
+        ("手上有二建和注安，想找安全管理的活", "注安"),
+        ("执业药师证在手，做处方审核", "执业药师证"),
     ],
 )
 def test_certificates_by_their_short_names_are_honours(text: str, certificate: str) -> None:
