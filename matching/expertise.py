@@ -69,7 +69,7 @@ _BREAKS = frozenset(
     is are was were be been work working worked years year currently now also etc
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
-    旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 业余 出身
+    旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 出身
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -119,14 +119,17 @@ _FOR = frozenset("给 供 为 专供 面向".split())
 # off before its head, a fragment rather than a term.
 _MODIFIER_OPENERS = frozenset("面向 用于 适用于 应用于 服务于".split())
 # Vague phrases: "things" (抓东西) and a pair of qualities joined by 又 (又快又准).
-_VAGUE = re.compile(r"东西$|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$")
+_VAGUE = re.compile(
+    r"东西$|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$|^([做聊看玩吃逛])\1[\u4e00-\u9fff]$"
+)
 # Verbs said twice for odd jobs (写写材料, 做做报表, 画画PCB): never part of the term.
 _REDUPLICATED_VERBS = frozenset("写做搞弄看聊跑学画修帮玩试")
 # A pet's or a product's nickname (毛小焦, 豆小胖): a name, then 小 or 大, then a name.
 _NICKNAME_FIRSTS = "毛豆糖球胖米团圆咪花"
 # A region of a company's organisation (华北区, 西南大区): with what follows it, a unit, not work.
-_REGION_UNIT = re.compile(r"(?:华北|华东|华南|华中|华西|西南|西北|东北|北方|南方)(?:大|片)?区")
-# Verbs of care before a generic noun make no term (照顾老人), unlike 推荐 in 推荐系统.
+_REGION_UNIT = re.compile(
+    r"(?:华北|华东|华南|华中|华西|西南|西北|东北|北方|南方)(?:大|片)?区(?!域)"
+)
 # jieba's tags of a brand's name (万华 is "nz").
 _BRAND_TAGS = frozenset(["nz", "nr", "nrt"])
 # Lines of business that end a company's name and never a term's first word (万华化学, 恒力石化;
@@ -134,7 +137,10 @@ _BRAND_TAGS = frozenset(["nz", "nr", "nrt"])
 _BRAND_LINES = frozenset(
     "化学 化工 石化 集团 股份 控股 药业 制药 重工 钢铁 建工 置业 地产 物流 特钢 铝业 煤业".split()
 )
+# Verbs of care before a generic noun make no term (照顾老人), unlike 推荐 in 推荐系统.
 _CARE_VERBS = frozenset("照顾 抓 陪 伺候".split())
+# Words that open a hobby when an activity follows them (业余玩无人机; 业余无线电 is a field).
+_SPARE_TIME = frozenset("业余 闲暇 闲时".split())
 # Labels after which the value is the person's name (姓名：李明).
 _NAME_LABELS = frozenset("姓名 名字 称呼 name".split())
 # Chatter of greetings and voice run-ons: feelings, life events, shifts and times of day,
@@ -160,7 +166,7 @@ _CHATTER_WORDS = frozenset(
 )
 # Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
 # 想念老家的烩面), not work; a work verb or the clause's end closes it.
-_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余")
+_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余", "闲暇", "闲时")
 # Who buys from the person (卖给周边的采摘园, 销往东南亚): customers, not expertise.
 _SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 发往".split())
 _SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
@@ -721,6 +727,8 @@ def _phrases(text: str) -> list[_Phrase]:
         if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
             # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
+        if stripped in _SPARE_TIME and i + 1 < len(tokens) and _is_activity(tokens[i + 1]):
+            return False  # 业余玩无人机, 业余写写小说: a hobby follows
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
         if _is_interjection(stripped):
@@ -1402,6 +1410,13 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
+
+
+def _is_activity(token: str) -> bool:
+    """Return whether ``token`` is a verb or filler that opens an activity (玩, 做做, 喜欢)."""
+    if token in _stop() or token[:1] * 2 == token[:2]:
+        return True
+    return _word_tags().get(token, ("", 0))[0].startswith("v")
 
 
 def _is_vague(norm: str) -> bool:

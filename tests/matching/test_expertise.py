@@ -1221,6 +1221,8 @@ def test_a_county_after_a_mistyped_city_is_a_place() -> None:
         ("做宠物食品的，品牌叫糖小胖", "宠物食品", "小胖"),
         ("业余玩玩摄影，本职做隧道监测", "隧道监测", "摄影"),
         ("啥都行，都可以聊", None, "都行"),
+        ("闲暇时玩玩摄影，做隧道监测", "隧道监测", "摄影"),
+        ("做做饭、聊聊天，本行是做陶瓷釉料", "陶瓷釉料", "做做"),
         ("照顾老人的", None, "老人"),
     ],
 )
@@ -1238,3 +1240,8 @@ def test_a_reduplicated_verb_is_trimmed_not_the_term_it_opens() -> None:
     assert "PCB" in keywords, keywords
     assert "单片机固件" in keywords, keywords
     assert not any("画画" in k or "写写" in k for k in keywords), keywords
+
+
+def test_spare_time_before_a_noun_is_a_field_not_a_hobby() -> None:
+    assert extract_expertise("做业余无线电通信设备") == ["业余无线电通信设备"]
+    assert any("区域经济" in k for k in extract_expertise("做东北区域经济研究"))
