@@ -2,7 +2,8 @@
 
 Run ``python -m matching.lab.discipline_training --data data/eval/csl-dev`` to rewrite
 ``data/models/discipline_classifier.npz``. Both parts are sublinear TF-IDF over ``matching.index``
-terms (tokens plus their inner dictionary words) feeding a multinomial logistic regression:
+terms (tokens plus their inner dictionary words; with ``--characters`` also the characters of those
+terms, ``matching.disciplines.classifier_terms``) feeding a multinomial logistic regression:
 
 * the category model (13 classes) learns from the ``cls_ctg_train.tsv`` titles and the dev titles
   and abstracts;
@@ -26,7 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.disciplines import MODEL_FILE, MODEL_FORMAT, DisciplineModel, LinearTextModel
+from matching.disciplines import (
+    MODEL_FILE,
+    MODEL_FORMAT,
+    DisciplineModel,
+    LinearTextModel,
+    classifier_terms,
+)
 from matching.disciplines import model_path as default_model_path
 from matching.text import analyse, index_terms
 
@@ -163,6 +170,7 @@ def train(
     papers: Sequence[int] | None = None,
     *,
     fingerprints: dict[str, str] | None = None,
+    characters: bool = False,
 ) -> DisciplineModel:
     """Fit the model on the training titles and the dev ``papers`` (default: all of them)."""
     members = range(len(data.paper_titles)) if papers is None else papers
@@ -176,6 +184,7 @@ def train(
         paper_title_terms,
         paper_abstract_terms,
         fingerprints=fingerprints,
+        characters=characters,
     )
 
 
@@ -187,8 +196,16 @@ def train_terms(
     paper_abstract_terms: Sequence[Sequence[str]],
     *,
     fingerprints: dict[str, str] | None = None,
+    characters: bool = False,
 ) -> DisciplineModel:
-    """Fit the model from already analysed texts (``paper_*_terms`` follow ``members``)."""
+    """Fit the model from already analysed texts (``paper_*_terms`` follow ``members``).
+
+    With ``characters`` every text also gives the characters of its terms as features.
+    """
+    if characters:
+        title_terms = [classifier_terms(terms) for terms in title_terms]
+        paper_title_terms = [classifier_terms(terms) for terms in paper_title_terms]
+        paper_abstract_terms = [classifier_terms(terms) for terms in paper_abstract_terms]
     paper_categories = [data.paper_categories[i] for i in members]
     paper_disciplines = [data.paper_disciplines[i] for i in members]
     category_model, category_vocabulary = _fit(
@@ -217,7 +234,13 @@ def train_terms(
         "disciplines": list(discipline_model.classes),
         "category_vocabulary": category_vocabulary,
         "discipline_vocabulary": discipline_vocabulary,
-        "features": "sublinear TF-IDF over matching.index.index_terms(analyse(text)), L2",
+        "features": (
+            "sublinear TF-IDF over matching.disciplines.classifier_terms of "
+            "index_terms(analyse(text)): the terms and their characters, L2"
+            if characters
+            else "sublinear TF-IDF over matching.index.index_terms(analyse(text)), L2"
+        ),
+        "character_features": characters,
         "model": (
             f"P(category) x P(discipline | category); multinomial logistic regressions, "
             f"C={CATEGORY_C} (categories), C={DISCIPLINE_C} (disciplines)"
@@ -309,9 +332,20 @@ class CrossFittedModels:
 
 
 def cross_fitted_models(
-    data_dir: Path, folds: int = CROSS_FIT_FOLDS, seed: int = CROSS_FIT_SEED
+    data_dir: Path,
+    folds: int = CROSS_FIT_FOLDS,
+    seed: int = CROSS_FIT_SEED,
+    *,
+    characters: bool | None = None,
 ) -> CrossFittedModels:
-    """Train ``folds`` models on ``data_dir``, each on every dev paper outside its fold."""
+    """Train ``folds`` models on ``data_dir``, each on every dev paper outside its fold.
+
+    ``characters`` (default: as the shipped model) adds the terms' characters as features.
+    """
+    if characters is None:
+        from matching.disciplines import load_model
+
+        characters = load_model().character_features
     data = read_training_data(data_dir)
     title_terms = [index_terms(analyse(t)) for t in data.titles]
     paper_titles = [index_terms(analyse(t)) for t in data.paper_titles]
@@ -328,6 +362,7 @@ def cross_fitted_models(
                 title_terms,
                 [paper_titles[i] for i in members],
                 [paper_abstracts[i] for i in members],
+                characters=characters,
             )
         )
         logger.info("cross-fitted discipline model %d/%d", fold + 1, folds)
@@ -350,10 +385,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--data", type=Path, required=True, help="CSL folder with " + ", ".join(TRAINING_FILES)
     )
     parser.add_argument("--out", type=Path, default=None, help=f"default: data/models/{MODEL_FILE}")
+    parser.add_argument(
+        "--characters",
+        action="store_true",
+        help="also learn from the characters of each term (title accuracy up, P@5 not)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     data = read_training_data(args.data)
-    model = train(data, fingerprints=training_fingerprints(args.data))
+    model = train(data, fingerprints=training_fingerprints(args.data), characters=args.characters)
     out = args.out or default_model_path()
     write_model(model, out)
     logger.info(

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from matching.disciplines import (
+    CHARACTER_PREFIX,
     categories,
+    classifier_terms,
     classify_categories,
     classify_disciplines,
     classify_disciplines_batch,
     disciplines,
     load_model,
     model_path,
+    read_model,
 )
 from matching.lab.discipline_training import (
     TRAINING_FILES,
     TrainingData,
     assign_folds,
     train,
+    write_model,
 )
 
 
@@ -145,3 +151,36 @@ def test_papers_sharing_a_title_or_an_abstract_share_a_fold() -> None:
     assert folds[1] == folds[3]
     assert np.array_equal(folds, assign_folds(titles, abstracts, folds=4, seed=0))
     assert set(folds.tolist()) == {0, 1, 2, 3}
+
+
+def test_the_classifier_reads_the_characters_of_each_term() -> None:
+    assert classifier_terms(["桥梁", "抗震"]) == [
+        "桥梁",
+        "抗震",
+        *(CHARACTER_PREFIX + ch for ch in "桥梁抗震"),
+    ]
+
+
+def test_a_word_never_seen_in_training_is_classified_by_its_characters() -> None:
+    # 桥墩 and 库表 are in no training text, but 桥 is in 桥梁 and 库 in 数据库.
+    model = train(TINY, characters=True)
+    assert model.character_features
+    civil, computing = model.disciplines.index("土木工程"), model.disciplines.index("计算机")
+    bridge_pier = model.probabilities_one(["桥墩"])
+    assert bridge_pier[civil] > 5 * bridge_pier[computing]
+    table = model.probabilities_one(["库表"])
+    assert table[computing] > 2 * table[civil]
+
+    # Without characters the unseen words leave only the intercepts.
+    plain = train(TINY)
+    assert not plain.character_features
+    unseen = plain.probabilities_one(["桥墩"])
+    assert unseen[civil] < 5 * unseen[computing]
+
+
+def test_a_written_character_model_reads_characters_again(tmp_path: Path) -> None:
+    model = train(TINY, characters=True)
+    write_model(model, tmp_path / "model.npz")
+    again = read_model(tmp_path / "model.npz")
+    assert again.character_features
+    assert again.probabilities_one(["桥墩"]) == pytest.approx(model.probabilities_one(["桥墩"]))
