@@ -26,10 +26,11 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import redis
 from sqlalchemy import Table, bindparam, delete, select
@@ -83,21 +84,29 @@ class SignedPair:
 
 
 _NONCES = cast(Table, CallbackNonce.__table__)
+
+
+def _pair_insert(insert: Callable[..., Any]) -> Any:
+    return (
+        insert(_NONCES)
+        .values(
+            timestamp=bindparam("pair_timestamp"),
+            nonce=bindparam("pair_nonce"),
+            body_sha256=bindparam("pair_digest"),
+            expires_at=bindparam("pair_expires_at", type_=UTCDateTime()),
+        )
+        .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
+        .returning(_NONCES.c.nonce)
+    )
+
+
 # The binding as a PostgreSQL INSERT the delivery's claim embeds as a CTE (it yields the nonce
 # when the pair is new, nothing when it was bound before). ON CONFLICT DO NOTHING waits for a
 # concurrent transaction binding the same pair, then yields nothing; the stored digest is then
-# read by a statement of its own (``stored_digest``), whose snapshot sees that row.
-PAIR_INSERT = (
-    postgresql_insert(_NONCES)
-    .values(
-        timestamp=bindparam("pair_timestamp"),
-        nonce=bindparam("pair_nonce"),
-        body_sha256=bindparam("pair_digest"),
-        expires_at=bindparam("pair_expires_at", type_=UTCDateTime()),
-    )
-    .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
-    .returning(_NONCES.c.nonce)
-)
+# read by a statement of its own (``stored_verdict``), whose snapshot sees that row.
+PAIR_INSERT = _pair_insert(postgresql_insert)
+# The same binding on its own, on either database (``bind_pair``).
+_PAIR_INSERTS = {"postgresql": PAIR_INSERT, "sqlite": _pair_insert(sqlite_insert)}
 _STORED_DIGEST = select(_NONCES.c.body_sha256).where(
     _NONCES.c.timestamp == bindparam("pair_timestamp"), _NONCES.c.nonce == bindparam("pair_nonce")
 )
@@ -125,17 +134,7 @@ def stored_verdict(session: Session, pair: SignedPair) -> Verdict:
 def bind_pair(session: Session, pair: SignedPair) -> Verdict:
     """Bind ``pair`` in ``session``'s transaction (any dialect); return the verdict."""
     inserted = session.execute(
-        (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-            _NONCES
-        )
-        .values(
-            timestamp=pair.timestamp,
-            nonce=pair.nonce,
-            body_sha256=pair.digest,
-            expires_at=utcnow() + timedelta(seconds=pair.ttl_seconds),
-        )
-        .on_conflict_do_nothing(index_elements=["timestamp", "nonce"])
-        .returning(_NONCES.c.nonce)
+        _PAIR_INSERTS[session.get_bind().dialect.name], pair_parameters(pair)
     ).scalar()
     if inserted is not None:
         return Verdict.FIRST
