@@ -27,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from bot.db import utcnow
 from bot.dialogs import registration_texts
-from bot.models import ConsentPurpose, Talent
+from bot.models import Talent
 from bot.services import consents, event_messages, events, talents
 from bot.understanding.cities import normalise_city
 from bot.understanding.names import NotAName, clean_name
@@ -148,14 +148,7 @@ def register() -> ResponseReturnValue:
         except ValidationError as exc:
             flash(exc.message_zh)
             return _form_page("h5/register.html", form, 400, consent=consent_text)
-        for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
-            consents.record_consent(
-                session,
-                purpose=purpose,
-                version=registration_texts.CONSENT_VERSION,
-                granted=True,
-                openid=openid,
-            )
+        consents.grant_registration(session, registration_texts.CONSENT_VERSION, openid=openid)
         name = str(values.pop("name"))
         talent = talents.create_talent(
             session, name=name, openid=openid, source="h5", actor="self", **values

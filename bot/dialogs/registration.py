@@ -128,14 +128,7 @@ def _ask_consent(ctx: Context, data: RegistrationData) -> str:
 def _answer_consent(ctx: Context, text: str, data: RegistrationData) -> Outcome:
     word = word_of(text)
     if word in texts.AGREE_WORDS:
-        for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
-            consents.record_consent(
-                ctx.session,
-                purpose=purpose,
-                version=texts.CONSENT_VERSION,
-                granted=True,
-                openid=ctx.openid,
-            )
+        consents.grant_registration(ctx.session, texts.CONSENT_VERSION, openid=ctx.openid)
         return Advance({"consented": True}, note=texts.AGREED)
     if word in texts.DECLINE_WORDS:
         consents.record_consent(
@@ -750,14 +743,7 @@ def confirm_imported(ctx: Context) -> str:
         return start_registration(ctx)
     if not _awaiting_confirmation(ctx, talent):
         return texts.NOTHING_TO_CONFIRM
-    for purpose in (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS):
-        consents.record_consent(
-            ctx.session,
-            purpose=purpose,
-            version=texts.CONSENT_VERSION,
-            granted=True,
-            talent=talent,
-        )
+    consents.grant_registration(ctx.session, texts.CONSENT_VERSION, talent=talent)
     # They wrote to us: they follow the account and its customer-service window is open.
     talent.is_following = True
     return texts.IMPORTED_CONFIRMED

@@ -34,6 +34,23 @@ def record_consent(
     return consent
 
 
+# What one 同意 to the registration notice grants (the notice names both purposes).
+REGISTRATION_PURPOSES = (ConsentPurpose.REGISTRATION, ConsentPurpose.INVITATIONS)
+
+
+def grant_registration(
+    session: Session, version: str, *, talent: Talent | None = None, openid: str | None = None
+) -> None:
+    """Record the consents a person gives by agreeing to registration notice ``version``.
+
+    Raises ValueError when neither ``talent`` nor ``openid`` is given.
+    """
+    for purpose in REGISTRATION_PURPOSES:
+        record_consent(
+            session, purpose=purpose, version=version, granted=True, talent=talent, openid=openid
+        )
+
+
 def attach_consents(session: Session, openid: str, talent: Talent) -> None:
     """Link the consents a person gave before their talent record existed."""
     query = select(Consent).where(Consent.openid == openid, Consent.talent_id.is_(None))
