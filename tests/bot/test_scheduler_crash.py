@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -51,7 +50,7 @@ from bot.scheduler_lock import held_elsewhere
 from bot.services import consents, events, invitations, operations
 from bot.services.talent_search import TalentIndexCache
 from devtools.fake_wechat import FakeWeChat
-from tests.bot.test_scheduler_lock import Process
+from tests.bot.test_scheduler_lock import Process, scheduler_starter
 from tests.factories import make_event, make_talent
 from tests.wechat_fixtures import FAKE_APPID, FAKE_SECRET
 
@@ -113,16 +112,7 @@ def start_scheduler(
             "HUAICAI_OUTBOX__QUIET_HOURS_END": "00:00",
         }
     )
-    started: list[Process] = []
-
-    def start() -> Process:
-        process = Process([sys.executable, "-m", "cli", "scheduler"], env)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        process.close()
+    yield from scheduler_starter(env)
 
 
 def _prepare_invitees(database: Database, fake: FakeWeChat) -> tuple[int, dict[str, str]]:

@@ -80,6 +80,11 @@ def start_scheduler(
             "HUAICAI_WECHAT__API_BASE_URL": "http://127.0.0.1:9/cgi-bin/",
         }
     )
+    yield from scheduler_starter(env)
+
+
+def scheduler_starter(env: dict[str, str]) -> Iterator[Callable[[], Process]]:
+    """Yield a starter of ``huaicai scheduler`` processes with ``env``; close them all after."""
     started: list[Process] = []
 
     def start() -> Process:
