@@ -70,6 +70,9 @@ _BREAKS = frozenset(
     based focus focusing specialise specialize specialising specializing including
     用得 用的 用过 常驻 驻 驻扎 转行 上架 感兴趣 兴趣 退休 退休了 急需 急招 诚聘 招聘
     旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 出身
+    待过 呆过 待了 呆了 混过 还会 也会 都会 还懂 也懂 熟练 熟练掌握 熟练使用 掌握
+    聚焦 聚焦于 专攻 致力于 深耕 侧重 侧重于 主抓 分管 主打 主讲 运用 重点关注 关注 供职 供职于
+    出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -112,6 +115,11 @@ _LABELS_OF_OTHER_FIELDS = frozenset(
     毕业院校 毕业学校 现任 现任职 现就职 就职单位 工作单位 所在单位 联系方式 出生年月 目前状态
     """.split()
 )
+# Short labels whose value, after a colon, is another field of the profile (单位：NUS); unlike
+# those above they are ordinary words elsewhere (单位, 公司), so they count only before a colon.
+_FIELD_LABELS = frozenset(
+    "单位 公司 职位 职务 职称 岗位 学校 院校 城市 地区 工作地 家乡 老家".split()
+)
 _PLATFORM_LOCATIVES = frozenset("上 里".split())
 _DISTANCES = frozenset("公里 英里 海里 华里 千里 万里 邻里".split())
 _FOR = frozenset("给 供 为 专供 面向".split())
@@ -120,7 +128,7 @@ _FOR = frozenset("给 供 为 专供 面向".split())
 _MODIFIER_OPENERS = frozenset("面向 用于 适用于 应用于 服务于".split())
 # Vague phrases: "things" (抓东西) and a pair of qualities joined by 又 (又快又准).
 _VAGUE = re.compile(
-    r"东西$|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$|^([做聊看玩吃逛])\1[\u4e00-\u9fff]$"
+    r"东西(?!方)|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$|^([做聊看玩吃逛])\1[\u4e00-\u9fff]$"
 )
 # Verbs said twice for odd jobs (写写材料, 做做报表, 画画PCB): never part of the term.
 _REDUPLICATED_VERBS = frozenset("写做搞弄看聊跑学画修帮玩试")
@@ -137,8 +145,9 @@ _BRAND_TAGS = frozenset(["nz", "nr", "nrt"])
 _BRAND_LINES = frozenset(
     "化学 化工 石化 集团 股份 控股 药业 制药 重工 钢铁 建工 置业 地产 物流 特钢 铝业 煤业".split()
 )
-# Verbs of care before a generic noun make no term (照顾老人), unlike 推荐 in 推荐系统.
-_CARE_VERBS = frozenset("照顾 抓 陪 伺候".split())
+# Verbs of care or repair before a generic noun make no term (照顾老人, 修机器), unlike 推荐 in
+# 推荐系统.
+_CARE_VERBS = frozenset("照顾 抓 陪 伺候 修".split())
 # Words that open a hobby when an activity follows them (业余玩无人机; 业余无线电 is a field).
 _SPARE_TIME = frozenset("业余 闲暇 闲时".split())
 # Labels after which the value is the person's name (姓名：李明).
@@ -161,12 +170,17 @@ _CHATTER_WORDS = frozenset(
     同事 同学 朋友 乡亲 要死 得要死 一年到头 一天到晚 整天 成天 每年
     这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
     很多年 好多年 好些年 都行 啥都行 都可以 什么都行 啥都干 强项 教书 一枚 在手 随便 随便聊
-    我家 俺家 咱家 我们家
+    我家 俺家 咱家 我们家 师弟 师妹 师兄 师姐 学弟 学妹 免费咨询
+    业余时间 空闲时间 闲暇时间 工作之余 下班后 闲来
     """.split()
 )
 # Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
 # 想念老家的烩面), not work; a work verb or the clause's end closes it.
-_HOBBY_CUES = ("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余", "闲暇", "闲时")
+# So is the time outside work (业余时间做木工, 工作之余学书法): what fills it is a pastime.
+_HOBBY_CUES: tuple[str, ...] = (
+    *("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余", "闲暇", "闲时"),
+    *("业余时间", "空闲时间", "闲暇时间", "工作之余", "下班后", "闲来"),
+)
 # Who buys from the person (卖给周边的采摘园, 销往东南亚): customers, not expertise.
 _SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 发往".split())
 _SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
@@ -205,7 +219,7 @@ _ORG_SUFFIXES = tuple(
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
     物流园 科技园 眼镜店 车企 分行 支行 总行 猪场 鸡场 牛场 羊场 鸭场 剧团
-    餐厅 琴行 车行 机构 委会 养老院 中介
+    餐厅 琴行 车行 机构 委会 养老院 中介 总部 子公司 分部 事业群
     """.split()
 )
 # Job titles and roles (a phrase ending in one is a title; what precedes it may be expertise).
@@ -230,6 +244,8 @@ _TITLE_SUFFIXES = tuple(
         焊工 钳工 车工 铣工 瓦工 架子工 大户 干部 飞手
         教练 助产士 厨师 厨子 护工 fellow scholar postdoc post-doc
         enginner enginer engneer engeneer engr
+        司机 厨师长 主厨 行政总厨 主创 兽医师 骑手 保安 保洁 快递小哥 网约车司机
+        处级 科级 厅级 局级 副处级 正处级 副科级 正科级 处级干部 科级干部
         """.split(),
         key=len,
         reverse=True,
@@ -248,7 +264,9 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     副高 正 客座 兼职 特聘 大学 高中 初中 小学 中学 研究 senior junior staff
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
-    直聘 聘任 专职 个体 教授级 常年 兼职 投资 投行 融资
+    直聘 聘任 专职 个体 教授级 常年 兼职 投资 投行 融资 临床
+    财务 人事 行政 采购 人力 人力资源 商务 客服 机电
+    处级 科级 厅级 局级 副处级 正处级 副科级 正科级
     validation verification process test testing qa qc field application sales support
     design mechanical electrical embedded firmware system systems technical visiting
     postdoctoral graduate teaching
@@ -280,6 +298,8 @@ _HONOUR = re.compile(
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
+    # Licences and permits (A2驾照, 危化品运输证, 营业执照): held, not practised.
+    r"驾照|执照|许可证|驾驶证|运输证|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
     r"法考|司考|考研|考公|"
     # Certificates by their short names (一建, 注安, 二造): held or not, never a field.
@@ -296,7 +316,8 @@ _EDUCATION = re.compile(
 _NUMERAL = "0-9零〇一二两三四五六七八九十百千万亿几多余来半数"
 # What a number counts in a self-description: people, years, fields, papers, money, ….
 # (次 is left out: 二次开发 and 一次性 are terms, not counts.)
-_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤辆部%％"
+# (粉 counts fans: 20万粉.)
+_MEASURE = "个名位人年岁月天户家台项篇件亩头只万亿块届所多余来号条套吨倍级本架斤辆部粉%％"
 # A count that is not a token of its own: 团队五六个, or a bare number ending a phrase, unless
 # it is a model's (S7-1200, ISO 14064).
 _COUNT = re.compile(
@@ -326,7 +347,13 @@ _DURATION_MEASURES = ("年", "月", "载")
 # ... unless it is work done (上千台膝关节置换手术).
 _COUNTED_WORK = ("手术", "介入", "治疗")
 # The words right before a phrase that make it an employer or a place (在华为, 就职于中建八局).
-_AT = frozenset("在 于 就职于 任职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻 at".split())
+_AT = frozenset(
+    "在 于 就职于 任职于 供职于 来自 毕业于 回 到 去 位于 base 在中 常驻 驻 at @".split()
+)
+# Words before an organisation named by its kind or its name (一家煤矿, 某设计院, 一家VC).
+_ONE_FIRM = frozenset("一家 这家 那家 某 某家 某个".split())
+# Verbs after an organisation that say the person works there (一家VC做投资经理).
+_EMPLOYED_AS = frozenset("当 做 任 干 上班 工作 担任 负责 从事".split())
 # English articles between 在-like words and the organisation (at a fintech).
 _ARTICLES = frozenset("a an the".split())
 # ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
@@ -360,6 +387,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     行情 生意 买卖 日常 生活 家里
     调控 制备 制备工艺 放大 报表 材料 老人 老年人 fab foundry
     industry company
+    综合协调 沟通协调 统筹协调 协调 对接 日常管理 日常事务 行政事务 打杂 杂活 手艺 手艺活
+    拿手菜 招牌菜 账号 赛道 机器
     """.split()
 )
 # Words that end a phrase without being part of the term (SaaS产品 → SaaS, 夜游项目 → 夜游).
@@ -368,6 +397,15 @@ _TRAILING = frozenset(
     人才 专家 需求 服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量
     """.split()
 )
+# Lines of business of the state's utilities and carriers, whose branches are named by place
+# (国网河南电力, 河南移动, 焦作烟草): after a place's name, the phrase is the employer.
+_PROVINCIAL_LINES = (
+    *"电力 电网 供电 移动 联通 电信 烟草 邮政 石油 石化 燃气 水务".split(),
+    "交投",
+    "城投",
+)
+# Words after a place that point at it (陕西周至那边, 苏北一带).
+_THERE = frozenset("那边 这边 那里 这里 那块 一带 那儿 这儿".split())
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
 _PLACE_TAILS = ("脚下", "山下", "附近", "周边", "边上", "一带", "境内", "老家")
 # A surname and 工 or 总: how colleagues name an engineer or a boss (王工, 李总).
@@ -382,6 +420,12 @@ _HONORIFIC_NAME = re.compile(f"^[{_SURNAMES}][工总哥姐叔姨]$|^[小老阿][
 _OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
 # "My family's": what follows it and 是 is the name of a pet or a relative (我家大黄是…).
 _FAMILY = frozenset("我家 俺家 咱家 我们家".split())
+# Words between 是 and a kind of worker (我是一名护士, 就是个电工).
+_ONE_OF = frozenset("个 名 位 一个 一名 一位".split())
+# Words before the title of a person's work in 《》 (代表作《太行》, 出版了《…》).
+_WORKS = frozenset("代表作 代表作品 作品 著有 出版 出版了 主编 拍过 拍了 导演 编著 译著".split())
+# Marks of a past event after a verb (跳槽了, 选育过).
+_PAST_MARKS = frozenset("了 过".split())
 # Words before a person's own name.
 _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs and prepositions that start no term: an unknown two-character word led by
@@ -457,6 +501,8 @@ _NOT_TERM_TAGS = frozenset(
 # A verb or a very common noun alone is no expertise (认识, 推荐, 法律, 重点); rarer ones may be
 # (采矿, 焊接), so the cut is the word's frequency in jieba's dictionary.
 COMMON_VERB_FREQUENCY = 1000
+# ... and a verb of the domain lexicons this frequent in jieba's dictionary (操作, 计算).
+COMMON_LEXICON_VERB_FREQUENCY = 3000
 # Below this frequency a word's jieba tag says little: it is left in a term.
 RARE_WORD_FREQUENCY = 100
 COMMON_ADJECTIVE_FREQUENCY = 2000
@@ -611,8 +657,12 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
 
 def _is_common_word(token: str) -> bool:
     """Return whether ``token`` alone is too common a word to be expertise (法律, 认识)."""
-    if token in textmod.lexicon() or len(token) >= 4:
+    if len(token) >= 4:
         return False
+    if token in textmod.lexicon():
+        # The domain lexicons hold everyday verbs too (操作, 计算): alone they say nothing.
+        tag, freq = _word_tags().get(token, ("", 0))
+        return tag == "v" and freq >= COMMON_LEXICON_VERB_FREQUENCY
     if _is_chatter(token, leading=True):
         return True
     tag, freq = _word_tags().get(token, ("", 0))
@@ -663,6 +713,16 @@ def _is_interjection(token: str) -> bool:
         or token[0] in "卖买"
         or (token[1] in "点些" and token[0] in _VERBS_BEFORE_A_LITTLE)
     )
+
+
+def _is_reduplicated_verb(token: str) -> bool:
+    """Return whether ``token`` is a one-character verb said twice (讲讲, 练练): chatter."""
+    if len(token) != 2 or token[0] != token[1] or _HAN.match(token) is None:
+        return False
+    if token in textmod.lexicon():
+        return False
+    tag = _word_tags().get(token, ("", 0))[0]
+    return tag == "v" or (not tag and _word_tags().get(token[0], ("", 0))[0] == "v")
 
 
 @lru_cache(maxsize=1)
@@ -731,7 +791,7 @@ def _phrases(text: str) -> list[_Phrase]:
             return False  # 业余玩无人机, 业余写写小说: a hobby follows
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
             return False
-        if _is_interjection(stripped):
+        if _is_interjection(stripped) or _is_reduplicated_verb(stripped):
             return False
         if token in _INNER_STOP_WORDS and 0 < i < len(tokens) - 1:
             # 量子点发光, 焊点检测: 点 (a stop word) between two words of a term
@@ -792,7 +852,7 @@ def _phrases(text: str) -> list[_Phrase]:
             elif stripped in _LABEL_CLOSERS and hobby:
                 # 籍贯：焦作 goes on; 爱好 游泳 职业：… is a new field.
                 hobby = neighbour(i, -1).endswith(_HOBBY_CUES) or (
-                    neighbour(i, -1) in _LABELS_OF_OTHER_FIELDS
+                    neighbour(i, -1) in _LABELS_OF_OTHER_FIELDS | _FIELD_LABELS
                 )
             elif (
                 stripped in _WORK_CUES
@@ -813,6 +873,11 @@ def _phrases(text: str) -> list[_Phrase]:
         end = j
         while end > i and (tokens[end - 1].strip() in _JOINERS or not tokens[end - 1].strip()):
             end -= 1
+        # R&D after a term says it is research work, as 研发 does (coating R&D): not the term.
+        if end - i > 3 and "".join(tokens[end - 3 : end]) == "r&d":
+            end -= 3
+            while end > i and not tokens[end - 1].strip():
+                end -= 1
         # Three latin words or more are a list (Java Spring Cloud), not one name: split them.
         latin = [k for k in range(i, end) if tokens[k].strip()]
         words = sum(
@@ -835,6 +900,8 @@ def _phrases(text: str) -> list[_Phrase]:
             # 姓名：李明: the value of a name label is a name.
             or (neighbour(i, -1) == ":" and neighbour(i, -2) in _NAME_LABELS)
         ):
+            if neighbour(end - 1, 1) == ":" and lowered[start_char:end_char] in _FIELD_LABELS:
+                hobby = True  # 单位：NUS, 职位：技术经理: the value is another field
             i = j
             continue
         lower_case = typed[start_char:end_char].islower()
@@ -868,7 +935,53 @@ def _phrases(text: str) -> list[_Phrase]:
                 )
             )
         i = j
-    return found
+    return _joined_coordinations(found, lowered)
+
+
+# Conjunctions between two actions on one object (六氟磷酸锂合成与提纯, 召回和排序).
+_AND = frozenset("与 和 及 或".split())
+_VERB_TAGS = frozenset(["v", "vn"])
+
+
+def _joined_coordinations(found: list[_Phrase], lowered: str) -> list[_Phrase]:
+    """Join a lone action to the phrase before it when both act on one object (合成与提纯).
+
+    In 六氟磷酸锂合成与提纯 the second action has no object of its own: alone, 提纯 is a
+    fragment. Both actions must be verbs and the second neither generic nor common.
+    """
+    out: list[_Phrase] = []
+    for phrase in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and len(phrase.tokens) == 1
+            and phrase.before in _AND
+            and lowered[prev.start + len(prev.norm) : phrase.start] == phrase.before
+            and len(prev.tokens) >= 2
+            and _word_tags().get(prev.tokens[-1], ("", 0))[0] in _VERB_TAGS
+            and _word_tags().get(phrase.tokens[0], ("", 0))[0] in _VERB_TAGS
+            and phrase.tokens[0] not in _generic()
+            and not _is_common_word(phrase.tokens[0])
+            and phrase.after2 != "的"
+        ):
+            gap = len(phrase.before)
+            width = len(prev.typed) + gap
+            out[-1] = dataclasses.replace(
+                prev,
+                typed=prev.typed + phrase.before + phrase.typed,
+                norm=prev.norm + phrase.before + phrase.norm,
+                tokens=[*prev.tokens, phrase.before, *phrase.tokens],
+                spans=[
+                    *prev.spans,
+                    (len(prev.typed), width),
+                    *[(a + width, b + width) for a, b in phrase.spans],
+                ],
+                after=phrase.after,
+                after2=phrase.after2,
+            )
+            continue
+        out.append(phrase)
+    return out
 
 
 def _one_token_phrase(
@@ -944,6 +1057,9 @@ def _split_glued(tokens: list[str]) -> list[str]:
         if len(token) == 2 and token[1] in "卖买" and not freq.get(token):
             out += [token[0], token[1]]  # 拼多多 上卖 水果: 上, then 卖
             continue
+        if len(token) == 2 and token[0] in "卖买" and not freq.get(token) and _HAN.match(token[1]):
+            out += [token[0], token[1]]  # 卖高 铝砖: 卖, then the 高 of 高铝砖
+            continue
         if (
             len(token) == 2
             and token[0] in "做搞弄"
@@ -993,6 +1109,12 @@ def _is_place(norm: str) -> bool:
     )
 
 
+def _opens_with_place(norm: str) -> bool:
+    """Return whether ``norm`` begins with a province's or a city's name (陕西周至)."""
+    places = _place_names()
+    return any(norm[:k] in places for k in range(2, min(len(norm), 4) + 1))
+
+
 def _mistyped_place(word: str) -> bool:
     """Return whether ``word``, unknown to jieba, is a two-character place with one typo (焦做)."""
     if len(word) != 2 or word in _word_tags() or _HAN.match(word) is None:
@@ -1017,12 +1139,14 @@ def _is_employer(phrase: _Phrase) -> bool:
         return True
     if _DEPARTMENT.search(norm):
         return True
-    if _is_employer_name(norm):
+    if _is_employer_name(norm) or _is_provincial_company(norm):
         return True
     if phrase.before == "in" and phrase.typed[:1].isupper() and phrase.typed.isascii():
         return True  # in Singapore, in Shenzhen
     if phrase.before in _ARTICLES and phrase.before2 == "in" and phrase.typed.isascii():
         return True  # in a fab, in a startup
+    if phrase.before in _ONE_FIRM and (phrase.before2 in _AT or phrase.after in _EMPLOYED_AS):
+        return True  # 在一家煤矿当机电副总, 一家VC做投资经理: the organisation, not the work
     before = phrase.before2 if phrase.before in _ARTICLES else phrase.before
     if before in _AT or phrase.before2 + phrase.before in _AT:
         if phrase.after in _AT_NOT_PLACE_AFTER:
@@ -1033,6 +1157,16 @@ def _is_employer(phrase: _Phrase) -> bool:
         if tag == "n" and freq >= COMMON_NOUN_AFTER_AT:
             return False  # 在水稻和小麦上: a common noun is no organisation's name
         return True
+    return False
+
+
+def _is_provincial_company(norm: str) -> bool:
+    """Return whether ``norm`` is a utility's or a carrier's branch in a place (国网河南电力)."""
+    for line in _PROVINCIAL_LINES:
+        if norm.endswith(line) and len(norm) > len(line):
+            head = norm[: -len(line)]
+            if any(_is_place(head[k:]) for k in range(max(0, len(head) - 4), len(head) - 1)):
+                return True
     return False
 
 
@@ -1060,8 +1194,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         for k in range(max(2, len(norm) - MAX_MAJOR_CHARS), len(norm))
     ):
         return "employers", ""  # 清华化工系, 中国农大作物: the school and the major
-    if _is_place(norm):
-        return "places", ""
+    if _is_place(norm) or (phrase.after in _THERE and _opens_with_place(norm)):
+        return "places", ""  # 陕西周至那边: a county the gazetteer lacks, after its province
     split = _title_split(norm)
     if (
         split is None
@@ -1073,6 +1207,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     ):
         # 主任 + 工程师, 注册安全 + 工程师: the title word itself ended the phrase (a stop word).
         split = (len(norm), phrase.after)
+    if split is None and _is_role_word(phrase):
+        return "titles", ""
     last = phrase.tokens[-1] if phrase.tokens else ""
     if split is None and last.endswith(_TITLE_ENDINGS) and _HAN.match(last):
         # Any word ending in 师 or 员 names a person's trade (注册建筑师, 调酒师, 业务员); a
@@ -1095,6 +1231,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         if (
             len(rest) < 2
             or rest in _generic()
+            or all(part in _generic() for part in textmod.cut(rest))  # 化工工艺 + 工程师
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
             or rest.endswith(_ORG_SUFFIXES)
             or _is_place(rest)
@@ -1110,6 +1247,23 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
         return ("places" if _is_place(norm) else "employers"), ""
     return "keywords", phrase.typed
+
+
+def _is_role_word(phrase: _Phrase) -> bool:
+    """Return whether ``phrase`` is one word that only says what kind of worker one is.
+
+    One dictionary word before a title that ended the phrase names the title's specialty, no
+    more (射频 + 工程师, 环保 + 工程师, CMC + 负责人), as do generic words alone (化工工艺 +
+    工程师); so does one word before 人 (自媒体人) and one after 是个 or 是一名 (就是个电工). A
+    longer phrase before a title (焊接工艺 + 工程师) names a method and stays expertise.
+    """
+    if phrase.after in _TITLE_WORDS and all(t in _generic() for t in phrase.tokens):
+        return True  # 化工工艺 + 工程师: generic words only
+    if len(phrase.tokens) != 1:
+        return False
+    if phrase.after in _TITLE_WORDS or phrase.after == "人":
+        return True
+    return phrase.before in _ONE_OF and phrase.before2.endswith("是")
 
 
 def _organisation_prefix(norm: str) -> int:
@@ -1175,6 +1329,8 @@ def _is_expertise(keyword: str) -> bool:
     norm = keyword.lower()
     if norm in _generic() or len(norm) > MAX_PHRASE_CHARS or _CONTACT.search(norm):
         return False
+    if norm[:1] in "年月日" and norm[1:] in _generic():
+        return False  # 年销售额, 月流水: a figure of the business per year or month
     if _PERSONAL_QUALITIES.search(norm):
         return False
     if len(norm) == 1:
@@ -1213,7 +1369,7 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
     if phrase.norm[:known] in _EMPLOYERS_ALSO_WORDS:
         known = 0  # 小米深加工 is millet, not Xiaomi
     if phrase.norm[:known] in _PLATFORMS and known < len(phrase.norm):
-        return [phrase]
+        known = 0  # 小红书种草: a platform is where the work is done, not the employer
     if known and phrase.norm[known:] in _COMPANY_NAME_TAILS:
         # 宇通客车, 中航复材: the line of business that ends a company's name.
         return [dataclasses.replace(phrase, forced="employers")]
@@ -1221,6 +1377,14 @@ def _pieces(phrase: _Phrase) -> list[_Phrase]:
         # 基恩士PLC: a well-known employer, then what the person does with its products.
         for k, (_, end) in enumerate(phrase.spans[:-1]):
             if end == known:
+                if k + 2 < len(phrase.tokens) and phrase.tokens[k + 1] in _BRAND_LINES | (
+                    _COMPANY_NAME_TAILS
+                ):
+                    # 恒力石化PTA工艺: the line of business ends the company's name.
+                    return [
+                        dataclasses.replace(_sub(phrase, 0, k + 2), forced="employers"),
+                        *_pieces(_after_organisation(phrase, k + 2)),
+                    ]
                 return [_sub(phrase, 0, k + 1), *_pieces(_after_organisation(phrase, k + 1))]
     if (
         len(phrase.tokens) > 2
@@ -1329,8 +1493,15 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
         and phrase.tokens[first - 1][:1] * 2 != phrase.tokens[first - 1]  # 写写材料
     ):
         first = 0  # 推荐系统, 控制系统: a verb before a generic noun makes a term
+    elif (
+        first > 0
+        and phrase.tokens[first - 1] + phrase.tokens[first] in textmod.lexicon()
+        and phrase.tokens[first - 1] not in _CARE_VERBS
+    ):
+        first -= 1  # 推荐系统召回: the verb opens a term of the lexicon
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
+        return None
         return None
     if part is not phrase and (
         _is_place(part.norm) or part.norm.endswith(_ORG_SUFFIXES) or _is_employer_name(part.norm)
@@ -1351,6 +1522,14 @@ def _is_scene(phrase: _Phrase) -> bool:
     # 中小型汽配厂用的 (MES): the customer who uses it (jieba glues 厂用, a word it does not know).
     if len(last) == 2 and last.endswith("用") and last not in _word_tags():
         return True  # 厂用: a glue of jieba's HMM (应用, 民用 are words)
+    if (
+        phrase.after == "用"
+        and len(phrase.tokens) == 1
+        and _HAN.fullmatch(phrase.norm[-1:])
+        and phrase.after2
+        and phrase.after2 not in _stop()
+    ):
+        return True  # 钢包用 (镁碳砖): what the product is for, not the person's work
     return last == "用" and phrase.after == "的"
 
 
@@ -1384,9 +1563,28 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
         name: [] for name in ("employers", "places", "titles", "honours", "counts", "education")
     }
     keywords: list[str] = []
+    # The field of the phrase before and where it ended: an abbreviation in brackets right
+    # after a title is the title's (质量工程师（SQE）).
+    previous, previous_end = "", -1
+    typed = _typed_form(text).lower()
     for whole in _phrases(text):
         for phrase in _pieces(whole):
             kind, expertise = _kind(phrase)
+            if (
+                kind == "keywords"
+                and previous == "titles"
+                and phrase.before == "("
+                and phrase.after == ")"
+                and typed[previous_end : phrase.start].rstrip("(").strip() in _TITLE_WORDS | {""}
+            ):
+                kind, expertise = "titles", ""
+            elif (
+                kind == "keywords"
+                and phrase.before == "《"
+                and typed[: max(phrase.start - 1, 0)].rstrip("了").endswith(tuple(_WORKS))
+            ):
+                kind, expertise = "honours", ""  # 代表作《太行》: a work's title
+            previous, previous_end = kind, phrase.start + len(phrase.typed)
             if kind != "keywords":
                 if phrase.typed not in fields[kind]:
                     fields[kind].append(phrase.typed)
@@ -1407,9 +1605,21 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
             if _is_scene(phrase):
                 continue  # 工厂里, 中小型汽配厂用的: where or for whom, not what
             part = _trimmed(phrase)
+            if part is not None and _is_told_event(part):
+                continue  # 选育了, 后来跳槽了: an event of the person's life, not a field
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
+
+
+def _is_told_event(phrase: _Phrase) -> bool:
+    """Return whether ``phrase`` is one verb followed by 了 or 过: something that happened."""
+    return (
+        len(phrase.tokens) == 1
+        and phrase.after in _PAST_MARKS
+        and _word_tags().get(phrase.tokens[0], ("", 0))[0] == "v"
+        and phrase.tokens[0] not in textmod.lexicon()
+    )
 
 
 def _is_activity(token: str) -> bool:

@@ -1245,3 +1245,145 @@ def test_a_reduplicated_verb_is_trimmed_not_the_term_it_opens() -> None:
 def test_spare_time_before_a_noun_is_a_field_not_a_hobby() -> None:
     assert extract_expertise("做业余无线电通信设备") == ["业余无线电通信设备"]
     assert any("区域经济" in k for k in extract_expertise("做东北区域经济研究"))
+
+
+# A pass that generalises: each rule below is checked on sentences written for it, none taken
+# from the labelled sets.
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "shown"),
+    [
+        ("暖通工程师，在武汉做洁净室空调系统", "暖通", "洁净室空调系统"),
+        ("我是个木匠，做实木楼梯", "木匠", "实木楼梯"),
+        ("我是一名网约车司机，懂新能源车保养", "网约车司机", "新能源车保养"),
+        ("处级干部，主要从事土地储备工作", "处级干部", "土地储备"),
+        ("拼多多店主，做农产品上行", "拼多多店主", "农产品上行"),
+        ("临床医生，主攻痛风", "临床医生", "痛风"),
+        ("产品经理（PM），做跨境支付风控", "PM", "跨境支付风控"),
+    ],
+)
+def test_a_word_that_only_names_the_kind_of_worker_is_a_title(
+    text: str, role: str, shown: str
+) -> None:
+    found = extract_profile(text)
+    assert shown in found.keywords, found
+    assert role in found.titles, found
+    assert not any(role in k for k in found.keywords), found
+
+
+def test_a_method_before_a_title_stays_expertise() -> None:
+    keywords = extract_expertise("钢结构焊接工艺工程师，做厚板焊接变形控制")
+    assert "钢结构焊接工艺" in keywords, keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "dropped"),
+    [
+        ("在宁德时代待过两年，还会液压系统调试，熟练使用SolidWorks", "液压系统调试", "待过"),
+        ("在宁德时代待过两年，还会液压系统调试，熟练使用SolidWorks", "SolidWorks", "还会"),
+        ("在宁德时代待过两年，还会液压系统调试，熟练使用SolidWorks", "SolidWorks", "熟练"),
+        ("有学弟学妹想了解芯片验证可以找我", "芯片验证", "学弟"),
+        ("有学弟学妹想了解芯片验证可以找我", "芯片验证", "了解"),
+        ("平时给新人讲讲注塑工艺", "注塑工艺", "讲讲"),
+        ("前年转岗了，现在做数据治理", "数据治理", "转岗"),
+    ],
+)
+def test_spoken_verbs_and_people_around_the_term_are_not_part_of_it(
+    text: str, shown: str, dropped: str
+) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(dropped in k for k in keywords), keywords
+
+
+def test_what_fills_the_spare_time_is_a_pastime() -> None:
+    assert extract_expertise("业余时间玩航模，平时做电梯维保") == ["电梯维保"]
+
+
+def test_licences_and_counts_of_fans_are_not_expertise() -> None:
+    found = extract_profile("开冷藏车的，有C1驾照和道路运输许可证，熟悉冷链温控")
+    assert "冷链温控" in found.keywords, found
+    assert {"C1驾照", "道路运输许可证"} <= set(found.honours), found
+    assert not any("驾照" in k or "许可证" in k for k in found.keywords), found
+    found = extract_profile("视频号有5万粉，做母婴用品直播带货")
+    assert "5万粉" in found.counts, found
+    assert not any("万粉" in k for k in found.keywords), found
+
+
+def test_a_county_before_there_is_a_place() -> None:
+    found = extract_profile("在云南元谋那边种冬早蔬菜")
+    assert any("元谋" in p for p in found.places), found
+    assert not any(k.startswith("元谋") for k in found.keywords), found
+
+
+def test_a_verb_opening_a_lexicon_term_is_kept_with_it() -> None:
+    assert extract_expertise("做推荐系统冷启动") == ["推荐系统冷启动"]
+
+
+def test_what_a_product_is_for_is_not_the_persons_field() -> None:
+    assert extract_expertise("做电镀用添加剂配方") == ["添加剂配方"]
+
+
+def test_a_figure_of_the_business_per_year_is_not_expertise() -> None:
+    keywords = extract_expertise("做建材批发，年营业额两千万")
+    assert keywords == ["建材批发"], keywords
+
+
+def test_two_actions_on_one_object_stay_together() -> None:
+    assert extract_expertise("擅长锂矿浸出与提纯") == ["锂矿浸出与提纯"]
+    # Generic actions are not joined into a keyword of their own.
+    assert not any("开发" in k for k in extract_expertise("负责产品设计与开发"))
+
+
+def test_r_and_d_after_an_english_term_is_cut_off() -> None:
+    keywords = extract_expertise("battery separator R&D，湿法隔膜涂覆")
+    assert keywords == ["battery separator", "湿法隔膜涂覆"], keywords
+
+
+def test_the_title_of_a_work_is_not_expertise_but_a_law_one_knows_is() -> None:
+    found = extract_profile("出版了《豫北民歌集成》，研究戏曲音乐")
+    assert found.keywords == ["戏曲音乐"], found
+    assert "豫北民歌集成" in found.honours, found
+    assert extract_profile("代表作《黄河谣》，擅长民族声乐").keywords == ["民族声乐"]
+    assert extract_expertise("熟悉《劳动合同法》") == ["劳动合同法"]
+
+
+@pytest.mark.parametrize(
+    ("text", "employer", "shown"),
+    [
+        ("在湖北移动做5G专网", "湖北移动", "5G专网"),
+        ("国网山东电力，配网自动化", "山东电力", "配网自动化"),
+        ("在一家猎头做半导体人才寻访", "猎头", "半导体人才寻访"),
+        ("Data scientist @ Grab, working on fraud detection", "Grab", "fraud detection"),
+        ("在上汽大众做底盘调校", "上汽大众", "底盘调校"),
+    ],
+)
+def test_branches_firms_named_by_kind_and_firms_after_at_are_employers(
+    text: str, employer: str, shown: str
+) -> None:
+    found = extract_profile(text)
+    assert employer in found.employers, found
+    assert shown in found.keywords, found
+    assert not any(employer in k for k in found.keywords), found
+
+
+def test_a_founded_brand_after_one_is_not_taken_for_the_employer() -> None:
+    keywords = extract_expertise("创办了一家手工皂品牌，做冷制皂配方")
+    assert "冷制皂配方" in keywords, keywords
+
+
+def test_values_of_short_form_labels_are_other_fields() -> None:
+    found = extract_profile("公司：某光伏企业；职位：工艺主管；专长：扩散制结")
+    assert found.keywords == ["扩散制结"], found
+
+
+def test_generic_words_before_a_title_are_part_of_it() -> None:
+    found = extract_profile("化工工艺工程师，做聚醚多元醇装置")
+    assert found.keywords == ["聚醚多元醇装置"], found
+    assert "化工工艺" in found.titles, found
+
+
+def test_an_everyday_verb_of_the_lexicons_is_not_expertise_alone() -> None:
+    assert extract_expertise("会操作和维护叉车") == ["维护叉车"]
+    assert extract_expertise("做数值计算和有限元") == ["数值计算", "有限元"]
