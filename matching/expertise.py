@@ -72,7 +72,7 @@ _BREAKS = frozenset(
     旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 出身
     待过 呆过 待了 呆了 混过 还会 也会 都会 还懂 也懂 熟练 熟练掌握 熟练使用 掌握
     聚焦 聚焦于 专攻 致力于 深耕 侧重 侧重于 主抓 分管 主打 主讲 运用 重点关注 关注 供职 供职于
-    出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解
+    出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -205,6 +205,10 @@ _VERBS_BEFORE_A_LITTLE = frozenset("做搞弄干会用学教带管看想有去�
 _INNER_STOP_WORDS = frozenset("点")
 # One-character stop words that begin terms when glued to one (小分子, 大语言模型, 多传感器融合).
 _TERM_PREFIXES = frozenset("大小非光多")
+# Terms of a prefix and a generic word that jieba's dictionary is too old to know (大模型).
+_PREFIXED_TERMS = frozenset(
+    "大模型 小模型 大数据 小程序 多模态 大语言模型 小样本 多组学 光模块".split()
+)
 # Tokens that may join two content tokens inside one term (LC-MS/MS, UI/UX, S7-1200, C++).
 _JOINERS = frozenset("-/+.#·&")
 # Words that name a phrase's head as an organisation: the phrase is an employer. (科技 is left out:
@@ -244,7 +248,7 @@ _TITLE_SUFFIXES = tuple(
         焊工 钳工 车工 铣工 瓦工 架子工 大户 干部 飞手
         教练 助产士 厨师 厨子 护工 fellow scholar postdoc post-doc
         enginner enginer engneer engeneer engr
-        司机 厨师长 主厨 行政总厨 主创 兽医师 骑手 保安 保洁 快递小哥 网约车司机
+        司机 厨师长 主厨 行政总厨 主创 兽医师 骑手 保安 保洁 快递小哥 网约车司机 博主 up主
         处级 科级 厅级 局级 副处级 正处级 副科级 正科级 处级干部 科级干部
         """.split(),
         key=len,
@@ -464,7 +468,9 @@ _NOT_ORG_ENDINGS = (
 # A department named by its function (科技部, 风控部, 投行部): where, not what.
 _DEPARTMENT = re.compile(
     r"(?:技术|研发|市场|销售|投行|风控|财务|人事|人力|采购|质量|质检|生产|工程|信息|运营|科技|"
-    r"事业|设计|客服|行政|法务|战略|投资|产品|合规|审计|营销|网络|计划)部$"
+    r"事业|设计|客服|行政|法务|战略|投资|产品|合规|审计|营销|网络|计划)部$|"
+    # ... and a hospital's (护理部, 药剂科, 医务处): the ward of a clinical field (心内科) is not.
+    r"^(?:护理|药学|药剂|医务|院办|科教|医保)[部科处]$"
 )
 # Platforms people work on rather than for: 小红书种草 and 亚马逊运营 are skills.
 _PLATFORMS = frozenset(
@@ -473,6 +479,8 @@ _PLATFORMS = frozenset(
 )
 # Well-known employers whose names are also ordinary words: only whole, never a phrase's start.
 _EMPLOYERS_ALSO_WORDS = frozenset("小米 思念 大众 联想 美的 浪潮 强生 三全 苹果".split())
+# Endings of a school's name: what follows it before 专业 is the person's major.
+_SCHOOLS = ("大学", "学院", "学校", "大", "党校", "职校", "技校")
 # Endings of a department named after its organisation (投行部, 技术处, 综合办).
 _DEPARTMENT_SUFFIXES = ("部", "处", "室", "办", "组", "系", "分院", "分公司", "事业部")
 # Words after a phrase that make it an organisation's name (一家新能源公司 → 新能源 is employer).
@@ -806,6 +814,7 @@ def _phrases(text: str) -> list[_Phrase]:
             # 大客户销售: a generic word may follow when more of the term comes after it.
             return i + 1 < len(tokens) and (
                 _begins_term(tokens[i + 1])
+                or token + tokens[i + 1] in _PREFIXED_TERMS  # 大模型: a term of its own
                 or (
                     tokens[i + 1] in _generic()
                     and i + 2 < len(tokens)
@@ -938,20 +947,26 @@ def _phrases(text: str) -> list[_Phrase]:
     return _joined_coordinations(found, lowered)
 
 
+# A word after 的 this frequent in jieba's dictionary is a facet of the term before it.
+COMMON_FACET_FREQUENCY = 80
 # Conjunctions between two actions on one object (六氟磷酸锂合成与提纯, 召回和排序).
 _AND = frozenset("与 和 及 或".split())
 _VERB_TAGS = frozenset(["v", "vn"])
 
 
 def _joined_coordinations(found: list[_Phrase], lowered: str) -> list[_Phrase]:
-    """Join a lone action to the phrase before it when both act on one object (合成与提纯).
+    """Join a lone word to the phrase before it when it only says what is done with it.
 
     In 六氟磷酸锂合成与提纯 the second action has no object of its own: alone, 提纯 is a
-    fragment. Both actions must be verbs and the second neither generic nor common.
+    fragment. Both actions must be verbs and the second neither generic nor common. In
+    慢性肾病的诊疗 the common word after 的 is a facet of the term: 慢性肾病诊疗, one keyword.
     """
     out: list[_Phrase] = []
     for phrase in found:
         prev = out[-1] if out else None
+        if prev is not None and _is_facet_of(prev, phrase, lowered):
+            out[-1] = _joined(prev, "", phrase)  # 慢性肾病的诊疗 → 慢性肾病诊疗
+            continue
         if (
             prev is not None
             and len(phrase.tokens) == 1
@@ -964,24 +979,60 @@ def _joined_coordinations(found: list[_Phrase], lowered: str) -> list[_Phrase]:
             and not _is_common_word(phrase.tokens[0])
             and phrase.after2 != "的"
         ):
-            gap = len(phrase.before)
-            width = len(prev.typed) + gap
-            out[-1] = dataclasses.replace(
-                prev,
-                typed=prev.typed + phrase.before + phrase.typed,
-                norm=prev.norm + phrase.before + phrase.norm,
-                tokens=[*prev.tokens, phrase.before, *phrase.tokens],
-                spans=[
-                    *prev.spans,
-                    (len(prev.typed), width),
-                    *[(a + width, b + width) for a, b in phrase.spans],
-                ],
-                after=phrase.after,
-                after2=phrase.after2,
-            )
+            out[-1] = _joined(prev, phrase.before, phrase)
             continue
         out.append(phrase)
     return out
+
+
+def _joined(first: _Phrase, link: str, second: _Phrase) -> _Phrase:
+    """Return one phrase made of ``first``, the word ``link`` (may be '') and ``second``."""
+    width = len(first.typed) + len(link)
+    return dataclasses.replace(
+        first,
+        typed=first.typed + link + second.typed,
+        norm=first.norm + link + second.norm,
+        tokens=[*first.tokens, *([link] if link else []), *second.tokens],
+        spans=[
+            *first.spans,
+            *([(len(first.typed), width)] if link else []),
+            *[(a + width, b + width) for a, b in second.spans],
+        ],
+        after=second.after,
+        after2=second.after2,
+    )
+
+
+def _is_facet_of(term: _Phrase, word: _Phrase, lowered: str) -> bool:
+    """Return whether ``word``, after ``term`` and 的, is a common facet of it (ECMO的护理).
+
+    A common word alone after 的 (诊疗, 护理, 科普, 生长) says what is done with the term
+    before it and nothing by itself; a place, an organisation or a workplace before 的 is no
+    such term (工厂里的电机).
+    """
+    token = word.tokens[0]
+    return (
+        len(word.tokens) == 1
+        and word.before == "的"
+        and lowered[term.start + len(term.norm) : word.start] == "的"
+        and _HAN.fullmatch(token[:1]) is not None
+        and len(token) >= 2
+        and token not in _generic()
+        # A term of the lexicons is one of its own (疫苗), unless it is an action (诊疗).
+        and (token not in textmod.lexicon() or _word_tags().get(token, ("", 0))[0] in _VERB_TAGS)
+        and _word_tags().get(token, ("", 0))[1] >= COMMON_FACET_FREQUENCY
+        # PCIe和DDR的验证, 抑制剂的合成和构效关系: a facet of a list, or one of a list
+        and term.before not in _AND | {"、"}
+        and word.after not in _AND | {"、"}
+        and token not in _TITLE_WORDS
+        and not token.endswith(_TITLE_ENDINGS)
+        and term.before not in _AT
+        and term.tokens[-1] not in _LOCATIVES
+        and not term.tokens[-1].endswith("里")
+        and not _is_place(term.norm)
+        and not term.norm.endswith(_ORG_SUFFIXES)
+        and not _is_employer_name(term.norm)
+    )
 
 
 def _one_token_phrase(
@@ -1232,6 +1283,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             len(rest) < 2
             or rest in _generic()
             or all(part in _generic() for part in textmod.cut(rest))  # 化工工艺 + 工程师
+            or rest in _PLATFORMS  # 淘宝店主: where the shop is, not what the person knows
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
             or rest.endswith(_ORG_SUFFIXES)
             or _is_place(rest)
@@ -1454,6 +1506,8 @@ def _after_organisation(phrase: _Phrase, first: int) -> _Phrase:
     rest = _sub(phrase, first, len(phrase.tokens))
     if rest.norm.endswith(_DEPARTMENT_SUFFIXES):
         return dataclasses.replace(rest, forced="employers")
+    if rest.after == "专业" and phrase.norm[: len(phrase.norm) - len(rest.norm)].endswith(_SCHOOLS):
+        return dataclasses.replace(rest, forced="education")  # 南京大学环境科学专业: the major
     return rest
 
 

@@ -1387,3 +1387,52 @@ def test_generic_words_before_a_title_are_part_of_it() -> None:
 def test_an_everyday_verb_of_the_lexicons_is_not_expertise_alone() -> None:
     assert extract_expertise("会操作和维护叉车") == ["维护叉车"]
     assert extract_expertise("做数值计算和有限元") == ["数值计算", "有限元"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("做宠物犬的训导", "宠物犬训导"),
+        ("做多模态大模型的评测", "多模态大模型评测"),
+    ],
+)
+def test_a_common_word_after_de_is_shown_with_its_term(text: str, shown: str) -> None:
+    assert extract_expertise(text) == [shown]
+
+
+def test_a_workplace_or_a_title_after_de_is_not_joined_to_the_term() -> None:
+    found = extract_profile("我是做挖掘机的司机")
+    assert found.keywords == ["挖掘机"], found
+    assert "司机" in found.titles, found
+    assert extract_expertise("在工厂里的仓库干活") == []
+
+
+def test_a_prefix_and_a_generic_word_jieba_does_not_know_are_one_term() -> None:
+    assert extract_expertise("在杭州搞大模型的") == ["大模型"]
+    assert extract_expertise("把市场做大") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "shown"),
+    [
+        ("抖音店主，做农产品直播", "抖音店主", "农产品直播"),
+        ("是个小红书博主，做护肤测评", "小红书博主", "护肤测评"),
+    ],
+)
+def test_a_platform_before_a_title_is_not_expertise(text: str, title: str, shown: str) -> None:
+    found = extract_profile(text)
+    assert found.keywords == [shown], found
+    assert title in found.titles, found
+
+
+def test_a_hospitals_office_is_an_employer_but_a_clinical_ward_is_a_field() -> None:
+    found = extract_profile("在省医院护理部，负责护理质量控制")
+    assert found.keywords == ["护理质量控制"], found
+    assert "护理部" in found.employers, found
+    assert "心内科" in extract_expertise("在协和医院心内科，主攻心律失常")
+
+
+def test_a_major_after_a_school_and_before_zhuanye_is_education() -> None:
+    found = extract_profile("郑州大学土木工程专业毕业，做桥梁健康监测")
+    assert found.keywords == ["桥梁健康监测"], found
+    assert "土木工程" in found.education, found
