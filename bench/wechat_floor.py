@@ -38,7 +38,10 @@ def create_app(token: str, dsn: str) -> Flask:
     """Return the floor endpoint checking signatures with ``token`` and writing to ``dsn``."""
     app = Flask(__name__)
     # A message (it opens the 48-hour window) with its signed pair bound, as the full app runs it.
-    open_sql, open_constants = _compiled(OPEN_POSTGRESQL[(True, True)])
+    opening = OPEN_POSTGRESQL[(True, True)]
+    open_sql, open_constants = _compiled(opening)
+    # The claimed row's id (None: a repeat); the first column is the bound pair's nonce.
+    row_id = [column.name for column in opening.selected_columns].index("row_id")  # type: ignore[attr-defined]
     finish_sql, finish_constants = _compiled(FINISH)
     local = threading.local()
 
@@ -67,11 +70,11 @@ def create_app(token: str, dsn: str) -> Flask:
                 },
             )
             row = cursor.fetchone()
-            if row is not None and row[0] is not None:
+            if row is not None and row[row_id] is not None:
                 cursor.execute(
                     finish_sql,
                     finish_constants
-                    | {"row_id": row[0], "status": HANDLED, "reply": REPLY, "at": now},
+                    | {"row_id": row[row_id], "status": HANDLED, "reply": REPLY, "at": now},
                 )
         connection.commit()
         return Response(create_reply(REPLY, message).render(), mimetype="application/xml")

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db import utcnow
+from bot.direct import DirectStatement
 from bot.dispatch import Context, Incoming, Registry
 from bot.models import InboundMessage, Talent
 from bot.services import dialog_states, event_messages, outbox, replay_guard, spool, talents
@@ -220,6 +221,20 @@ OPEN_POSTGRESQL = {
 }
 
 
+# The statements every message runs, compiled once per dialect and run past SQLAlchemy's
+# execution layer on PostgreSQL (``bot.direct``: a quarter of the callback's CPU went there).
+_DIRECT: dict[tuple[type, object], DirectStatement] = {}
+
+
+def _direct(session: Session, statement: Executable) -> DirectStatement:
+    dialect = session.get_bind().dialect
+    key = (type(dialect), statement)
+    direct = _DIRECT.get(key)
+    if direct is None:
+        direct = _DIRECT[key] = DirectStatement(statement, dialect)
+    return direct
+
+
 @dataclass(frozen=True)
 class Opened:
     """A delivery's claim: its row (None when another delivery holds the key, or when the signed
@@ -256,7 +271,8 @@ def _open(
     if dialect == "postgresql":
         if pair is not None:
             parameters |= replay_guard.pair_parameters(pair)
-        row = session.execute(OPEN_POSTGRESQL[(window, pair is not None)], parameters).one()
+        row = _direct(session, OPEN_POSTGRESQL[(window, pair is not None)]).run(session, parameters)
+        assert row is not None  # noqa: S101 - a SELECT of scalar subqueries: always one row
         if pair is not None and row.pair_bound is None:
             return Opened(None, verdict=replay_guard.stored_verdict(session, pair))
         if window:
@@ -416,9 +432,11 @@ def process(
                     payload={"content": text},
                     dedupe_key=f"followup:{key}:{number}",
                 )
-        session.execute(
-            FINISH, {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
-        )
+        finish = {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
+        if session.get_bind().dialect.name == "postgresql":
+            _direct(session, FINISH).run(session, finish)
+        else:
+            session.execute(FINISH, finish)
     # No openid here: the delivery key leads to it in the database for whoever may look.
     logger.info("inbound: %s %s", key, status)
     if late:

@@ -1,0 +1,140 @@
+"""Run a hot Core statement on the session's own DBAPI cursor, past SQLAlchemy's execution layer.
+
+Every WeChat message runs the same two statements (``bot.services.inbound``: open the delivery,
+store the reply). Through ``Session.execute`` each costs about 250 µs of CPU on top of psycopg's
+own work, more than the database's answer takes; run here they cost what raw psycopg costs
+(``bench/callback.py``; the figures are in docs/measurements.md). The statement is compiled once
+per dialect, in the same transaction and on the same connection as the rest of the session's
+work, so nothing about atomicity changes. What SQLAlchemy would do around the cursor is kept:
+
+- bind and result values go through the column types' processors (``UTCDateTime`` and so on);
+- ``before_cursor_execute`` / ``after_cursor_execute`` listeners see the statement (tests count
+  statements and inject faults that way; ``echo`` logging is not replicated);
+- a driver error is raised as SQLAlchemy's ``DBAPIError`` subclass, and a lost connection is
+  invalidated, so the pool does not hand it out again.
+
+Only for drivers with named parameters (psycopg; SQLite's driver is positional) and statements
+whose SQL does not depend on the parameters (no expanding IN, no ``literal_execute``):
+``DirectStatement`` refuses others when built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import Compiled
+
+
+class DirectRow:
+    """One result row: values by column name, as attributes (``row.row_id``) or by index."""
+
+    __slots__ = ("_values", "_index")
+
+    def __init__(self, values: tuple[Any, ...], index: Mapping[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[self._index[name]]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, position: int) -> Any:
+        return self._values[position]
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class DirectStatement:
+    """``statement`` compiled for one dialect, ready to run on a session's DBAPI cursor.
+
+    Raises ``ValueError`` when built for a statement whose SQL would depend on its parameters.
+    """
+
+    def __init__(self, statement: Executable, dialect: Dialect) -> None:
+        compiled: Compiled = cast(ClauseElement, statement).compile(dialect=dialect)
+        if getattr(compiled, "positional", False):
+            raise ValueError(f"{dialect.name}: positional parameters (only named styles are run)")
+        if getattr(compiled, "literal_execute_params", None) or getattr(
+            compiled, "post_compile_params", None
+        ):
+            raise ValueError("statement renders differently per parameter set")
+        self.dialect_name = dialect.name
+        self.compiled = compiled
+        self.sql = compiled.string
+        binds = getattr(compiled, "binds", {})
+        self.bind_processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self.bind_processors[name] = processor
+        columns = getattr(compiled, "_result_columns", [])
+        self.keys = tuple(column[0] for column in columns)
+        self.result_processors = tuple(
+            column[3].dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+        self.index = {key: position for position, key in enumerate(self.keys)}
+
+    def parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the DBAPI parameters for ``values`` (constants filled in, types applied).
+
+        Raises ``sqlalchemy.exc.InvalidRequestError`` when a required parameter is missing.
+        """
+        merged = dict(self.compiled.construct_params(dict(values)) or {})
+        for name, processor in self.bind_processors.items():
+            if name in merged:
+                merged[name] = processor(merged[name])
+        return merged
+
+    def run(self, session: Session, values: Mapping[str, Any]) -> DirectRow | None:
+        """Execute in ``session``'s transaction; return the first row (None: no row or none kept).
+
+        Raises what ``Session.execute`` would: a ``sqlalchemy.exc.DBAPIError`` subclass wrapping
+        the driver's error (its connection invalidated when the server went away).
+        """
+        connection = session.connection()
+        return self.run_on(connection, values)
+
+    def run_on(self, connection: Connection, values: Mapping[str, Any]) -> DirectRow | None:
+        """Like ``run`` on an SQLAlchemy connection (already in a transaction)."""
+        sql = self.sql
+        parameters: Any = self.parameters(values)
+        dispatch = connection.dispatch
+        dbapi_connection = connection.connection.driver_connection
+        cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for listener in dispatch.before_cursor_execute:
+                sql, parameters = listener(connection, cursor, sql, parameters, None, False)
+            cursor.execute(sql, parameters)
+            for after in dispatch.after_cursor_execute:
+                after(connection, cursor, sql, parameters, None, False)
+            row = cursor.fetchone() if cursor.description is not None else None
+        except connection.dialect.loaded_dbapi.Error as error:
+            lost = connection.dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise exc.DBAPIError.instance(
+                sql,
+                parameters,
+                error,
+                connection.dialect.loaded_dbapi.Error,
+                hide_parameters=connection.engine.hide_parameters,
+                connection_invalidated=lost,
+                dialect=connection.dialect,
+            ) from error
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        values_out = tuple(
+            processor(value) if processor is not None else value
+            for processor, value in zip(self.result_processors, row, strict=True)
+        )
+        return DirectRow(values_out, self.index)

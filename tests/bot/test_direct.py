@@ -1,0 +1,165 @@
+"""bot.direct: a Core statement run on the session's DBAPI cursor answers like Session.execute."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.direct import DirectStatement
+from bot.models import DialogState, InboundMessage
+from bot.services import dialog_states
+from bot.services.inbound import FINISH, OPEN_POSTGRESQL
+from bot.services.replay_guard import SignedPair, pair_parameters
+
+
+def _postgresql(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the direct path runs on PostgreSQL (SQLite's driver is positional)")
+
+
+def _opening(key: str, openid: str, now: datetime) -> dict[str, Any]:
+    pair = SignedPair(int(now.timestamp()), f"nonce-{key}", f"digest-{key}", 601)
+    return {
+        "delivery_key": key,
+        "person": openid,
+        "message_kind": "text",
+        "at": now,
+    } | pair_parameters(pair)
+
+
+def test_sqlites_positional_driver_is_refused(db_session: Session) -> None:
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with pytest.raises(ValueError, match="positional"):
+        DirectStatement(FINISH, db_session.get_bind().dialect)
+
+
+def test_a_statement_rendered_per_parameter_set_is_refused(db_session: Session) -> None:
+    _postgresql(db_session)
+    expanding = select(InboundMessage.id).where(
+        InboundMessage.id.in_(bindparam("ids", expanding=True))
+    )
+    with pytest.raises(ValueError, match="per parameter set"):
+        DirectStatement(expanding, db_session.get_bind().dialect)
+
+
+def test_the_claim_reads_what_session_execute_reads(db_session: Session) -> None:
+    _postgresql(db_session)
+    now = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
+    openid = "o-direct-state"
+    db_session.add(
+        DialogState(
+            openid=openid,
+            flow="register",
+            step="name",
+            data={"姓名": "王磊", "_history": ["start"]},
+            started_at=now - timedelta(minutes=3),
+            updated_at=now - timedelta(minutes=1),
+        )
+    )
+    db_session.flush()
+    statement = OPEN_POSTGRESQL[(True, True)]
+    direct = DirectStatement(statement, db_session.get_bind().dialect)
+    row = direct.run(db_session, _opening("msg:direct-1", openid, now))
+    assert row is not None
+    reference = db_session.execute(statement, _opening("msg:direct-2", openid, now)).one()
+    assert (row.pair_bound, reference.pair_bound) == ("nonce-msg:direct-1", "nonce-msg:direct-2")
+    names = ["talent_id", "released"] + [f"state_{name}" for name in dialog_states.STATE_COLUMNS]
+    assert {n: getattr(row, n) for n in names} == {n: getattr(reference, n) for n in names}
+    # Values come back as the column types hand them out: aware UTC instants, parsed JSON.
+    assert row.state_updated_at == now - timedelta(minutes=1)
+    assert row.state_updated_at.tzinfo is not None
+    assert row.state_data == {"姓名": "王磊", "_history": ["start"]}
+    assert isinstance(row.row_id, int) and row.row_id != reference.row_id
+    # The claim happened in the session's own transaction.
+    stored = db_session.scalars(
+        select(InboundMessage).where(InboundMessage.dedup_key == "msg:direct-1")
+    ).one()
+    assert stored.received_at == now and stored.openid == openid
+
+
+def test_an_update_returns_no_row_and_binds_through_the_column_types(db_session: Session) -> None:
+    _postgresql(db_session)
+    now = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
+    claim = DirectStatement(OPEN_POSTGRESQL[(False, False)], db_session.get_bind().dialect)
+    opened = claim.run(db_session, {k: v for k, v in _opening("msg:d3", "o-d3", now).items()
+                                    if not k.startswith("pair_")})  # fmt: skip
+    assert opened is not None
+    finish = DirectStatement(FINISH, db_session.get_bind().dialect)
+    local = now.astimezone(UTC).replace(tzinfo=None)
+    with pytest.raises(ValueError, match="naive"):  # UTCDateTime's bind check still runs
+        finish.run(db_session, {"row_id": opened.row_id, "status": "handled", "reply": "好",
+                                "at": local})  # fmt: skip
+    assert (
+        finish.run(
+            db_session, {"row_id": opened.row_id, "status": "handled", "reply": "好", "at": now}
+        )
+        is None
+    )
+    stored = db_session.get(InboundMessage, opened.row_id)
+    assert stored is not None
+    db_session.refresh(stored)
+    assert (stored.status, stored.reply, stored.handled_at) == ("handled", "好", now)
+
+
+def test_listeners_see_the_statement_and_their_faults_surface_as_sqlalchemys(
+    db_session: Session, db_connection: Connection
+) -> None:
+    _postgresql(db_session)
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    direct = DirectStatement(FINISH, db_session.get_bind().dialect)
+    values = {"row_id": -1, "status": "handled", "reply": None, "at": datetime.now(UTC)}
+    event.listen(db_connection, "before_cursor_execute", record)
+    try:
+        direct.run(db_session, values)
+    finally:
+        event.remove(db_connection, "before_cursor_execute", record)
+    assert [s for s in seen if not s.startswith("SAVEPOINT")] == [direct.sql]
+
+    import psycopg
+
+    def refuse(*_args: Any) -> None:
+        raise psycopg.OperationalError("connection refused")
+
+    event.listen(db_connection, "before_cursor_execute", refuse)
+    try:
+        with pytest.raises(OperationalError) as failure:
+            direct.run(db_session, values)
+    finally:
+        event.remove(db_connection, "before_cursor_execute", refuse)
+    assert isinstance(failure.value.orig, psycopg.OperationalError)
+
+
+def test_a_lost_connection_is_invalidated_and_the_next_transaction_gets_a_fresh_one(
+    database_url: str,
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database = Database(database_url)
+    killer = Database(database_url)
+    direct = DirectStatement(FINISH, database.engine.dialect)
+    values = {"row_id": -1, "status": "handled", "reply": None, "at": datetime.now(UTC)}
+    try:
+        with pytest.raises(DBAPIError) as failure, database.session() as session, session.begin():
+            victim = session.scalar(text("SELECT pg_backend_pid()"))
+            with killer.engine.connect() as connection:
+                connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+            direct.run(session, values)
+        assert failure.value.connection_invalidated
+        with database.session() as session, session.begin():
+            assert session.scalar(text("SELECT pg_backend_pid()")) != victim
+            assert direct.run(session, values) is None
+    finally:
+        database.dispose()
+        killer.dispose()
