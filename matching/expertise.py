@@ -21,11 +21,13 @@ it instead:
    (ends like an organisation, a department, a known employer, or follows 在/于/at), place (a
    province, city, county or township from data/regions.toml and data/places/cities.tsv, or
    …脚下/附近), job title (工程师, 总监, any word ending in 师 or 员; what stands before the title
-   is kept, cut at its characters: 刑事辩护律师 → 刑事辩护), honours (奖, 称号, 人才计划,
-   credentials, funding rounds), counts, education (博士, 在读, PhD).
+   is kept, cut at its characters: 刑事辩护律师 → 刑事辩护, unless it is one word or generic
+   words only, which just say what kind of worker: 射频工程师, 化工工艺工程师), honours (奖, 称号,
+   人才计划, credentials, licences, funding rounds), counts, education (博士, 在读, PhD).
 4. Chatter at a phrase's ends is trimmed (写Rust → Rust) by word lists and jieba's tags of common
-   words; generic words (项目, 算法, 产品) are dropped alone; a phrase nested in a longer kept
-   phrase is shown once, as the longer one.
+   words; generic words (项目, 算法, 产品) are dropped alone; a lone action joins the term it acts
+   on (合成与提纯, 慢性肾病的诊疗 → 慢性肾病诊疗); a phrase nested in a longer kept phrase is
+   shown once, as the longer one.
 
 ``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
 """
@@ -72,7 +74,7 @@ _BREAKS = frozenset(
     旗下 跟着 接 以后 之后 将来 个体 退役 出差 流转 写过 写了 出身
     待过 呆过 待了 呆了 混过 还会 也会 都会 还懂 也懂 熟练 熟练掌握 熟练使用 掌握
     聚焦 聚焦于 专攻 致力于 深耕 侧重 侧重于 主抓 分管 主打 主讲 运用 重点关注 关注 供职 供职于
-    出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿
+    出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿 本职 本行 主业 本职工作
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -186,7 +188,11 @@ _SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 
 _SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
 _TO = frozenset("给到")
 _CLAUSE_ENDS = frozenset(",.;!?~()[]|\n。，；！？…～（）【】")
-_WORK_CUES = frozenset("做 搞 弄 干 从事 负责 主要 主做 主攻 专注 擅长 本职 专长 特长".split())
+_WORK_CUES = frozenset(
+    """
+    做 搞 弄 干 从事 负责 主要 主做 主攻 专注 擅长 本职 专长 特长 本行 主业 职业 专业 专业是
+    """.split()
+)
 # Interjections, modal particles and laughter (哈哈哈, 嗯, 呀, 哈 喽): never in a term.
 _LAUGHTER = re.compile(
     r"^[哈呵嘿嘻嗯啊哦噢呃喽啦呀哇嘛耶诶]+$|^h{2,}$|^(?:ha){2,}$|^23{2,}$|^6{3,}$|^lol$|^hiahia$"
@@ -408,6 +414,8 @@ _PROVINCIAL_LINES = (
     "交投",
     "城投",
 )
+# Words that end the name of an industry (光伏行业): the profile's industry, not expertise.
+_SECTORS = ("行业", "赛道")
 # Words after a place that point at it (陕西周至那边, 苏北一带).
 _THERE = frozenset("那边 这边 那里 这里 那块 一带 那儿 这儿".split())
 # Endings that make any phrase a location (云台山脚下, 郑州周边, 黄河边上).
@@ -851,11 +859,14 @@ def _phrases(text: str) -> list[_Phrase]:
     # Inside a clause about a hobby, a longing or customers (业余喜欢钓鱼, 卖给超市): its
     # phrases are not the person's work.
     hobby = False
+    # A pastime goes on past a comma (业余时间做木工，榫卯家具做了几十件) until work is named.
+    pastime = False
     while i < len(tokens):
         if not is_content(i):
             stripped = tokens[i].strip()
             if stripped.endswith(_HOBBY_CUES) or stripped in _LABELS_OF_OTHER_FIELDS:
                 hobby = True  # 喜欢, 个人爱好; 籍贯焦作温县, 工作单位：中原内配
+                pastime = stripped.endswith(_HOBBY_CUES)
             elif stripped in _SOLD_TO or (stripped in _TO and neighbour(i, -1) in _SELLING_VERBS):
                 hobby = True  # 卖给周边的采摘园, 销往东南亚: who buys is no expertise
             elif stripped in _LABEL_CLOSERS and hobby:
@@ -864,12 +875,13 @@ def _phrases(text: str) -> list[_Phrase]:
                     neighbour(i, -1) in _LABELS_OF_OTHER_FIELDS | _FIELD_LABELS
                 )
             elif (
-                stripped in _WORK_CUES
-                or stripped in _CLAUSE_ENDS
+                # 业余时间做木工: the verb right after the cue is the pastime's own.
+                (stripped in _WORK_CUES and not neighbour(i, -1).endswith(_HOBBY_CUES))
+                or (stripped in _CLAUSE_ENDS and not (pastime and stripped == ","))
                 # A pause in speech ends the clause, unless after 的 (卖给周边的 采摘园).
                 or (hobby and not stripped and neighbour(i, -1) != "的")
             ):
-                hobby = False  # 业余喜欢：游泳、跑步 goes on past 、 and ：
+                hobby = pastime = False  # 业余喜欢：游泳、跑步 goes on past 、 and ：
             i += 1
             continue
         if not tokens[i].strip():
@@ -1661,6 +1673,8 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
             part = _trimmed(phrase)
             if part is not None and _is_told_event(part):
                 continue  # 选育了, 后来跳槽了: an event of the person's life, not a field
+            if kind == "keywords" and part is not None and part.norm.endswith(_SECTORS):
+                continue  # 光伏行业, 硬科技赛道: the industry, a field of the profile of its own
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)

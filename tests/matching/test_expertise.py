@@ -1436,3 +1436,16 @@ def test_a_major_after_a_school_and_before_zhuanye_is_education() -> None:
     found = extract_profile("郑州大学土木工程专业毕业，做桥梁健康监测")
     assert found.keywords == ["桥梁健康监测"], found
     assert "土木工程" in found.education, found
+
+
+def test_an_industry_named_with_hangye_is_not_expertise_but_a_title_prefix_is_kept() -> None:
+    assert extract_expertise("新能源汽车行业，做电驱NVH测试") == ["电驱NVH测试"]
+    assert extract_expertise("看消费赛道，重点是新茶饮供应链") == ["新茶饮供应链"]
+    assert "化工行业" in extract_expertise("化工行业分析师，跟踪聚氨酯产业链")
+
+
+def test_a_pastime_goes_on_past_a_comma_until_work_is_named() -> None:
+    keywords = extract_expertise("业余时间做陶艺，拉坯练了好几年，本职是电力调度")
+    assert keywords == ["电力调度"], keywords
+    keywords = extract_expertise("平时喜欢钓鱼，主要做水质监测")
+    assert keywords == ["水质监测"], keywords
