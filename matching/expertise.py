@@ -172,7 +172,7 @@ _CHATTER_WORDS = frozenset(
     同事 同学 朋友 乡亲 要死 得要死 一年到头 一天到晚 整天 成天 每年
     这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
     很多年 好多年 好些年 都行 啥都行 都可以 什么都行 啥都干 强项 教书 一枚 在手 随便 随便聊
-    我家 俺家 咱家 我们家 师弟 师妹 师兄 师姐 学弟 学妹 免费咨询
+    我家 俺家 咱家 我们家 师弟 师妹 师兄 师姐 学弟 学妹 免费咨询 打工人 社畜 搬砖
     业余时间 空闲时间 闲暇时间 工作之余 下班后 闲来
     """.split()
 )
@@ -255,6 +255,7 @@ _TITLE_SUFFIXES = tuple(
         教练 助产士 厨师 厨子 护工 fellow scholar postdoc post-doc
         enginner enginer engneer engeneer engr
         司机 厨师长 主厨 行政总厨 主创 兽医师 骑手 保安 保洁 快递小哥 网约车司机 博主 up主
+        码农 程序猿 攻城狮
         处级 科级 厅级 局级 副处级 正处级 副科级 正科级 处级干部 科级干部
         """.split(),
         key=len,
@@ -504,7 +505,7 @@ _LEADING_VERBS = frozenset(
     # ... and the verbs of a need (生产镁碳砖 → 镁碳砖, 降低能耗 → 能耗).
     + "生产 寻求 筛选 满足 解决 提高 提升 降低 减少 引进 改进 改善 实现 寻找 招聘 采购".split()
     # ... and of a doctor's or maker's (治疗风湿骨病 → 风湿骨病, 自制膏药 → 膏药).
-    + "治疗 自制 牵头 建成 主导 主持 参与 编制 制定 授权".split()
+    + "治疗 自制 牵头 建成 主导 主持 参与 编制 制定 授权 承接 承揽".split()
     # ... and of care and holding (照顾老人 → 老人, 抓护理质量 → 护理质量).
     + "照顾 抓".split()
 )
@@ -1137,6 +1138,21 @@ def _split_glued(tokens: list[str]) -> list[str]:
             if token[0] in _GLUED_VERBS:
                 out += [token[0], token[1:]]
                 continue
+            if token[:2] in _BREAKS and _HAN.fullmatch(token[:2][-1]) is not None:
+                out += [token[:2], token[2:]]  # 还会气 相色谱: 还会, then 气相色谱
+                continue
+        if (
+            out
+            and len(out[-1]) == 1
+            and len(token) == 2
+            and token[1] in _AND
+            and _HAN.match(out[-1]) is not None
+            # A lone character jieba left is the start of a word it did not know (运维).
+            and out[-1] not in textmod.stop_words()
+            and out[-1] not in _ONE_CHAR_VERBS | _GLUED_VERBS
+        ):
+            out[-1:] = [out[-1] + token[0], token[1]]  # 运 维和 带电作业: 运维, 和, 带电作业
+            continue
         out.append(token)
     return out
 
@@ -1323,6 +1339,8 @@ def _is_role_word(phrase: _Phrase) -> bool:
     """
     if phrase.after in _TITLE_WORDS and all(t in _generic() for t in phrase.tokens):
         return True  # 化工工艺 + 工程师: generic words only
+    if phrase.after == "一枚":
+        return True  # 科研狗一枚, 吃货一枚: what the person calls themselves
     if len(phrase.tokens) != 1:
         return False
     if phrase.after in _TITLE_WORDS or phrase.after == "人":

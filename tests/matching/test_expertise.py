@@ -1449,3 +1449,40 @@ def test_a_pastime_goes_on_past_a_comma_until_work_is_named() -> None:
     assert keywords == ["电力调度"], keywords
     keywords = extract_expertise("平时喜欢钓鱼，主要做水质监测")
     assert keywords == ["水质监测"], keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # jieba glues a filler to the next word's first character (还会气 | 相色谱) ...
+        ("熟悉农残检测，还会气相色谱", ["农残检测", "气相色谱"]),
+        # ... or a conjunction to a word's last one (运 | 维和 | 带电作业).
+        ("做配电网运维和带电作业", ["配电网运维", "带电作业"]),
+    ],
+)
+def test_words_jieba_glued_across_a_filler_or_a_conjunction_are_cut_apart(
+    text: str, shown: list[str]
+) -> None:
+    assert extract_expertise(text) == shown
+
+
+def test_a_word_that_is_one_when_nothing_stands_before_it_is_kept() -> None:
+    found = extract_profile("在维和部队待过，现在做安保")
+    assert "维和部队" in found.employers, found
+    assert found.keywords == ["安保"], found
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("科研狗一枚，博后，做钙钛矿的缺陷钝化", "缺陷钝化", "科研狗"),
+        ("打工人，在工地搬砖，会看CAD图纸", "CAD图纸", "打工人"),
+        ("搞农业无人机植保的，承接小麦飞防", "小麦飞防", "承接"),
+    ],
+)
+def test_slang_for_oneself_and_business_verbs_are_not_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
