@@ -138,3 +138,28 @@ class DirectStatement:
             for processor, value in zip(self.result_processors, row, strict=True)
         )
         return DirectRow(values_out, self.index)
+
+
+# Compiled statements by (dialect class, statement): built on first use in each process.
+_COMPILED: dict[tuple[type, object], DirectStatement] = {}
+
+
+def compiled_for(session: Session, statement: Executable) -> DirectStatement:
+    """Return ``statement`` compiled for ``session``'s dialect (cached per process).
+
+    Raises ``ValueError`` as ``DirectStatement`` does.
+    """
+    dialect = session.get_bind().dialect
+    key = (type(dialect), statement)
+    direct = _COMPILED.get(key)
+    if direct is None:
+        direct = _COMPILED[key] = DirectStatement(statement, dialect)
+    return direct
+
+
+def execute(session: Session, statement: Executable, values: Mapping[str, Any]) -> None:
+    """Run a statement whose result is not needed: directly on PostgreSQL, else ``execute``."""
+    if session.get_bind().dialect.name == "postgresql":
+        compiled_for(session, statement).run(session, values)
+    else:
+        session.execute(statement, dict(values))

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot import direct
 from bot.models import DialogState
 
 HISTORY_KEY = "_history"
@@ -154,7 +155,8 @@ def save(session: Session, openid: str, before: FlowState | None, after: FlowSta
     if after is None:
         clear(session, openid)
         return
-    session.execute(
+    direct.execute(
+        session,
         UPSERT[session.get_bind().dialect.name],
         {
             "person": openid,

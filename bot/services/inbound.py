@@ -43,9 +43,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot import direct
 from bot.config import Config
 from bot.db import utcnow
-from bot.direct import DirectStatement
 from bot.dispatch import Context, Incoming, Registry
 from bot.models import InboundMessage, Talent
 from bot.services import dialog_states, event_messages, outbox, replay_guard, spool, talents
@@ -221,20 +221,6 @@ OPEN_POSTGRESQL = {
 }
 
 
-# The statements every message runs, compiled once per dialect and run past SQLAlchemy's
-# execution layer on PostgreSQL (``bot.direct``: a quarter of the callback's CPU went there).
-_DIRECT: dict[tuple[type, object], DirectStatement] = {}
-
-
-def _direct(session: Session, statement: Executable) -> DirectStatement:
-    dialect = session.get_bind().dialect
-    key = (type(dialect), statement)
-    direct = _DIRECT.get(key)
-    if direct is None:
-        direct = _DIRECT[key] = DirectStatement(statement, dialect)
-    return direct
-
-
 @dataclass(frozen=True)
 class Opened:
     """A delivery's claim: its row (None when another delivery holds the key, or when the signed
@@ -271,7 +257,9 @@ def _open(
     if dialect == "postgresql":
         if pair is not None:
             parameters |= replay_guard.pair_parameters(pair)
-        row = _direct(session, OPEN_POSTGRESQL[(window, pair is not None)]).run(session, parameters)
+        # The statements every message runs skip SQLAlchemy's execution layer (``bot.direct``).
+        opening = OPEN_POSTGRESQL[(window, pair is not None)]
+        row = direct.compiled_for(session, opening).run(session, parameters)
         assert row is not None  # noqa: S101 - a SELECT of scalar subqueries: always one row
         if pair is not None and row.pair_bound is None:
             return Opened(None, verdict=replay_guard.stored_verdict(session, pair))
@@ -432,11 +420,9 @@ def process(
                     payload={"content": text},
                     dedupe_key=f"followup:{key}:{number}",
                 )
-        finish = {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
-        if session.get_bind().dialect.name == "postgresql":
-            _direct(session, FINISH).run(session, finish)
-        else:
-            session.execute(FINISH, finish)
+        direct.execute(
+            session, FINISH, {"row_id": row_id, "status": status, "reply": reply, "at": utcnow()}
+        )
     # No openid here: the delivery key leads to it in the database for whoever may look.
     logger.info("inbound: %s %s", key, status)
     if late:

@@ -27,7 +27,7 @@ from bot.services.replay_guard import LocalPairStore
 from devtools.simulator import SignedRequest
 from tests.factories import make_talent
 from tests.webhooks.conftest import CountingHandler, Phone
-from webhooks.callback import EXTENSION_KEY, SORRY
+from webhooks.callback import EXTENSION_KEY, SORRY, NoSessions, callback_app
 
 
 @pytest.fixture
@@ -189,3 +189,14 @@ def test_the_log_names_why_the_database_is_away_without_the_parameters(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert str(error) in logged
     assert phone.user.openid not in logged  # the statement's parameters stay out
+
+
+def test_the_callback_reads_no_cookie_session(app: Flask, phone: Phone) -> None:
+    lean = callback_app(app)
+    assert lean is not None and isinstance(lean.session_interface, NoSessions)
+    # Even a cookie sent along is not read, signed or answered.
+    phone_client = app.test_client()
+    phone_client.set_cookie("session", "forged")
+    request = phone.user.text("帮助")
+    response = phone_client.post(request.url("/wechat"), data=request.body)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
