@@ -9,13 +9,17 @@ Two multinomial logistic regressions over sublinear TF-IDF term weights, trained
 * a *discipline* model over the 67 disciplines, learned from the 1,000 dev abstracts and titles
   (about 15 papers per discipline, too few to tell the categories apart reliably).
 
-Both read a text's index terms; a model trained with ``--characters`` (header
-``character_features``) also reads each character of those terms (``classifier_terms``): a title
-has about ten terms, and a rare one may be in no training text while its characters (血, 肾, 桥,
-钢, …) are. They are combined hierarchically: P(discipline) = P(category) ×
+Both read a text's index terms. They are combined hierarchically: P(discipline) = P(category) ×
 P(discipline | category), where the second factor is the discipline model's probabilities
 renormalised within the discipline's category. The match index uses these probabilities as a
 discipline prior: a need from medicine prefers doctors.
+
+The file holds a second pair of the same kind for queries (``query_probabilities``): it also reads
+each character of the terms (``classifier_terms``). A need is short, like a paper's title: it has
+about ten terms, and a rare one may be in no training text while its characters (血, 肾, 桥, 钢,
+…) are. Items (profiles, abstracts) keep the terms-only pair: on abstracts characters gain
+nothing, and a short profile that lists two unrelated words (玉米和轴承) would get a confident
+discipline from their characters alone (轴, 承 → 材料科学与工程).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from matching.resources import data_path
 from matching.text import analyse, index_terms
 
 MODEL_FILE = "discipline_classifier.npz"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 # Character features are told apart from terms by this prefix (no term starts with it).
 CHARACTER_PREFIX = "#"
 
@@ -42,9 +46,10 @@ CHARACTER_PREFIX = "#"
 def classifier_terms(terms: Sequence[str]) -> list[str]:
     """Return the model's input features of analysed ``terms``: the terms, then their characters.
 
-    On CSL dev titles, out of fold, this took discipline accuracy from 0.391 to 0.443, but
-    matching's P@5 (own abstract excluded) only from 0.379 to 0.381, nested 0.377: abstracts
-    classified with characters cost what titles gained. The shipped model is trained without.
+    On CSL dev titles, out of fold, this took discipline accuracy from 0.391 to 0.444. Used for
+    both titles and abstracts it took matching's P@5 (own abstract excluded) only from 0.379 to
+    0.381, nested 0.377: abstracts classified with characters cost what titles gained. So only
+    the query model reads characters (``DisciplineModel.query_model``).
     """
     return [*terms, *(CHARACTER_PREFIX + ch for term in terms for ch in term)]
 
@@ -115,11 +120,11 @@ class LinearTextModel:
         probs /= probs.sum(axis=1, keepdims=True)
         return probs
 
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+    def arrays(self, prefix: str, coef_dtype: type = np.float32) -> dict[str, np.ndarray]:
         """Return the arrays that store this model in an ``.npz`` file."""
         return {
             f"{prefix}_idf": self.idf.astype(np.float32),
-            f"{prefix}_coef": np.ascontiguousarray(self.coef_t.T, dtype=np.float32),
+            f"{prefix}_coef": np.ascontiguousarray(self.coef_t.T, dtype=coef_dtype),
             f"{prefix}_intercept": self.intercept.astype(np.float32),
         }
 
@@ -168,15 +173,24 @@ class DisciplineClassifier(Protocol):
         """Return the float32 discipline probabilities of one analysed term list."""
         ...
 
+    def query_probabilities(self, terms: Sequence[str]) -> np.ndarray:
+        """Return the float32 discipline probabilities of one analysed query (a need)."""
+        ...
+
 
 @dataclass(frozen=True)
 class DisciplineModel:
-    """The category model, the discipline model and which category each discipline is in."""
+    """The category model, the discipline model and which category each discipline is in.
+
+    ``query_model``, when there is one, classifies queries (``query_probabilities``): a model of
+    the same disciplines that also reads characters.
+    """
 
     category_model: LinearTextModel
     discipline_model: LinearTextModel
     parents: np.ndarray  # category index of each discipline
     header: dict[str, object]
+    query_model: DisciplineModel | None = None
 
     @property
     def disciplines(self) -> tuple[str, ...]:
@@ -224,20 +238,48 @@ class DisciplineModel:
             self.discipline_model.probabilities_one(terms)[None, :],
         )[0]
 
+    def query_probabilities(self, terms: Sequence[str]) -> np.ndarray:
+        """Return the discipline probabilities of one analysed query (the query model's)."""
+        if self.query_model is None:
+            return self.probabilities_one(terms)
+        return self.query_model.probabilities_one(terms)
+
     def category_probabilities(self, term_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Return an (n, categories) array of category probabilities of analysed term lists."""
         features = [self._inputs(terms) for terms in term_lists]
         return self.category_model.probabilities(features).astype(np.float32)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Return the arrays of the model file (the JSON header included)."""
-        blob = np.frombuffer(json.dumps(self.header, ensure_ascii=False).encode("utf-8"), np.uint8)
-        return {
-            "header": blob,
+        """Return the arrays of the model file (the JSON header included).
+
+        The query model's weights are stored as float16, which keeps the file under 4 MB
+        (``train_terms`` rounds them so already).
+        """
+        header = dict(self.header)
+        arrays = {
             "parents": self.parents.astype(np.int32),
             **self.category_model.arrays("category"),
             **self.discipline_model.arrays("discipline"),
         }
+        if self.query_model is not None:
+            query = self.query_model
+            header["query_character_features"] = query.character_features
+            header["query_category_vocabulary"] = vocabulary_of(query.category_model)
+            header["query_discipline_vocabulary"] = vocabulary_of(query.discipline_model)
+            arrays.update(query.category_model.arrays(f"{QUERY}_category", np.float16))
+            arrays.update(query.discipline_model.arrays(f"{QUERY}_discipline", np.float16))
+        blob = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), np.uint8)
+        return {"header": blob, **arrays}
+
+
+# Prefix of the query model's arrays and header keys in the model file.
+QUERY = "query"
+VOCABULARIES = ("category_vocabulary", "discipline_vocabulary")
+
+
+def vocabulary_of(model: LinearTextModel) -> list[str]:
+    """Return a linear model's terms in column order."""
+    return sorted(model.term_index, key=model.term_index.__getitem__)
 
 
 def read_model(path: Path) -> DisciplineModel:
@@ -247,19 +289,40 @@ def read_model(path: Path) -> DisciplineModel:
         if header.get("format") != MODEL_FORMAT:
             raise ValueError(f"unsupported discipline model format: {header.get('format')!r}")
         arrays = {name: npz[name] for name in npz.files}
+    parents = np.asarray(arrays["parents"], dtype=np.int64)
+
+    def linear_pair(prefix: str) -> tuple[LinearTextModel, LinearTextModel]:
+        return (
+            LinearTextModel.from_arrays(
+                header["categories"],
+                header[f"{prefix}category_vocabulary"],
+                arrays,
+                f"{prefix}category",
+            ),
+            LinearTextModel.from_arrays(
+                header["disciplines"],
+                header[f"{prefix}discipline_vocabulary"],
+                arrays,
+                f"{prefix}discipline",
+            ),
+        )
+
+    query_model = None
+    if f"{QUERY}_category_vocabulary" in header:
+        query_model = DisciplineModel(
+            *linear_pair(f"{QUERY}_"),
+            parents=parents,
+            header={"character_features": bool(header["query_character_features"])},
+        )
     return DisciplineModel(
-        category_model=LinearTextModel.from_arrays(
-            header["categories"], header["category_vocabulary"], arrays, "category"
-        ),
-        discipline_model=LinearTextModel.from_arrays(
-            header["disciplines"], header["discipline_vocabulary"], arrays, "discipline"
-        ),
-        parents=np.asarray(arrays["parents"], dtype=np.int64),
+        *linear_pair(""),
+        parents=parents,
         header={
             k: v
             for k, v in header.items()
-            if k not in ("category_vocabulary", "discipline_vocabulary")
+            if k not in VOCABULARIES and not k.startswith(f"{QUERY}_")
         },
+        query_model=query_model,
     )
 
 

@@ -1,11 +1,12 @@
 """The match index's priors: industry vectors and the discipline prior, as array functions.
 
 The discipline prior: ``matching.disciplines`` (a classifier learned from CSL) gives every text
-probabilities over 67 academic disciplines in 13 categories. The query's probabilities are
-averaged with those of its best word matches (a short need says little about its field, the
-profiles it matches say more); the prior is ``discipline_weight`` times their dot product with
-the item's, plus ``category_weight`` times the same over categories. An item that shares no word
-with the query still matches when both probably belong to the same discipline.
+probabilities over 67 academic disciplines in 13 categories; a query (a need, short like a
+paper's title) is classified by its query model, which also reads characters. The query's
+probabilities are averaged with those of its best word matches (a short need says little about
+its field, the profiles it matches say more); the prior is ``discipline_weight`` times their dot
+product with the item's, plus ``category_weight`` times the same over categories. An item that
+shares no word with the query still matches when both probably belong to the same discipline.
 
 An item's prior is then averaged with the priors of its nearest neighbours in the index (the
 items sharing most of its rare words): one text is classified with noise, the people who write
@@ -132,11 +133,12 @@ def query_disciplines(
 ) -> np.ndarray:
     """Return the query's discipline probabilities, refined by those of its best word matches.
 
-    ``items`` holds the items' discipline vectors, ``words`` their word scores for the query and
+    The query's own come from the classifier's query model (``query_probabilities``). ``items``
+    holds the items' discipline vectors, ``words`` their word scores for the query and
     ``live`` which may take part: removed and filtered-out items do not, so an evaluation that
     removes the query's own paper cannot learn its discipline from it.
     """
-    q_disc = model.probabilities_one(terms).astype(np.float64)
+    q_disc = model.query_probabilities(terms).astype(np.float64)
     candidates = np.flatnonzero(live & (words > 0))
     if not (DISCIPLINE_FEEDBACK_DOCS and DISCIPLINE_FEEDBACK_WEIGHT and len(candidates)):
         return q_disc.astype(np.float32)

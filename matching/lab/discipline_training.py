@@ -2,13 +2,17 @@
 
 Run ``python -m matching.lab.discipline_training --data data/eval/csl-dev`` to rewrite
 ``data/models/discipline_classifier.npz``. Both parts are sublinear TF-IDF over ``matching.index``
-terms (tokens plus their inner dictionary words; with ``--characters`` also the characters of those
-terms, ``matching.disciplines.classifier_terms``) feeding a multinomial logistic regression:
+terms (tokens plus their inner dictionary words) feeding a multinomial logistic regression:
 
 * the category model (13 classes) learns from the ``cls_ctg_train.tsv`` titles and the dev titles
   and abstracts;
 * the discipline model (67 classes) learns from the dev abstracts (``cls_dcp_dev.tsv``) and titles
   (``cls_ctg_dev.tsv``), the only CSL files with disciplines.
+
+The same pair is fitted a second time on the terms and their characters
+(``matching.disciplines.classifier_terms``) to classify queries, which are short like titles
+(``--no-query-characters`` leaves it out; ``--characters`` makes the items' model read characters
+too, which matching does not gain from).
 
 ``huaicai eval match`` scores matching on those same dev papers, so the model header keeps a
 SHA-256 fingerprint of every training file, and ``matching.lab.evaluation`` then classifies each
@@ -19,6 +23,7 @@ paper with a model cross-fitted without it (``cross_fitted_models``). The solver
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Hashable, Sequence
@@ -33,6 +38,7 @@ from matching.disciplines import (
     DisciplineModel,
     LinearTextModel,
     classifier_terms,
+    vocabulary_of,
 )
 from matching.disciplines import model_path as default_model_path
 from matching.text import analyse, index_terms
@@ -171,6 +177,7 @@ def train(
     *,
     fingerprints: dict[str, str] | None = None,
     characters: bool = False,
+    query_characters: bool = True,
 ) -> DisciplineModel:
     """Fit the model on the training titles and the dev ``papers`` (default: all of them)."""
     members = range(len(data.paper_titles)) if papers is None else papers
@@ -185,6 +192,7 @@ def train(
         paper_abstract_terms,
         fingerprints=fingerprints,
         characters=characters,
+        query_characters=query_characters,
     )
 
 
@@ -197,25 +205,88 @@ def train_terms(
     *,
     fingerprints: dict[str, str] | None = None,
     characters: bool = False,
+    query_characters: bool = True,
 ) -> DisciplineModel:
     """Fit the model from already analysed texts (``paper_*_terms`` follow ``members``).
 
-    With ``characters`` every text also gives the characters of its terms as features.
+    With ``characters`` every text also gives the characters of its terms as features. With
+    ``query_characters`` (and not ``characters``) a second model that reads them too classifies
+    queries (``DisciplineModel.query_model``); its weights are rounded to float16 as the file
+    stores them, so a model classifies the same before and after it is written.
     """
-    if characters:
-        title_terms = [classifier_terms(terms) for terms in title_terms]
-        paper_title_terms = [classifier_terms(terms) for terms in paper_title_terms]
-        paper_abstract_terms = [classifier_terms(terms) for terms in paper_abstract_terms]
+    texts = (title_terms, paper_title_terms, paper_abstract_terms)
+    model = _train_pair(data, members, *(_inputs(t, characters) for t in texts))
+    query_model = None
+    if query_characters and not characters:
+        query_model = _train_pair(data, members, *(_inputs(t, True) for t in texts))
+        query_model = DisciplineModel(
+            _rounded(query_model.category_model),
+            _rounded(query_model.discipline_model),
+            query_model.parents,
+            {"character_features": True},
+        )
+    header: dict[str, object] = {
+        "format": MODEL_FORMAT,
+        "categories": list(model.categories),
+        "disciplines": list(model.disciplines),
+        "category_vocabulary": vocabulary_of(model.category_model),
+        "discipline_vocabulary": vocabulary_of(model.discipline_model),
+        "features": (
+            "sublinear TF-IDF over matching.disciplines.classifier_terms of "
+            "index_terms(analyse(text)): the terms and their characters, L2"
+            if characters
+            else "sublinear TF-IDF over matching.index.index_terms(analyse(text)), L2"
+        ),
+        "character_features": characters,
+        "query_features": (
+            "queries: sublinear TF-IDF over matching.disciplines.classifier_terms (terms and "
+            "their characters), L2; weights stored as float16"
+            if query_model is not None
+            else "queries: as items"
+        ),
+        "model": (
+            f"P(category) x P(discipline | category); multinomial logistic regressions, "
+            f"C={CATEGORY_C} (categories), C={DISCIPLINE_C} (disciplines)"
+        ),
+        "training_papers": len(members),
+        "training_files": dict(fingerprints or {}),
+        "source": SOURCE,
+    }
+    return DisciplineModel(
+        model.category_model, model.discipline_model, model.parents, header, query_model
+    )
+
+
+def _inputs(term_lists: Sequence[Sequence[str]], characters: bool) -> list[list[str]]:
+    """Return the model inputs of analysed term lists: the terms, maybe with their characters."""
+    return [classifier_terms(terms) if characters else list(terms) for terms in term_lists]
+
+
+def _rounded(model: LinearTextModel) -> LinearTextModel:
+    """Return ``model`` with its weights rounded to float16, as ``DisciplineModel.arrays``
+    stores a query model's."""
+    coef = model.coef_t.astype(np.float16).astype(np.float32)
+    return dataclasses.replace(model, coef_t=np.ascontiguousarray(coef))
+
+
+def _train_pair(
+    data: TrainingData,
+    members: Sequence[int],
+    title_inputs: Sequence[Sequence[str]],
+    paper_title_inputs: Sequence[Sequence[str]],
+    paper_abstract_inputs: Sequence[Sequence[str]],
+) -> DisciplineModel:
+    """Fit the category and the discipline model on one kind of input (header left empty)."""
     paper_categories = [data.paper_categories[i] for i in members]
     paper_disciplines = [data.paper_disciplines[i] for i in members]
-    category_model, category_vocabulary = _fit(
-        [*title_terms, *paper_title_terms, *paper_abstract_terms],
+    category_model, _ = _fit(
+        [*title_inputs, *paper_title_inputs, *paper_abstract_inputs],
         [*data.title_categories, *paper_categories, *paper_categories],
         CATEGORY_C,
         sorted({*data.title_categories, *data.paper_categories}),
     )
-    discipline_model, discipline_vocabulary = _fit(
-        [*paper_abstract_terms, *paper_title_terms],
+    discipline_model, _ = _fit(
+        [*paper_abstract_inputs, *paper_title_inputs],
         [*paper_disciplines, *paper_disciplines],
         DISCIPLINE_C,
         sorted(set(data.paper_disciplines)),
@@ -228,28 +299,7 @@ def train_terms(
             raise ValueError(f"discipline {data.paper_disciplines[i]} is in two categories")
     position = {c: j for j, c in enumerate(category_model.classes)}
     parents = np.array([position[parent_of[d]] for d in discipline_model.classes], np.int64)
-    header: dict[str, object] = {
-        "format": MODEL_FORMAT,
-        "categories": list(category_model.classes),
-        "disciplines": list(discipline_model.classes),
-        "category_vocabulary": category_vocabulary,
-        "discipline_vocabulary": discipline_vocabulary,
-        "features": (
-            "sublinear TF-IDF over matching.disciplines.classifier_terms of "
-            "index_terms(analyse(text)): the terms and their characters, L2"
-            if characters
-            else "sublinear TF-IDF over matching.index.index_terms(analyse(text)), L2"
-        ),
-        "character_features": characters,
-        "model": (
-            f"P(category) x P(discipline | category); multinomial logistic regressions, "
-            f"C={CATEGORY_C} (categories), C={DISCIPLINE_C} (disciplines)"
-        ),
-        "training_papers": len(members),
-        "training_files": dict(fingerprints or {}),
-        "source": SOURCE,
-    }
-    return DisciplineModel(category_model, discipline_model, parents, header)
+    return DisciplineModel(category_model, discipline_model, parents, {})
 
 
 def assign_folds(
@@ -330,6 +380,10 @@ class CrossFittedModels:
         """Return the probabilities of one title or abstract from its fold's model."""
         return self.models[self._fold(terms)].probabilities_one(terms)
 
+    def query_probabilities(self, terms: Sequence[str]) -> np.ndarray:
+        """Return the query probabilities of one title or abstract from its fold's model."""
+        return self.models[self._fold(terms)].query_probabilities(terms)
+
 
 def cross_fitted_models(
     data_dir: Path,
@@ -337,15 +391,20 @@ def cross_fitted_models(
     seed: int = CROSS_FIT_SEED,
     *,
     characters: bool | None = None,
+    query_characters: bool | None = None,
 ) -> CrossFittedModels:
     """Train ``folds`` models on ``data_dir``, each on every dev paper outside its fold.
 
-    ``characters`` (default: as the shipped model) adds the terms' characters as features.
+    ``characters`` adds the terms' characters as features, ``query_characters`` a query model
+    that reads them (``train_terms``); both default to what the shipped model does.
     """
-    if characters is None:
-        from matching.disciplines import load_model
+    from matching.disciplines import load_model
 
+    if characters is None:
         characters = load_model().character_features
+    if query_characters is None:
+        query_model = load_model().query_model
+        query_characters = query_model is not None and query_model.character_features
     data = read_training_data(data_dir)
     title_terms = [index_terms(analyse(t)) for t in data.titles]
     paper_titles = [index_terms(analyse(t)) for t in data.paper_titles]
@@ -363,6 +422,7 @@ def cross_fitted_models(
                 [paper_titles[i] for i in members],
                 [paper_abstracts[i] for i in members],
                 characters=characters,
+                query_characters=query_characters,
             )
         )
         logger.info("cross-fitted discipline model %d/%d", fold + 1, folds)
@@ -388,12 +448,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--characters",
         action="store_true",
-        help="also learn from the characters of each term (title accuracy up, P@5 not)",
+        help="items too are classified from the characters of each term (title accuracy up, "
+        "P@5 not)",
+    )
+    parser.add_argument(
+        "--no-query-characters",
+        dest="query_characters",
+        action="store_false",
+        help="classify queries with the items' model (no character model for queries)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     data = read_training_data(args.data)
-    model = train(data, fingerprints=training_fingerprints(args.data), characters=args.characters)
+    model = train(
+        data,
+        fingerprints=training_fingerprints(args.data),
+        characters=args.characters,
+        query_characters=args.query_characters,
+    )
     out = args.out or default_model_path()
     write_model(model, out)
     logger.info(

@@ -184,3 +184,37 @@ def test_a_written_character_model_reads_characters_again(tmp_path: Path) -> Non
     again = read_model(tmp_path / "model.npz")
     assert again.character_features
     assert again.probabilities_one(["桥墩"]) == pytest.approx(model.probabilities_one(["桥墩"]))
+
+
+def test_queries_are_classified_by_their_characters_items_by_their_terms(tmp_path: Path) -> None:
+    model = train(TINY)
+    assert not model.character_features
+    assert model.query_model is not None and model.query_model.character_features
+    civil, computing = model.disciplines.index("土木工程"), model.disciplines.index("计算机")
+    # 桥墩 is in no training text: as a query its character 桥 (桥梁) says civil engineering,
+    # as an item it is left to the intercepts.
+    query = model.query_probabilities(["桥墩"])
+    item = model.probabilities_one(["桥墩"])
+    assert query[civil] > 5 * query[computing]
+    assert item[civil] < 5 * item[computing]
+    assert query.sum() == pytest.approx(1.0, abs=1e-5)
+    # Written and read again, both classify as before (the query weights are float16 already).
+    write_model(model, tmp_path / "model.npz")
+    again = read_model(tmp_path / "model.npz")
+    assert again.query_model is not None and again.query_model.character_features
+    assert np.array_equal(again.query_probabilities(["桥墩"]), query)
+    assert np.array_equal(again.probabilities_one(["桥墩"]), item)
+
+
+def test_without_a_query_model_queries_are_classified_like_items(tmp_path: Path) -> None:
+    model = train(TINY, query_characters=False)
+    assert model.query_model is None
+    assert np.array_equal(model.query_probabilities(["桥墩"]), model.probabilities_one(["桥墩"]))
+    write_model(model, tmp_path / "model.npz")
+    assert read_model(tmp_path / "model.npz").query_model is None
+
+
+def test_the_shipped_model_classifies_queries_with_characters() -> None:
+    model = load_model()
+    assert model.query_model is not None and model.query_model.character_features
+    assert not model.character_features

@@ -276,7 +276,7 @@ def test_removed_items_do_not_refine_the_querys_discipline() -> None:
     # The evaluation removes the query paper's own abstract; it must not leak the discipline.
     index = MatchIndex.build([("clinic", "高血压 患者 临床 疗效"), ("bridge", "桥梁 混凝土")])
     terms = ["高血压", "患者"]
-    own = index._discipline_model.probabilities_one(terms)
+    own = index._discipline_model.query_probabilities(terms)
     words = np.array([0.8, 0.0], dtype=np.float32)
     refined = index._query_disciplines(terms, words, np.array([True, True]))
     assert not np.allclose(refined, own)
@@ -350,7 +350,7 @@ def _own_and_smoothed(index: MatchIndex, item: str) -> tuple[float, float]:
     from matching import priors
     from matching.text import analyse, index_terms
 
-    q_disc = index._discipline_model.probabilities_one(index_terms(analyse("高血压 患者")))
+    q_disc = index._discipline_model.query_probabilities(index_terms(analyse("高血压 患者")))
     n, row = len(index._ids), index._rows[item]
     own = priors.discipline_prior(
         index._disciplines[:n],

@@ -265,6 +265,9 @@ def test_each_paper_is_classified_by_a_model_that_never_saw_it(trained_on_dir: P
             terms = index_terms(analyse(text))
             assert np.array_equal(fitted.probabilities_one(terms), model.probabilities_one(terms))
             assert np.array_equal(fitted.probabilities([terms])[0], model.probabilities([terms])[0])
+            assert np.array_equal(
+                fitted.query_probabilities(terms), model.query_probabilities(terms)
+            )
     with pytest.raises(ValueError, match="only classifies"):
         fitted.probabilities_one(["没见过的", "文本"])
 
