@@ -10,8 +10,9 @@ work, so nothing about atomicity changes. What SQLAlchemy would do around the cu
 - bind and result values go through the column types' processors (``UTCDateTime`` and so on);
 - ``before_cursor_execute`` / ``after_cursor_execute`` listeners see the statement (tests count
   statements and inject faults that way; ``echo`` logging is not replicated);
-- a driver error is raised as SQLAlchemy's ``DBAPIError`` subclass, and a lost connection is
-  invalidated, so the pool does not hand it out again.
+- a driver error goes through SQLAlchemy's own error handling: raised as its ``DBAPIError``
+  subclass, ``handle_error`` listeners run, and a lost connection invalidates itself and the pool
+  (whose other connections died with it), so the pool hands out none of them again.
 
 Only for drivers with named parameters (psycopg; SQLite's driver is positional) and statements
 whose SQL does not depend on the parameters (no expanding IN, no ``literal_execute``):
@@ -23,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
@@ -108,7 +108,12 @@ class DirectStatement:
         parameters: Any = self.parameters(values)
         dispatch = connection.dispatch
         dbapi_connection = connection.connection.driver_connection
-        cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+        except connection.dialect.loaded_dbapi.Error as error:
+            # A driver connection closed under the session fails here: raised and invalidated
+            # as below, since the retry and the spool recognise only SQLAlchemy's errors.
+            connection._handle_dbapi_exception(error, sql, parameters, None, None)
         try:
             for listener in dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
@@ -117,18 +122,10 @@ class DirectStatement:
                 after(connection, cursor, sql, parameters, None, False)
             row = cursor.fetchone() if cursor.description is not None else None
         except connection.dialect.loaded_dbapi.Error as error:
-            lost = connection.dialect.is_disconnect(error, dbapi_connection, cursor)
-            if lost:
-                connection.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql,
-                parameters,
-                error,
-                connection.dialect.loaded_dbapi.Error,
-                hide_parameters=connection.engine.hide_parameters,
-                connection_invalidated=lost,
-                dialect=connection.dialect,
-            ) from error
+            # SQLAlchemy's own handling, as under Session.execute: the error wrapped, handle_error
+            # listeners run and, when the server went away, the connection and the whole pool
+            # invalidated (its other connections are as dead, and bot.db pings only idle ones).
+            connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
         finally:
             cursor.close()
         if row is None:

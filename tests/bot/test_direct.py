@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from bot.direct import DirectStatement
 from bot.models import DialogState, InboundMessage
-from bot.services import dialog_states
+from bot.services import dialog_states, spool
 from bot.services.inbound import FINISH, OPEN_POSTGRESQL
 from bot.services.replay_guard import SignedPair, pair_parameters
 
@@ -163,3 +164,81 @@ def test_a_lost_connection_is_invalidated_and_the_next_transaction_gets_a_fresh_
     finally:
         database.dispose()
         killer.dispose()
+
+
+def _terminate(killer: Database, pids: list[int]) -> None:
+    """End the server backends ``pids`` and wait until they are gone."""
+    with killer.engine.connect() as connection:
+        for pid in pids:
+            connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for _ in range(200):
+            alive = connection.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                {"pids": pids},
+            )
+            connection.rollback()  # the activity view is read once per transaction
+            if not alive:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"backends {pids} still alive")
+
+
+@pytest.mark.parametrize("path", ["direct", "session"])
+def test_a_lost_connection_invalidates_the_whole_pool_as_session_execute_does(
+    migrated_database: Database, path: str
+) -> None:
+    # bot.db pings a pooled connection only after it sat idle: a database restart under load is
+    # noticed when a statement fails, and that failure must discard every pooled connection
+    # (SQLAlchemy invalidates the pool), or the retry gets the next dead one.
+    database_url = migrated_database.url
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database = Database(database_url, pool_size=3)
+    killer = Database(database_url)
+    direct = DirectStatement(FINISH, database.engine.dialect)
+    values = {"row_id": -1, "status": "handled", "reply": None, "at": datetime.now(UTC)}
+
+    def finish(session: Session) -> None:
+        if path == "direct":
+            direct.run(session, values)
+        else:
+            session.execute(FINISH, values)
+
+    try:
+        # Three pooled connections, all just returned (so none is pinged on its next checkout).
+        sessions = [database.session() for _ in range(3)]
+        pids = [session.scalar(text("SELECT pg_backend_pid()")) for session in sessions]
+        for session in sessions:
+            session.close()
+        _terminate(killer, pids)
+        with pytest.raises(DBAPIError) as failure, database.session() as session, session.begin():
+            finish(session)
+        assert failure.value.connection_invalidated
+        with database.session() as session, session.begin():
+            assert session.scalar(text("SELECT pg_backend_pid()")) not in pids
+            finish(session)
+    finally:
+        database.dispose()
+        killer.dispose()
+
+
+def test_a_closed_driver_connection_raises_what_the_spool_takes_for_an_outage(
+    migrated_database: Database,
+) -> None:
+    # The cursor is opened on the driver's connection; failing there must still be SQLAlchemy's
+    # error (the retry and the spool recognise only those) and invalidate the connection.
+    if not migrated_database.url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database = Database(migrated_database.url)
+    direct = DirectStatement(FINISH, database.engine.dialect)
+    values = {"row_id": -1, "status": "handled", "reply": None, "at": datetime.now(UTC)}
+    try:
+        with database.session() as session:
+            session.connection().connection.driver_connection.close()  # type: ignore[union-attr]
+            with pytest.raises(OperationalError) as failure:
+                direct.run(session, values)
+            assert failure.value.connection_invalidated
+            assert spool.database_unreachable(failure.value)
+            session.rollback()  # an invalidated connection needs no ROLLBACK: this one cannot
+    finally:
+        database.dispose()
