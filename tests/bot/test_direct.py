@@ -143,8 +143,9 @@ def test_listeners_see_the_statement_and_their_faults_surface_as_sqlalchemys(
 
 
 def test_a_lost_connection_is_invalidated_and_the_next_transaction_gets_a_fresh_one(
-    database_url: str,
+    migrated_database: Database,
 ) -> None:
+    database_url = migrated_database.url  # the schema: FINISH reaches the server
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server connection to lose")
     database = Database(database_url)
