@@ -89,7 +89,14 @@ def make_engine(
     WeChat message. A connection that breaks while busy raises an error that invalidates the
     pool; the callback retries its transaction once on a fresh connection.
     """
-    kwargs: dict[str, Any] = {"echo": echo, "future": True, "pool_size": pool_size}
+    # hide_parameters: an error's text (logged with its traceback) names the statement but not
+    # its values, which hold openids, signatures and what people typed.
+    kwargs: dict[str, Any] = {
+        "echo": echo,
+        "future": True,
+        "pool_size": pool_size,
+        "hide_parameters": True,
+    }
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)

@@ -116,3 +116,18 @@ def test_a_reader_answers_while_another_connection_holds_the_write_lock(tmp_path
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_a_failed_statements_error_text_leaves_its_values_out(
+    migrated_database: Database,
+) -> None:
+    # Errors are logged with their traceback; the values are openids and what people typed.
+    openid = "o-secret-openid-in-a-parameter"
+    with pytest.raises(DBAPIError) as failure, migrated_database.engine.connect() as connection:
+        connection.execute(
+            text("SELECT :openid, :typed FROM no_such_table"),
+            {"openid": openid, "typed": "我的手机号13800000000"},
+        )
+    assert openid not in str(failure.value)
+    assert "13800000000" not in str(failure.value)
+    assert "hidden due to hide_parameters" in str(failure.value)
