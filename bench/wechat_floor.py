@@ -44,6 +44,9 @@ def create_app(token: str, dsn: str) -> Flask:
     row_id = [column.name for column in opening.selected_columns].index("row_id")  # type: ignore[attr-defined]
     finish_sql, finish_constants = _compiled(FINISH)
     local = threading.local()
+    # Every thread's connection, so whoever stops the floor can close them.
+    opened: list[psycopg.Connection[Any]] = []
+    app.extensions["floor_connections"] = opened
 
     @app.post("/wechat")
     def floor() -> Response:
@@ -53,6 +56,7 @@ def create_app(token: str, dsn: str) -> Flask:
         connection = getattr(local, "connection", None)
         if connection is None:
             connection = local.connection = psycopg.connect(dsn)
+            opened.append(connection)
         now = datetime.now(UTC)
         with connection.cursor() as cursor:
             cursor.execute(
