@@ -75,6 +75,7 @@ _BREAKS = frozenset(
     待过 呆过 待了 呆了 混过 还会 也会 都会 还懂 也懂 熟练 熟练掌握 熟练使用 掌握
     聚焦 聚焦于 专攻 致力于 深耕 侧重 侧重于 主抓 分管 主打 主讲 运用 重点关注 关注 供职 供职于
     出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿 本职 本行 主业 本职工作
+    练 练了 练过 苦练 专做 专门做
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -310,7 +311,7 @@ _HONOUR = re.compile(
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
     r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
     # Licences and permits (A2驾照, 危化品运输证, 营业执照): held, not practised.
-    r"驾照|执照|许可证|驾驶证|运输证|"
+    r"驾照|执照|许可证|驾驶证|运输证|注册证|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
     r"法考|司考|考研|考公|"
     # Certificates by their short names (一建, 注安, 二造): held or not, never a field.
@@ -363,6 +364,25 @@ _AT = frozenset(
 )
 # Words before an organisation named by its kind or its name (一家煤矿, 某设计院, 一家VC).
 _ONE_FIRM = frozenset("一家 这家 那家 某 某家 某个".split())
+# Verbs whose object follows 于 (专注于超声诊断设备): there 于 names the work, not a place.
+_DEVOTED_TO = frozenset(
+    "专注 致力 聚焦 侧重 从事 服务 应用 擅长 精通 深耕 专攻 投身 热衷 着眼 着力 立足 主攻".split()
+)
+# 做化工的, 干销售的: the verb and 的 around one word name the person's trade, even a word too
+# general or too common to be shown elsewhere; these words after 做 name no trade (做生意的).
+_TRADE_VERBS = frozenset("做 干 搞 弄".split())
+_NOT_TRADES = frozenset(
+    """
+    生意 买卖 小生意 工作 事情 事 东西 活 活儿 项目 业务 产品 技术 企业 公司 饭 菜 手艺 管理 这个
+    那个 这行 这一行 啥 什么 一样 不错 好 多 少 出来 起来 下去 完
+    """.split()
+)
+# Words before the verb that deny the trade (不是搞设计的).
+_DENIALS = frozenset("不是 不 没 没有 并非 不再 别".split())
+# A company the person founded (创办了一家做工业视觉检测的公司): its line of work is theirs.
+_FOUNDED = re.compile(
+    r"(?:创办|创立|创建|成立|开办|开了|办了)了?(?:一家|一个)?(?:做|搞|专做|专门做)$"
+)
 # Verbs after an organisation that say the person works there (一家VC做投资经理).
 _EMPLOYED_AS = frozenset("当 做 任 干 上班 工作 担任 负责 从事".split())
 # English articles between 在-like words and the organisation (at a fintech).
@@ -1138,6 +1158,9 @@ def _split_glued(tokens: list[str]) -> list[str]:
             if token[0] in _GLUED_VERBS:
                 out += [token[0], token[1:]]
                 continue
+            if token[0] in "教练学懂帮" and out and out[-1] in textmod.lexicon() | freq.keys():
+                out += [token[0], token[1:]]  # 武馆 教陈式 太极拳: 教, then 陈式太极拳
+                continue
             if token[:2] in _BREAKS and _HAN.fullmatch(token[:2][-1]) is not None:
                 out += [token[:2], token[2:]]  # 还会气 相色谱: 还会, then 气相色谱
                 continue
@@ -1227,6 +1250,8 @@ def _is_employer(phrase: _Phrase) -> bool:
     if phrase.before in _ONE_FIRM and (phrase.before2 in _AT or phrase.after in _EMPLOYED_AS):
         return True  # 在一家煤矿当机电副总, 一家VC做投资经理: the organisation, not the work
     before = phrase.before2 if phrase.before in _ARTICLES else phrase.before
+    if before == "于" and phrase.before2 in _DEVOTED_TO:
+        return False  # 专注于便携式超声设备研发, 致力于…: the work the person gives themself to
     if before in _AT or phrase.before2 + phrase.before in _AT:
         if phrase.after in _AT_NOT_PLACE_AFTER:
             return False
@@ -1668,6 +1693,13 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
                 and typed[: max(phrase.start - 1, 0)].rstrip("了").endswith(tuple(_WORKS))
             ):
                 kind, expertise = "honours", ""  # 代表作《太行》: a work's title
+            if (
+                kind == "employers"
+                and phrase.after == "的"
+                and phrase.after2 in _ORG_WORDS_AFTER
+                and _FOUNDED.search(typed[: phrase.start].replace(" ", ""))
+            ):
+                kind, expertise = "keywords", ""  # 创办一家做X的公司: the founder's own line
             previous, previous_end = kind, phrase.start + len(phrase.typed)
             if kind != "keywords":
                 if phrase.typed not in fields[kind]:
@@ -1691,11 +1723,28 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
             part = _trimmed(phrase)
             if part is not None and _is_told_event(part):
                 continue  # 选育了, 后来跳槽了: an event of the person's life, not a field
+            if kind == "keywords" and _is_trade(phrase):
+                keywords.append(phrase.typed)  # 做会计的, 干化工的: the trade, however common
+                continue
             if kind == "keywords" and part is not None and part.norm.endswith(_SECTORS):
                 continue  # 光伏行业, 硬科技赛道: the industry, a field of the profile of its own
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
+
+
+def _is_trade(phrase: _Phrase) -> bool:
+    """Return whether ``phrase`` is one word between 做/干/搞 and a closing 的 (做会计的)."""
+    return (
+        len(phrase.tokens) == 1
+        and len(phrase.norm) >= 2
+        and _HAN.match(phrase.norm) is not None
+        and phrase.before in _TRADE_VERBS
+        and phrase.before2 not in _DENIALS
+        and phrase.after == "的"
+        and (phrase.after2 in _CLAUSE_ENDS or phrase.after2 in ("", "吧", "啊", "呢", "嘛"))
+        and phrase.norm not in _NOT_TRADES
+    )
 
 
 def _is_told_event(phrase: _Phrase) -> bool:

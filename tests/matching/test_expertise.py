@@ -1486,3 +1486,73 @@ def test_slang_for_oneself_and_business_verbs_are_not_expertise(
     keywords = extract_expertise(text)
     assert shown in keywords, keywords
     assert not any(not_shown in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "trade"),
+    [
+        ("我就是干物流的，在郑州", "物流"),
+        ("搞设计的，平面和包装都接", "设计"),
+        ("做审计的吧，事务所待了几年", "审计"),
+    ],
+)
+def test_one_word_between_a_work_verb_and_a_closing_de_is_the_trade(text: str, trade: str) -> None:
+    assert trade in extract_expertise(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我家里是做生意的", "以前不是搞运营的，后来转了行", "在厂里做管理的"],
+)
+def test_business_denial_and_management_are_no_trade(text: str) -> None:
+    keywords = extract_expertise(text)
+    assert not {"生意", "运营", "管理"} & set(keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("前年在苏州创办了一家做晶圆缺陷检测设备的公司", "晶圆缺陷检测设备"),
+        ("回焦作成立一家专做山药深加工的企业", "山药深加工"),
+    ],
+)
+def test_a_founded_companys_line_of_work_is_the_founders(text: str, line: str) -> None:
+    assert line in extract_expertise(text)
+
+
+def test_the_line_of_a_company_one_only_works_at_is_still_the_employer() -> None:
+    found = extract_profile("在一家做光伏组件的公司当会计")
+    assert "光伏组件" not in found.keywords, found
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("毕业后一直专注于锂电池隔膜涂覆", "锂电池隔膜涂覆"),
+        ("公司致力于高速公路桥梁检测", "高速公路桥梁检测"),
+    ],
+)
+def test_yu_after_a_verb_of_devotion_names_the_work_not_a_place(text: str, shown: str) -> None:
+    found = extract_profile(text)
+    assert shown in found.keywords, found
+    assert shown not in found.employers, found
+
+
+def test_a_products_registration_certificate_is_an_honour() -> None:
+    found = extract_profile("做体外诊断试剂，两个产品拿到了三类注册证")
+    assert not any("注册证" in k for k in found.keywords), found
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("书法练了十几年，主攻隶书", "书法", "书法练"),
+        ("开了个琴行教古筝和琵琶", "古筝", "行教"),
+    ],
+)
+def test_practising_and_teaching_verbs_are_cut_off_the_art(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
