@@ -129,9 +129,10 @@ _FOR = frozenset("给 供 为 专供 面向".split())
 # Prepositions that open a modifier (面向边缘计算的…, 用于锂电的…): a phrase they begin is cut
 # off before its head, a fragment rather than a term.
 _MODIFIER_OPENERS = frozenset("面向 用于 适用于 应用于 服务于".split())
-# Vague phrases: "things" (抓东西) and a pair of qualities joined by 又 (又快又准).
+# Vague phrases: "things" (抓东西), a pair of qualities joined by 又 (又快又准) and saying
+# one has no skill (没什么技能, 无特长).
 _VAGUE = re.compile(
-    r"东西(?!方)|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$|^([做聊看玩吃逛])\1[\u4e00-\u9fff]$"
+    r"^(?:没|没有|无)(?:什么|啥|啥子)?(?:技能|专长|特长|本事|技术|手艺)|东西(?!方)|^又?[\u4e00-\u9fff]又[\u4e00-\u9fff]{1,2}$|^([做聊看玩吃逛])\1[\u4e00-\u9fff]$"
 )
 # Verbs said twice for odd jobs (写写材料, 做做报表, 画画PCB): never part of the term.
 _REDUPLICATED_VERBS = frozenset("写做搞弄看聊跑学画修帮玩试")
@@ -779,8 +780,11 @@ def _typed_form(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _phrases(text: str) -> list[_Phrase]:
-    """Cut ``text`` into phrases (runs of content tokens) with their typed spelling."""
+def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
+    """Cut ``text`` into phrases (runs of content tokens) with their typed spelling.
+
+    The phrases of a pastime (业余喜欢打太极拳) are left out unless ``keep_pastimes``.
+    """
     typed = _typed_form(text)
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
     tokens = _split_glued(textmod.cut(lowered))
@@ -930,7 +934,7 @@ def _phrases(text: str) -> list[_Phrase]:
         )
         start_char, end_char = offsets[i], offsets[end - 1] + len(tokens[end - 1])
         if (
-            hobby
+            (hobby and not (keep_pastimes and pastime))
             or (
                 # 专长：, 【技术领域】: a form's label before a colon or in brackets.
                 (
@@ -1293,8 +1297,12 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return "education", ""
     if _SCHOOL_SHORT_NAME.search(norm) or _REGION_UNIT.search(norm):
         return "employers", ""  # 华南理工, 化学系; 华北区仓配: a unit of the employer
+    title_at = _title_split(norm)
     if any(
-        _SCHOOL_SHORT_NAME.fullmatch(norm[:k]) and _HAN.match(norm[k:])
+        _SCHOOL_SHORT_NAME.fullmatch(norm[:k])
+        and _HAN.match(norm[k:])
+        # 儿科大夫 is no 儿科大 (a school's short name) and 夫: the title's word overlaps it.
+        and (title_at is None or title_at[0] >= k)
         for k in range(max(2, len(norm) - MAX_MAJOR_CHARS), len(norm))
     ):
         return "employers", ""  # 清华化工系, 中国农大作物: the school and the major
@@ -1664,10 +1672,21 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
     """Return the expertise keywords of a self-description and its other facts, sorted apart.
 
     ``keywords`` holds at most ``top_k`` phrases, in the order the person wrote them; nested
-    phrases (六氟磷酸锂 inside 六氟磷酸锂合成) are shown once, as the longer one.
+    phrases (六氟磷酸锂 inside 六氟磷酸锂合成) are shown once, as the longer one. A pastime's
+    terms are shown only when the text names no other expertise (银行柜员，业余练太极拳二十年):
+    then the pastime is what the person has to offer.
     """
     if not isinstance(text, str) or not text.strip() or top_k <= 0:
         return ProfileExtraction()
+    found = _extract_profile(text, top_k, keep_pastimes=False)
+    if found.keywords:
+        return found
+    with_pastimes = _extract_profile(text, top_k, keep_pastimes=True)
+    return dataclasses.replace(found, keywords=with_pastimes.keywords)
+
+
+def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileExtraction:
+    """Return what ``extract_profile`` returns, with or without the terms of pastimes."""
     fields: dict[str, list[str]] = {
         name: [] for name in ("employers", "places", "titles", "honours", "counts", "education")
     }
@@ -1676,7 +1695,7 @@ def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
     # after a title is the title's (质量工程师（SQE）).
     previous, previous_end = "", -1
     typed = _typed_form(text).lower()
-    for whole in _phrases(text):
+    for whole in _phrases(text, keep_pastimes):
         for phrase in _pieces(whole):
             kind, expertise = _kind(phrase)
             if (

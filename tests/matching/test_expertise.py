@@ -1556,3 +1556,31 @@ def test_practising_and_teaching_verbs_are_cut_off_the_art(
     keywords = extract_expertise(text)
     assert shown in keywords, keywords
     assert not any(not_shown in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "pastime"),
+    [
+        ("在超市当收银员，没什么技能，业余喜欢练书法", "书法"),
+        ("退休在家，闲暇时候喜欢养兰花", "兰花"),
+    ],
+)
+def test_a_pastime_is_shown_when_no_other_expertise_is_named(text: str, pastime: str) -> None:
+    keywords = extract_expertise(text)
+    assert any(pastime in k for k in keywords), keywords
+
+
+def test_saying_one_has_no_skill_is_not_a_keyword() -> None:
+    assert extract_expertise("在物业上班，没什么技能") == []
+
+
+def test_a_pastime_stays_apart_when_work_is_named() -> None:
+    keywords = extract_expertise("做钢结构焊接工艺的，业余喜欢钓鱼")
+    assert keywords and not any("钓鱼" in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(("text", "field"), [("眼科大夫", "眼科"), ("我是个外科大夫", "外科")])
+def test_a_department_before_a_title_is_no_schools_short_name(text: str, field: str) -> None:
+    found = extract_profile(text)
+    assert field in found.keywords, found
+    assert not found.employers, found
