@@ -1127,7 +1127,7 @@ def _split_glued(tokens: list[str]) -> list[str]:
             continue
         if (
             len(token) == 2
-            and token[0] in "厂所院局店司"
+            and token[0] in "厂所院局店司企"
             and token[1] in "管做搞弄干当带"
             and not freq.get(token)
         ):
@@ -1355,6 +1355,12 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         ):
             return "titles", ""
         start = norm.find(rest)
+        title = split[1]
+        if len(title) == 3 and title.endswith("师") and title != "管理师" and _is_common_word(rest):
+            # 室内设计师 → 室内设计: a common word alone before X师 is half the field of X
+            # (健康管理师 is a certificate's grade, not a field).
+            rest = norm[start : split[0]] + title[:2]
+            return "titles", phrase.typed[start : start + len(rest)].strip()
         return "titles", phrase.typed[start : start + len(rest)].strip()
     if _is_employer(phrase):
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
@@ -1733,6 +1739,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 or _OWN_NAME.match(phrase.norm)
             ):
                 continue  # 我叫张伟, 王工: a person's name
+            if phrase.before in _TRADE_VERBS and phrase.before2 in _DENIALS:
+                continue  # 不做诉讼: work the person says they do not do
             if _starts_with_place(phrase):
                 continue  # a place's own project, site or employer, not a field of work
             if phrase.tokens[0] in _MODIFIER_OPENERS or _is_vague(phrase.norm):

@@ -1584,3 +1584,27 @@ def test_a_department_before_a_title_is_no_schools_short_name(text: str, field: 
     found = extract_profile(text)
     assert field in found.keywords, found
     assert not found.employers, found
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("我是室内设计师，做别墅和样板间", "室内设计"), ("汽车设计师，画过几款SUV的内饰", "汽车设计")],
+)
+def test_a_common_word_before_x_shi_makes_the_field_with_x(text: str, field: str) -> None:
+    assert field in extract_expertise(text)
+
+
+def test_a_certificates_grade_before_a_title_is_not_a_field() -> None:
+    keywords = extract_expertise("人力资源管理师，在一家物流公司")
+    assert not any("管理" in k for k in keywords), keywords
+
+
+def test_work_the_person_says_they_do_not_do_is_not_shown() -> None:
+    keywords = extract_expertise("我不做刑事辩护，主要做建设工程纠纷")
+    assert "建设工程纠纷" in keywords, keywords
+    assert not any("刑事" in k for k in keywords), keywords
+
+
+def test_an_employer_kind_glued_to_a_verb_is_cut_before_the_acronym() -> None:
+    found = extract_profile("在车企做NVH，整车异响排查")
+    assert "NVH" in found.keywords, found
