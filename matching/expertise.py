@@ -28,6 +28,9 @@ it instead:
    words; generic words (项目, 算法, 产品) are dropped alone; a lone action joins the term it acts
    on (合成与提纯, 慢性肾病的诊疗 → 慢性肾病诊疗); a phrase nested in a longer kept phrase is
    shown once, as the longer one.
+5. What names the main field in passing is kept: one word between 做/干/搞 and a closing 的 is
+   the trade, however common (做会计的); a founded company's line is the founder's (创办一家做
+   X的公司); work after 不做 is not shown; a pastime's terms are shown when nothing else is.
 
 ``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
 """
