@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import Compiled
 
 
 class DirectRow:
-    """One result row: values by column name, as attributes (``row.row_id``) or by index."""
+    """One result row: values by column name, as attributes (``row.row_id``)."""
 
     __slots__ = ("_values", "_index")
 
@@ -44,12 +44,6 @@ class DirectRow:
             return self._values[self._index[name]]
         except KeyError:
             raise AttributeError(name) from None
-
-    def __getitem__(self, position: int) -> Any:
-        return self._values[position]
-
-    def __len__(self) -> int:
-        return len(self._values)
 
 
 class DirectStatement:
@@ -66,7 +60,6 @@ class DirectStatement:
             compiled, "post_compile_params", None
         ):
             raise ValueError("statement renders differently per parameter set")
-        self.dialect_name = dialect.name
         self.compiled = compiled
         self.sql = compiled.string
         binds = getattr(compiled, "binds", {})
@@ -76,11 +69,10 @@ class DirectStatement:
             if processor is not None:
                 self.bind_processors[name] = processor
         columns = getattr(compiled, "_result_columns", [])
-        self.keys = tuple(column[0] for column in columns)
         self.result_processors = tuple(
             column[3].dialect_impl(dialect).result_processor(dialect, None) for column in columns
         )
-        self.index = {key: position for position, key in enumerate(self.keys)}
+        self.index = {column[0]: position for position, column in enumerate(columns)}
 
     def parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Return the DBAPI parameters for ``values`` (constants filled in, types applied).
@@ -100,10 +92,6 @@ class DirectStatement:
         the driver's error (its connection invalidated when the server went away).
         """
         connection = session.connection()
-        return self.run_on(connection, values)
-
-    def run_on(self, connection: Connection, values: Mapping[str, Any]) -> DirectRow | None:
-        """Like ``run`` on an SQLAlchemy connection (already in a transaction)."""
         sql = self.sql
         parameters: Any = self.parameters(values)
         dispatch = connection.dispatch
@@ -141,12 +129,11 @@ class DirectStatement:
 _COMPILED: dict[tuple[type, object], DirectStatement] = {}
 
 
-def compiled_for(session: Session, statement: Executable) -> DirectStatement:
-    """Return ``statement`` compiled for ``session``'s dialect (cached per process).
+def compiled_for(dialect: Dialect, statement: Executable) -> DirectStatement:
+    """Return ``statement`` compiled for ``dialect`` (cached per process).
 
     Raises ``ValueError`` as ``DirectStatement`` does.
     """
-    dialect = session.get_bind().dialect
     key = (type(dialect), statement)
     direct = _COMPILED.get(key)
     if direct is None:
@@ -156,7 +143,8 @@ def compiled_for(session: Session, statement: Executable) -> DirectStatement:
 
 def execute(session: Session, statement: Executable, values: Mapping[str, Any]) -> None:
     """Run a statement whose result is not needed: directly on PostgreSQL, else ``execute``."""
-    if session.get_bind().dialect.name == "postgresql":
-        compiled_for(session, statement).run(session, values)
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        compiled_for(dialect, statement).run(session, values)
     else:
         session.execute(statement, dict(values))

@@ -253,13 +253,13 @@ def _open(
         "at": now,
     }
     window = opens_window(message)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
         if pair is not None:
             parameters |= replay_guard.pair_parameters(pair)
         # The statements every message runs skip SQLAlchemy's execution layer (``bot.direct``).
         opening = OPEN_POSTGRESQL[(window, pair is not None)]
-        row = direct.compiled_for(session, opening).run(session, parameters)
+        row = direct.compiled_for(dialect, opening).run(session, parameters)
         assert row is not None  # noqa: S101 - a SELECT of scalar subqueries: always one row
         if pair is not None and row.pair_bound is None:
             return Opened(None, verdict=replay_guard.stored_verdict(session, pair))
@@ -274,7 +274,7 @@ def _open(
         verdict = replay_guard.bind_pair(session, pair)
         if verdict is not Verdict.FIRST:
             return Opened(None, verdict=verdict)
-    row_id = session.execute(CLAIM[dialect], parameters).scalar()
+    row_id = session.execute(CLAIM[dialect.name], parameters).scalar()
     if row_id is None:
         return Opened(None)
     released = 0
