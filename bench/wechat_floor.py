@@ -11,7 +11,7 @@ price of those parts; what this costs beyond the echo is the durable transaction
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -21,10 +21,11 @@ from wechatpy.replies import create_reply
 
 from bench.wechat_echo import signed_message
 from bot.services.inbound import FINISH, HANDLED, OPEN_POSTGRESQL
-from bot.services.replay_guard import body_digest
+from bot.services.replay_guard import SignedPair, body_digest, pair_parameters
 
 REPLY = "您好！回复“注册”开始登记。"
-PAIR_TTL = timedelta(seconds=601)
+# The full app's pair lifetime with the default 300 s timestamp window (twice it, plus 1 s).
+PAIR_TTL_SECONDS = 601
 
 
 def _compiled(statement: Any) -> tuple[str, dict[str, Any]]:
@@ -67,11 +68,15 @@ def create_app(token: str, dsn: str) -> Flask:
                     "person": message.source,
                     "message_kind": message.type,
                     "at": now,
-                    "pair_timestamp": int(request.args["timestamp"]),
-                    "pair_nonce": request.args.get("nonce", ""),
-                    "pair_digest": body_digest(request.get_data()),
-                    "pair_expires_at": now + PAIR_TTL,
-                },
+                }
+                | pair_parameters(
+                    SignedPair(
+                        int(request.args["timestamp"]),
+                        request.args.get("nonce", ""),
+                        body_digest(request.get_data()),
+                        PAIR_TTL_SECONDS,
+                    )
+                ),
             )
             row = cursor.fetchone()
             if row is not None and row[row_id] is not None:
