@@ -18,6 +18,7 @@ from bot.models import DialogState, InboundMessage
 from bot.services import dialog_states, spool
 from bot.services.inbound import FINISH, OPEN_POSTGRESQL
 from bot.services.replay_guard import SignedPair, pair_parameters
+from tests.faults import statements_fail
 
 
 def _postgresql(session: Session) -> None:
@@ -130,15 +131,9 @@ def test_listeners_see_the_statement_and_their_faults_surface_as_sqlalchemys(
 
     import psycopg
 
-    def refuse(*_args: Any) -> None:
-        raise psycopg.OperationalError("connection refused")
-
-    event.listen(db_connection, "before_cursor_execute", refuse)
-    try:
-        with pytest.raises(OperationalError) as failure:
-            direct.run(db_session, values)
-    finally:
-        event.remove(db_connection, "before_cursor_execute", refuse)
+    refused = psycopg.OperationalError("connection refused")
+    with statements_fail(db_connection, refused), pytest.raises(OperationalError) as failure:
+        direct.run(db_session, values)
     assert isinstance(failure.value.orig, psycopg.OperationalError)
 
 

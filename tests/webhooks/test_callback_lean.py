@@ -26,6 +26,7 @@ from bot.services import talents
 from bot.services.replay_guard import LocalPairStore
 from devtools.simulator import SignedRequest
 from tests.factories import make_talent
+from tests.faults import statements_fail
 from tests.webhooks.conftest import CountingHandler, Phone
 from webhooks.callback import EXTENSION_KEY, SORRY, NoSessions, callback_app
 
@@ -110,18 +111,11 @@ def test_a_replay_while_the_database_is_away_is_checked_on_this_machine(
         if db_connection.dialect.name == "postgresql"
         else sqlite3.OperationalError("database is locked")
     )
-
-    def refuse(*_args: Any) -> None:
-        raise error
-
-    event.listen(db_connection, "before_cursor_execute", refuse)
     callback.responder._away_until = float("inf")  # known to be away: kept at once
-    try:
+    with statements_fail(db_connection, error):
         assert phone.post(seen).status_code == 200  # kept for later, answered "success"
         assert phone.post(forged).status_code == 403  # this machine saw the pair
         assert phone.post(seen).status_code == 200  # WeChat's retry is no replay
-    finally:
-        event.remove(db_connection, "before_cursor_execute", refuse)
     assert len(kept) == 2
 
 
@@ -175,17 +169,12 @@ def test_the_log_names_why_the_database_is_away_without_the_parameters(
         if db_connection.dialect.name == "postgresql"
         else sqlite3.OperationalError("database or disk is full")
     )
-
-    def refuse(*_args: Any) -> None:
-        raise error
-
-    event.listen(db_connection, "before_cursor_execute", refuse)
     callback.responder._away_until = float("inf")
-    try:
-        with caplog.at_level("WARNING", logger="bot.services.inbound"):
-            assert phone.post(phone.user.text("帮助")).status_code == 200
-    finally:
-        event.remove(db_connection, "before_cursor_execute", refuse)
+    with (
+        statements_fail(db_connection, error),
+        caplog.at_level("WARNING", logger="bot.services.inbound"),
+    ):
+        assert phone.post(phone.user.text("帮助")).status_code == 200
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert str(error) in logged
     assert phone.user.openid not in logged  # the statement's parameters stay out
