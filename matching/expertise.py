@@ -79,6 +79,8 @@ _BREAKS = frozenset(
     聚焦 聚焦于 专攻 致力于 深耕 侧重 侧重于 主抓 分管 主打 主讲 运用 重点关注 关注 供职 供职于
     出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿 本职 本行 主业 本职工作
     练 练了 练过 苦练 专做 专门做
+    爱人 老婆 老公 媳妇 娃 俩娃 陪娃 带娃 儿子 女儿 闺女
+    讲授 赴美 深造 回国 借调 调到 调去 调回 转去 转到 合伙 上学 跳槽 现于 现为
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -181,13 +183,31 @@ _CHATTER_WORDS = frozenset(
     业余时间 空闲时间 闲暇时间 工作之余 下班后 闲来
     """.split()
 )
+# A spouse and children (俩娃, 陪娃): they end a phrase, and the clause they open is no work.
+_FAMILY_MEMBERS = ("爱人", "老婆", "老公", "媳妇", "娃", "儿子", "女儿", "闺女")
 # Words after which the rest of the clause is a hobby, a taste or a longing (业余喜欢钓鱼,
 # 想念老家的烩面), not work; a work verb or the clause's end closes it.
 # So is the time outside work (业余时间做木工, 工作之余学书法): what fills it is a pastime.
 _HOBBY_CUES: tuple[str, ...] = (
     *("喜欢", "爱吃", "想念", "怀念", "思念", "爱好", "爱", "业余", "闲暇", "闲时"),
     *("业余时间", "空闲时间", "闲暇时间", "工作之余", "下班后", "闲来"),
+    # ... and so is the family (爱人也是老师, 周末陪娃学钢琴): a clause about it is no work.
+    *_FAMILY_MEMBERS,
 )
+# Words after which the rest of the clause is a plan (打算以后往CCUS方向走, 准备考个黑带,
+# 下一步想去做氢能政策): what the person means to do, not what they know. Shown, like a
+# pastime, only when the text names nothing else. 准备 and 计划 are cues only where they open
+# a phrase (人才计划, 准备金评估 are terms); 想 only before a verb of going or changing.
+_PLAN_CUES = frozenset("打算 准备 计划 下一步 今后 将来 想要 希望 考虑 有意 规划".split())
+_PLAN_NOUN_CUES = frozenset("准备 计划 规划".split())
+_AFTER_WANT = frozenset(
+    """
+    转 去 往 申请 考 考研 考博 试 试试 尝试 以后 将来 回 回去 再 换 转行 转型 进 读 读博 开
+    搞 做 学 继续 拓展 发展 跨界 出国 留学 创业
+    """.split()
+)
+# Subjects before a formal 系 ("is"): 本人系….
+_COPULA_SUBJECTS = frozenset("本人 我 其 现 目前".split())
 # Who buys from the person (卖给周边的采摘园, 销往东南亚): customers, not expertise.
 _SOLD_TO = frozenset("卖给 卖到 销往 销到 供货给 供应给 出口到 发往".split())
 _SELLING_VERBS = frozenset("卖 销售 供货 供应 出口 批发 发货".split())
@@ -230,6 +250,7 @@ _ORG_SUFFIXES = tuple(
     设计院 设计所 研究中心 实验室 中心 厂 局 所 院 银行 券商 基金 事务所 律所
     股份 有限 工作室 合作社 养殖场 农场 基地 分院 总院 诊所 门诊 药企
     外企 国企 央企 私募 协会 委员会 政府 部门 办公室 小厂 馆 店 集团公司
+    发改委 科委 经信委 工信委 卫健委 教委 农委 建委
     分公司 事业部 研究室 课题组 重工 企业 园区 工业园 产业园 开发区 高新区 景区
     高校 高职 职校 技校 党校 驾校 大厂 外资 合资 证券 期货 信托 资本
     施工队 车队 超市 饭店 餐馆 酒店 书协 作协 美协 侨联 工会 商会 学会 城商行 农商行 作坊
@@ -261,6 +282,7 @@ _TITLE_SUFFIXES = tuple(
         enginner enginer engneer engeneer engr
         司机 厨师长 主厨 行政总厨 主创 兽医师 骑手 保安 保洁 快递小哥 网约车司机 博主 up主
         码农 程序猿 攻城狮
+        课长 行长 planner coordinator controller
         处级 科级 厅级 局级 副处级 正处级 副科级 正科级 处级干部 科级干部
         """.split(),
         key=len,
@@ -281,7 +303,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     principal lead chief sr data software hardware research product project
     非遗 省级 市级 国家级 县级 主管 正高级 副高级 独立 全职 退伍 社区 乡村 家庭 基层
     直聘 聘任 专职 个体 教授级 常年 兼职 投资 投行 融资 临床
-    财务 人事 行政 采购 人力 人力资源 商务 客服 机电
+    财务 人事 行政 采购 人力 人力资源 商务 客服 机电 创意 区域 financial
     处级 科级 厅级 局级 副处级 正处级 副科级 正科级
     validation verification process test testing qa qc field application sales support
     design mechanical electrical embedded firmware system systems technical visiting
@@ -316,6 +338,9 @@ _HONOUR = re.compile(
     r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
     # Licences and permits (A2驾照, 危化品运输证, 营业执照): held, not practised.
     r"驾照|执照|许可证|驾驶证|运输证|注册证|"
+    # ... and any other 证 held (危化证, 高压焊证, 焊工证考证), unless the word ending in 证 is
+    # work (AEO认证, 工艺验证, 内控鉴证, 电子取证, 文献考证); belts of Six Sigma likewise.
+    r"(?<![认论验循保实查取辨辩公签凭鉴见举印佐确求例考])证(?:考证)?$|黑带|绿带|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
     r"法考|司考|考研|考公|"
     # Certificates by their short names (一建, 注安, 二造): held or not, never a field.
@@ -378,15 +403,35 @@ _TRADE_VERBS = frozenset("做 干 搞 弄".split())
 _NOT_TRADES = frozenset(
     """
     生意 买卖 小生意 工作 事情 事 东西 活 活儿 项目 业务 产品 技术 企业 公司 饭 菜 手艺 管理 这个
-    那个 这行 这一行 啥 什么 一样 不错 好 多 少 出来 起来 下去 完
+    那个 这行 这一行 啥 什么 一样 不错 好 多 少 出来 起来 下去 完 科研 研究 小生意
     """.split()
 )
 # Words before the verb that deny the trade (不是搞设计的).
 _DENIALS = frozenset("不是 不 没 没有 并非 不再 别".split())
+# Negations glued by jieba to the verb or adverb after them (不写 代码, 没定 方向, 不太会): with
+# the phrase that follows, what the person does not do or has not settled.
+_NEGATED = frozenset(
+    """
+    写 干 教 做 搞 弄 种 跑 当 卖 养 定 确定 什么 啥 会 懂 再 太 画 修 用 开 接 碰 带 管 拍
+    """.split()
+)
+# First characters of the work a bare 不 denies (不 做实验, 不 种地); before other words 不 opens
+# a term (不对称催化).
+_NEGATED_WORK = frozenset("做干搞弄写种教跑当卖养开接碰懂会太再从在画修用带管拍")
+# A clause that says the person quit a line of work (现在不写代码了, 已经彻底不干了): what the
+# clauses opened by 以前/原来 before it name is no longer theirs.
+_QUIT = re.compile(r"(?:不再|不)(?:做|干|写|种|教|搞|弄|当|跑|卖|开|养|从事)[\u4e00-\u9fff]{0,4}了")
+_FORMERLY = re.compile(r"^(?:我|本人)?(?:以前|之前|原来|原先|过去|早年|曾经|当年|早先)")
+_NOWADAYS = re.compile(r"^(?:我|本人)?(?:现在|目前|如今|眼下|后来)")
 # A company the person founded (创办了一家做工业视觉检测的公司): its line of work is theirs.
 _FOUNDED = re.compile(
     r"(?:创办|创立|创建|成立|开办|开了|办了)了?(?:一家|一个)?(?:做|搞|专做|专门做)$"
 )
+# ... and a works or a company the person set up, named by its line (开了个耐火材料厂, 干了个
+# 装修公司, 创办一家工业视觉公司): the line is the founder's trade. (A shop, a clinic or a hall,
+# 开了家养生馆, names a place of work rather than a trade, and stays the employer.)
+_SET_UP = re.compile(r"(?:创办|创立|创建|成立|开办|开|办|干)了?(?:一家|一个|个|家)$")
+_SET_UP_KINDS = ("有限公司", "公司", "工厂", "厂")
 # Verbs after an organisation that say the person works there (一家VC做投资经理).
 _EMPLOYED_AS = frozenset("当 做 任 干 上班 工作 担任 负责 从事".split())
 # English articles between 在-like words and the organisation (at a fintech).
@@ -415,7 +460,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
-    小孩子 小孩 任教 执教
+    小孩子 小孩 任教 执教 业余 爱人 r&d workshop 小生意 资助 工程化 产业化 商业化 规模化 市场化
     专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
     加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
@@ -522,7 +567,8 @@ _ORG_WORDS_AFTER = frozenset(
 )
 # Verbs that start a phrase without being part of the term (写Rust → Rust, 持CISP → CISP).
 _LEADING_VERBS = frozenset(
-    "写 持 做 搞 弄 干 用 会 学 教 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问 推荐 介绍".split()
+    "写 持 做 搞 弄 干 用 会 学 教 讲 带 管 看 想 回 有 去 找 求 跑 帮 给 盯 聊 问".split()
+    + ["推荐", "介绍"]
     # ... investing in a sector (投企业服务 → 企业服务), plans (准备学医 → 学医) and repairs
     # (修奔驰宝马: what is left are brands, set apart as employers).
     + ["投", "准备", "打算", "修"]
@@ -828,9 +874,34 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
             and _NUMBER_TOKEN.fullmatch(tokens[i - 1].strip())
         ):
             return True  # the 年 of 6年 and the 家 of 3家, though both are stop words
+        if (
+            i >= 2
+            and len(stripped) <= 2
+            and _LATIN_ALPHA.fullmatch(stripped)
+            and tokens[i - 1] in _JOINERS
+            and _LATIN_ALPHA.fullmatch(tokens[i - 2]) is not None
+        ):
+            return True  # FP&A, M&A, P&L: an English word (a, or) right after a joiner
         if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
             # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
+        if _is_plan_cue(i):
+            return False
+        if stripped == "不" and i + 1 < len(tokens):
+            # 不做实验了: a denial of work; 不对称催化, 不饱和聚酯: 不 opens the term.
+            after = tokens[i + 1]
+            if i > 0 and tokens[i - 1][-1:] == after[:1]:
+                return False  # 焦不焦虑, 会不会: a question, not a term
+            return (
+                after[:1] not in _NEGATED_WORK
+                and _HAN.match(after) is not None
+                and after not in stop
+                and after not in _BREAKS
+            )
+        if _is_denial(stripped):
+            return False
+        if stripped == "系" and i > 0 and tokens[i - 1] in _COPULA_SUBJECTS:
+            return False  # 本人系北京某律所合伙人: 系 is "is", not a department
         if stripped in _SPARE_TIME and i + 1 < len(tokens) and _is_activity(tokens[i + 1]):
             return False  # 业余玩无人机, 业余写写小说: a hobby follows
         if _CHATTER_TOKEN.match(stripped) and stripped not in textmod.lexicon():
@@ -882,6 +953,24 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
                 j += direction
         return tokens[j].strip() if 0 <= j < len(tokens) else ""
 
+    def _is_plan_cue(i: int) -> bool:
+        """Return whether token ``i`` opens a plan (打算, 想转做, 准备 at a phrase's start)."""
+        token = tokens[i].strip()
+        if token == "想":  # noqa: S105 - a word, not a password
+            after = neighbour(i, 1)
+            return after in _AFTER_WANT or (len(after) == 2 and after[:1] in _AFTER_WANT)
+        if token[:2] in _PLAN_CUES and len(token) == 3:
+            # 准备考: a cue glued by jieba's dictionary to a rare verb (not 准备金, a term).
+            if _word_tags().get(token, ("", 0))[1] >= RARE_WORD_FREQUENCY:
+                return False
+            token = token[:2]
+        elif token not in _PLAN_CUES:
+            return False
+        if token in _PLAN_NOUN_CUES:
+            before = tokens[i - 1].strip() if i > 0 else ""
+            return not before or before in stop or before in _BREAKS or before in _CLAUSE_ENDS
+        return True
+
     found: list[_Phrase] = []
     i = 0
     # Inside a clause about a hobby, a longing or customers (业余喜欢钓鱼, 卖给超市): its
@@ -889,10 +978,26 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
     hobby = False
     # A pastime goes on past a comma (业余时间做木工，榫卯家具做了几十件) until work is named.
     pastime = False
+    # Inside a plan (打算明年去墨西哥开仓): until the clause ends, whatever verbs follow.
+    plan = False
+    # After a negation (不是跑运输的, 不写代码了): the next phrase is what the person does not do.
+    denied = False
+    quit_from = _quit_spans(lowered)
     while i < len(tokens):
         if not is_content(i):
             stripped = tokens[i].strip()
-            if stripped.endswith(_HOBBY_CUES) or stripped in _LABELS_OF_OTHER_FIELDS:
+            if _is_plan_cue(i):
+                plan = True
+            elif stripped in _CLAUSE_ENDS or not stripped:
+                plan = denied = False
+            if _is_denial(stripped):
+                denied = True
+            if stripped in _FIELD_LABELS and neighbour(i, 1) == ":":
+                # 岗位：编导, 公司：某新材料科技有限公司: a label that is a stop word or a break
+                # never forms a phrase of its own; its value is still another field.
+                hobby = True
+                pastime = False
+            elif stripped.endswith(_HOBBY_CUES) or stripped in _LABELS_OF_OTHER_FIELDS:
                 hobby = True  # 喜欢, 个人爱好; 籍贯焦作温县, 工作单位：中原内配
                 pastime = stripped.endswith(_HOBBY_CUES)
             elif stripped in _SOLD_TO or (stripped in _TO and neighbour(i, -1) in _SELLING_VERBS):
@@ -938,6 +1043,9 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
         start_char, end_char = offsets[i], offsets[end - 1] + len(tokens[end - 1])
         if (
             (hobby and not (keep_pastimes and pastime))
+            or (plan and not keep_pastimes)
+            or denied
+            or any(a <= start_char < b for a, b in quit_from)
             or (
                 # 专长：, 【技术领域】: a form's label before a colon or in brackets.
                 (
@@ -951,6 +1059,7 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
         ):
             if neighbour(end - 1, 1) == ":" and lowered[start_char:end_char] in _FIELD_LABELS:
                 hobby = True  # 单位：NUS, 职位：技术经理: the value is another field
+            denied = False
             i = j
             continue
         lower_case = typed[start_char:end_char].islower()
@@ -992,6 +1101,54 @@ COMMON_FACET_FREQUENCY = 80
 # Conjunctions between two actions on one object (六氟磷酸锂合成与提纯, 召回和排序).
 _AND = frozenset("与 和 及 或".split())
 _VERB_TAGS = frozenset(["v", "vn"])
+# Words of teaching, research, trade, care and genre that end the second of two terms joined by
+# 和 are the head both share (力学与电磁学专题教学, 铁矿石和焦炭进口, 都市和玄幻题材): the first
+# term alone is cut off from it. (Other heads are the second term's own: 法务和合同审查.)
+_SHARED_HEADS = frozenset(
+    "教学 研究 进口 出口 题材 治疗 诊疗 防治 防控 课程 培训 专业 方向 护理".split()
+)
+MAX_SHARING_CHARS = 3
+# "and its": what follows belongs to what precedes (机械设计制造及其自动化 is one major).
+_AND_ITS = "及其"
+
+
+def _is_denial(token: str) -> bool:
+    """Return whether ``token`` is a negation, maybe glued to its verb (不, 没有, 不写, 没定)."""
+    if token in _DENIALS:
+        return token != "别"  # noqa: S105 - 别看我年轻: not a denial of what follows
+    return (
+        2 <= len(token) <= 3
+        and token[0] in "不没"
+        and (token[1:] in _NEGATED or token[1:2] in "太再")
+        and token not in textmod.lexicon()
+    )
+
+
+def _quit_spans(lowered: str) -> list[tuple[int, int]]:
+    """Return the spans of the clauses about a line of work the text says was given up.
+
+    In 以前做了六年Android开发，现在不写代码了 the first clause is what the person did once
+    and left: the clauses from one opened by 以前 or 原来 up to the one saying 不…了.
+    """
+    clauses: list[tuple[int, int]] = []
+    start = 0
+    for k, char in enumerate(lowered + "。"):
+        if char in "，。；,;!！?？\n":
+            if k > start:
+                clauses.append((start, k))
+            start = k + 1
+    spans: list[tuple[int, int]] = []
+    former: int | None = None
+    for a, b in clauses:
+        clause = lowered[a:b].strip()
+        if _QUIT.search(clause) and former is not None:
+            spans.append((former, a))
+            former = None
+        elif _FORMERLY.match(clause):
+            former = a if former is None else former
+        elif _NOWADAYS.match(clause):
+            former = None
+    return spans
 
 
 def _joined_coordinations(found: list[_Phrase], lowered: str) -> list[_Phrase]:
@@ -1021,8 +1178,50 @@ def _joined_coordinations(found: list[_Phrase], lowered: str) -> list[_Phrase]:
         ):
             out[-1] = _joined(prev, phrase.before, phrase)
             continue
+        if prev is not None and _shares_head(prev, phrase, lowered):
+            out[-1] = _joined(prev, phrase.before, phrase)
+            continue
         out.append(phrase)
     return out
+
+
+def _shares_head(first: _Phrase, second: _Phrase, lowered: str) -> bool:
+    """Return whether ``first`` and ``second``, joined by 和/与/及, share ``second``'s head.
+
+    In 力学与电磁学专题教学 one word comes first, and the second term ends in a word of
+    teaching (教学) that both take; in 机械设计制造及其自动化 及其 makes one name of both.
+    """
+    link = second.before
+    if lowered[first.start + len(first.norm) : second.start] != link:
+        return False
+    if link == _AND_ITS:
+        return True
+    if link not in _AND - {"或"} or len(first.tokens) != 1:
+        return False
+    word, head, opener = first.tokens[0], second.tokens[-1], second.tokens[0]
+    if len(second.tokens) == 1:
+        # 靶向和免疫治疗: the second term is one word, ending in the head both share.
+        ends = [h for h in _SHARED_HEADS if head.endswith(h) and len(head) > len(h)]
+        if not ends:
+            return False
+        head = ends[0]
+        opener = second.tokens[0][: -len(head)]
+    return (
+        # A longer first term is one of its own (有限元分析和疲劳寿命评估, 收银系统和…).
+        2 <= len(word) <= MAX_SHARING_CHARS
+        and _HAN.fullmatch(word[-1]) is not None
+        and _HAN.fullmatch(opener[:1]) is not None
+        and word not in _generic()
+        and not _is_common_word(word)
+        and not _is_common_word(opener)
+        and _word_tags().get(word, ("", 0))[0] not in _VERB_TAGS
+        and head in _SHARED_HEADS
+        and word not in _SHARED_HEADS  # 教学和思维品质培养
+        and first.before not in _AND | {"、"}
+        and not _is_place(word)
+        and not _is_employer_name(word)
+        and not word.endswith(_ORG_SUFFIXES)
+    )
 
 
 def _joined(first: _Phrase, link: str, second: _Phrase) -> _Phrase:
@@ -1168,7 +1367,7 @@ def _split_glued(tokens: list[str]) -> list[str]:
             if token[0] in "教练学懂帮" and out and out[-1] in textmod.lexicon() | freq.keys():
                 out += [token[0], token[1:]]  # 武馆 教陈式 太极拳: 教, then 陈式太极拳
                 continue
-            if token[:2] in _BREAKS and _HAN.fullmatch(token[:2][-1]) is not None:
+            if token[:2] in _BREAKS | _PLAN_CUES and _HAN.fullmatch(token[:2][-1]) is not None:
                 out += [token[:2], token[2:]]  # 还会气 相色谱: 还会, then 气相色谱
                 continue
         if (
@@ -1350,6 +1549,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or rest in _PLATFORMS  # 淘宝店主: where the shop is, not what the person knows
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
             or rest.endswith(_ORG_SUFFIXES)
+            or _SCHOOL_SHORT_NAME.search(rest) is not None  # 清华电子系 + postdoc
             or _is_place(rest)
             or _is_employer_name(rest)
             or _title_split(rest) is not None  # 律师助理: one title before another
@@ -1728,6 +1928,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 and _FOUNDED.search(typed[: phrase.start].replace(" ", ""))
             ):
                 kind, expertise = "keywords", ""  # 创办一家做X的公司: the founder's own line
+            elif kind == "employers" and (line := _line_set_up(phrase, typed)):
+                expertise = line  # 开了个注塑厂: the works' line is the founder's trade
             previous, previous_end = kind, phrase.start + len(phrase.typed)
             if kind != "keywords":
                 if phrase.typed not in fields[kind]:
@@ -1763,6 +1965,28 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
 
 
+def _line_set_up(phrase: _Phrase, typed: str) -> str:
+    """Return the line of a works or company the person set up (开了个注塑厂 → 注塑), or ''."""
+    if not _SET_UP.search(typed[: phrase.start].replace(" ", "")):
+        return ""
+    for kind in ("", *_SET_UP_KINDS):
+        if (not kind and phrase.after in _SET_UP_KINDS) or (kind and phrase.norm.endswith(kind)):
+            # 干了个装修公司: the company's word ended the phrase; a common trade is a trade.
+            line = phrase.typed[: len(phrase.typed) - len(kind)].strip()
+            norm = line.lower()
+            if (
+                len(norm) >= 2
+                and norm not in _generic()
+                and norm not in _NOT_TRADES
+                and not _is_place(norm)
+                and not norm.endswith(_ORG_SUFFIXES)
+                and not _opens_with_place(norm)
+            ):
+                return line
+            return ""
+    return ""
+
+
 def _is_trade(phrase: _Phrase) -> bool:
     """Return whether ``phrase`` is one word between 做/干/搞 and a closing 的 (做会计的)."""
     return (
@@ -1772,7 +1996,7 @@ def _is_trade(phrase: _Phrase) -> bool:
         and phrase.before in _TRADE_VERBS
         and phrase.before2 not in _DENIALS
         and phrase.after == "的"
-        and (phrase.after2 in _CLAUSE_ENDS or phrase.after2 in ("", "吧", "啊", "呢", "嘛"))
+        and (phrase.after2 in _CLAUSE_ENDS or phrase.after2 in ("", "吧", "啊", "呢", "嘛", "嗯"))
         and phrase.norm not in _NOT_TRADES
     )
 

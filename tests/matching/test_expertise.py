@@ -1608,3 +1608,246 @@ def test_work_the_person_says_they_do_not_do_is_not_shown() -> None:
 def test_an_employer_kind_glued_to_a_verb_is_cut_before_the_acronym() -> None:
     found = extract_profile("在车企做NVH，整车异响排查")
     assert "NVH" in found.keywords, found
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "plan"),
+    [
+        ("现在做光伏电站运维，打算过两年往储能系统集成方向转", "光伏电站运维", "储能"),
+        ("在县医院做超声诊断，下一步想去进修介入超声", "超声诊断", "介入"),
+        ("主业是跨境电商选品，准备明年学一下直播带货", "跨境电商选品", "直播"),
+        ("做了五年注塑模具设计，计划年底考个注册安全工程师", "注塑模具设计", "安全"),
+        ("硕士做的是土壤重金属修复，博士想转去做微塑料", "土壤重金属修复", "微塑料"),
+    ],
+)
+def test_a_plan_is_not_shown_beside_the_work_done(text: str, shown: str, plan: str) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(plan in k for k in keywords), keywords
+
+
+def test_a_plan_is_shown_when_the_text_names_nothing_else() -> None:
+    assert any("数控编程" in k for k in extract_expertise("还在上学，打算以后学数控编程"))
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("主要做寿险的准备金评估", "准备金评估"),
+        ("入选了省级人才计划，做电镀废水处理", "电镀废水处理"),
+    ],
+)
+def test_plan_words_inside_a_term_are_no_plan(text: str, term: str) -> None:
+    assert term in extract_expertise(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("十年前在佛山开了个陶瓷釉料厂", "陶瓷釉料"),
+        ("我自己干了个保温材料公司，主要接外墙工程", "保温材料"),
+        ("2018年创办一家激光焊接公司，任总经理", "激光焊接"),
+        ("在温县开了一家石墨电极厂", "石墨电极"),
+    ],
+)
+def test_the_line_of_a_works_the_person_set_up_is_their_trade(text: str, line: str) -> None:
+    assert line in extract_expertise(text)
+
+
+@pytest.mark.parametrize("text", ["在郑州开了家养生馆", "开了个小公司，做点生意"])
+def test_a_shop_or_a_company_named_by_no_line_gives_no_trade(text: str) -> None:
+    assert extract_expertise(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("擅长声学与光学专题教学", "声学与光学专题教学"),
+        ("主要做棉纱和化纤进口", "棉纱和化纤进口"),
+        ("专业是电气工程及其自动化", "电气工程及其自动化"),
+    ],
+)
+def test_two_terms_sharing_one_head_stay_one_keyword(text: str, whole: str) -> None:
+    assert whole in extract_expertise(text)
+
+
+def test_two_terms_each_with_its_own_head_stay_apart() -> None:
+    keywords = extract_expertise("做税务筹划和股权架构设计")
+    assert "税务筹划" in keywords and "股权架构设计" in keywords, keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "denied"),
+    [
+        ("我在律所但不是打官司的，做的是企业并购尽调", "企业并购尽调", "官司"),
+        ("现在不画图纸了，主要做工程造价审计", "工程造价审计", "图纸"),
+        ("刚开始做电路板设计，还不太熟", "电路板设计", "不太"),
+        ("研二，还没定课题，目前做目标检测", "目标检测", "没定"),
+    ],
+)
+def test_what_follows_a_negation_is_not_shown(text: str, shown: str, denied: str) -> None:
+    keywords = extract_expertise(text)
+    assert shown in keywords, keywords
+    assert not any(denied in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term"), [("做不对称氢化", "不对称氢化"), ("主营不饱和聚酯树脂", "不饱和聚酯树脂")]
+)
+def test_a_negated_quality_opens_a_term(text: str, term: str) -> None:
+    assert term in extract_expertise(text)
+
+
+def test_a_question_in_speech_is_no_term() -> None:
+    keywords = extract_expertise("做婴幼儿睡眠咨询，正不正常都能看")
+    assert keywords == ["婴幼儿睡眠咨询"], keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "left", "now"),
+    [
+        ("以前做了五年外贸跟单，现在不干外贸了，开网店卖茶叶", "外贸跟单", "茶叶"),
+        ("原来在电厂搞锅炉检修，后来不干检修了，转做光伏运维", "锅炉检修", "光伏运维"),
+    ],
+)
+def test_work_the_person_says_they_gave_up_is_not_shown(text: str, left: str, now: str) -> None:
+    keywords = extract_expertise(text)
+    assert any(now in k for k in keywords), keywords
+    assert not any(left in k for k in keywords), keywords
+
+
+def test_former_work_stays_when_the_text_does_not_say_it_was_given_up() -> None:
+    keywords = extract_expertise("以前在药厂做制剂工艺，现在做注册申报")
+    assert "制剂工艺" in keywords and "注册申报" in keywords, keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("博士毕业后赴美深造，现在做拓扑光子学", "深造"),
+        ("前年回国创业，做细胞培养基", "回国"),
+        ("去年借调到市里，管安全生产监管", "借调"),
+        ("还在上学，学的是测绘工程", "上学"),
+        ("本人系郑州某设计院高工，做岩土勘察", "系郑州"),
+    ],
+)
+def test_moves_of_a_career_are_not_expertise(text: str, event: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(event in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "family"),
+    [
+        ("做园林景观设计，老公在银行，周末陪娃练游泳", "园林景观设计", ("老公", "娃", "游泳")),
+        ("桥梁检测工程师，爱人是护士，家里俩娃", "桥梁检测", ("爱人", "娃")),
+    ],
+)
+def test_the_family_is_not_expertise(text: str, shown: str, family: tuple[str, ...]) -> None:
+    keywords = extract_expertise(text)
+    assert any(shown in k for k in keywords), keywords
+    assert not any(word in k for k in keywords for word in family), keywords
+
+
+def test_spare_time_alone_is_no_keyword() -> None:
+    keywords = extract_expertise("做水处理药剂销售，业余画点水彩")
+    assert "业余" not in keywords, keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("姓名：刘洋｜岗位：质量体系专员｜专长：IATF16949内审、供应商审核", "质量体系"),
+        ("单位：某市自来水公司 职位：管网调度 技能：漏损控制、DMA分区计量", "管网调度"),
+        ("公司：某环保科技有限公司｜业务：VOCs治理", "环保科技"),
+    ],
+)
+def test_a_forms_job_and_company_values_are_not_expertise(text: str, value: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(value in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize("text", ["在市卫健委，管院感质控", "省经信委的，负责工业节能监察"])
+def test_a_government_commission_is_the_employer(text: str) -> None:
+    found = extract_profile(text)
+    assert found.keywords, found
+    assert not any("委" in k for k in found.keywords), found
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("做压力容器焊接，持特种设备焊工证", "焊工证"),
+        ("跑长途冷链的，有A2驾照和危货证", "危货证"),
+        ("精益生产顾问，有六西格玛绿带", "绿带"),
+    ],
+)
+def test_a_certificate_held_is_not_expertise(text: str, held: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(held in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "work"), [("做医疗器械工艺验证", "医疗器械工艺验证"), ("电子数据取证", "电子数据取证")]
+)
+def test_work_that_ends_in_zheng_stays(text: str, work: str) -> None:
+    assert work in extract_expertise(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("台资厂的品保课长，做来料检验和SPC", "课长"),
+        ("在农商行当支行行长，以前做对公授信", "行长"),
+        ("广告公司创意总监，做品牌整合传播", "创意"),
+        ("物流公司区域经理，管干线调度和网点运营", "区域"),
+    ],
+)
+def test_a_title_and_its_rank_words_are_not_expertise(text: str, title: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(title in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Demand planner，做MRP和库存优化", "Demand"),
+        ("Financial controller，负责合并报表", "Financial"),
+    ],
+)
+def test_an_english_title_is_set_apart_whole(text: str, field: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(k in ("planner", "controller", "Financial") for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term"), [("做M&A尽调", "M&A尽调"), ("熟悉P&L管理和FP&A", "FP&A")]
+)
+def test_a_latin_letter_after_an_ampersand_stays_in_the_term(text: str, term: str) -> None:
+    assert term in extract_expertise(text)
+
+
+def test_a_schools_department_before_an_english_title_is_the_employer() -> None:
+    keywords = extract_expertise("北大物理系postdoc，做超冷原子")
+    assert keywords == ["超冷原子"], keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["在研究所，搞科研的", "做点小生意", "曾获省自然科学基金资助，做纳米酶"]
+)
+def test_vague_work_and_funding_are_not_expertise(text: str) -> None:
+    keywords = extract_expertise(text)
+    assert not any(k in ("科研", "小生意", "资助") for k in keywords), keywords
+
+
+def test_a_shared_head_inside_one_word_joins_the_word_before() -> None:
+    assert "化疗和免疫治疗" in extract_expertise("主要做胃癌的化疗和免疫治疗")
+
+
+def test_a_trade_before_a_pause_in_speech_is_the_trade() -> None:
+    assert "会计" in extract_expertise("我是做会计的嗯在一家物流公司")
