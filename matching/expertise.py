@@ -80,7 +80,7 @@ _BREAKS = frozenset(
     出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿 本职 本行 主业 本职工作
     练 练了 练过 苦练 专做 专门做
     爱人 老婆 老公 媳妇 娃 俩娃 陪娃 带娃 儿子 女儿 闺女
-    讲授 赴美 深造 回国 借调 调到 调去 调回 转去 转到 合伙 上学 跳槽 现于 现为
+    比如 比如说 例如 譬如 讲授 赴美 深造 回国 借调 调到 调去 调回 转去 转到 合伙 上学 跳槽 现于 现为
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -198,8 +198,8 @@ _HOBBY_CUES: tuple[str, ...] = (
 # 下一步想去做氢能政策): what the person means to do, not what they know. Shown, like a
 # pastime, only when the text names nothing else. 准备 and 计划 are cues only where they open
 # a phrase (人才计划, 准备金评估 are terms); 想 only before a verb of going or changing.
-_PLAN_CUES = frozenset("打算 准备 计划 下一步 今后 将来 想要 希望 考虑 有意 规划".split())
-_PLAN_NOUN_CUES = frozenset("准备 计划 规划".split())
+_PLAN_CUES = frozenset("打算 准备 计划 下一步 今后 将来 想要 希望 有意".split())
+_PLAN_NOUN_CUES = frozenset("准备 计划".split())
 _AFTER_WANT = frozenset(
     """
     转 去 往 申请 考 考研 考博 试 试试 尝试 以后 将来 回 回去 再 换 转行 转型 进 读 读博 开
@@ -335,12 +335,12 @@ _HONOUR = re.compile(
     r"国审|省审|专利[0-9一二三四五六七八九十几多]|"
     # Credentials and licences are honours, not expertise (持CISP, 北美精算师FSA).
     r"(?<![a-z])(?:cfa|cpa|frm|acca|cma|cia|cisa|cisp|cissp|pmp|fsa|asa|fcia|cfp|aca|"
-    r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
+    r"ccie|ccnp|ocp|rhce|sci|ssci|cssci|ei)(?![a-z])(?!培训|辅导|备考|课程|教学)|核心期刊|资格证|执业证|上岗证|(?:作业|操作|合格|从业|职业)证|[级师员格工]证$|持证|持有|"
     # Licences and permits (A2驾照, 危化品运输证, 营业执照): held, not practised.
     r"驾照|执照|许可证|驾驶证|运输证|注册证|"
     # ... and any other 证 held (危化证, 高压焊证, 焊工证考证), unless the word ending in 证 is
-    # work (AEO认证, 工艺验证, 内控鉴证, 电子取证, 文献考证); belts of Six Sigma likewise.
-    r"(?<![认论验循保实查取辨辩公签凭鉴见举印佐确求例考])证(?:考证)?$|黑带|绿带|"
+    # work (AEO认证, 工艺验证, 内控鉴证, 电子取证, 文献考证, 庭审质证); belts of Six Sigma too.
+    r"(?<![认论验循保实查取辨辩公签凭鉴见举印佐确求例考质互对])证(?:考证)?$|黑带|绿带|"
     r"党员|团员|人大代表|政协委员|^享受|职称|会员$|委员$|常委$|理事$|能手|工匠|名师|状元|祖传|销冠|"
     r"法考|司考|考研|考公|"
     # Certificates by their short names (一建, 注安, 二造): held or not, never a field.
@@ -432,8 +432,16 @@ _FOUNDED = re.compile(
 # 开了家养生馆, names a place of work rather than a trade, and stays the employer.)
 _SET_UP = re.compile(r"(?:创办|创立|创建|成立|开办|开|办|干)了?(?:一家|一个|个|家)$")
 _SET_UP_KINDS = ("有限公司", "公司", "工厂", "厂")
+# Endings of a team's name (研发团队, 技术服务队): a unit of people, not a field.
+_TEAMS = ("团队", "队", "班组")
+# Measures of people before 的 and what they count (七八人的…, 百来号人的…).
+_PEOPLE_MEASURES = frozenset("人 号人 个人 名 位".split())
+# Words of a company's name that name no line of work (开了一家科技公司).
+_VAGUE_LINES = frozenset("科技 智能 网络 文化 传媒 控股 实业 发展 信息 商贸 集团 股份".split())
 # Verbs after an organisation that say the person works there (一家VC做投资经理).
 _EMPLOYED_AS = frozenset("当 做 任 干 上班 工作 担任 负责 从事".split())
+# Fillers of speech between 在 and the place or organisation (在那个义乌做货代).
+_FILLERS = frozenset("那个 这个 嗯 呃".split())
 # English articles between 在-like words and the organisation (at a fintech).
 _ARTICLES = frozenset("a an the".split())
 # ... unless the phrase is followed by one of these (在水稻和小麦上做, 在传感器方面).
@@ -966,9 +974,17 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
             token = token[:2]
         elif token not in _PLAN_CUES:
             return False
-        if token in _PLAN_NOUN_CUES:
+        if token in _PLAN_NOUN_CUES and tokens[i].strip() == token:
+            # 计划明年搞连锁, 准备再拿个证: a time or a verb of going follows; not 做计划排产.
             before = tokens[i - 1].strip() if i > 0 else ""
-            return not before or before in stop or before in _BREAKS or before in _CLAUSE_ENDS
+            after = neighbour(i, 1)
+            return (
+                not before or before in stop or before in _BREAKS or before in _CLAUSE_ENDS
+            ) and (
+                after in _AFTER_WANT
+                or after[:1] in _AFTER_WANT
+                or _word_tags().get(after, ("", 0))[0] == "t"
+            )
         return True
 
     found: list[_Phrase] = []
@@ -1455,7 +1471,8 @@ def _is_employer(phrase: _Phrase) -> bool:
         return True  # in a fab, in a startup
     if phrase.before in _ONE_FIRM and (phrase.before2 in _AT or phrase.after in _EMPLOYED_AS):
         return True  # 在一家煤矿当机电副总, 一家VC做投资经理: the organisation, not the work
-    before = phrase.before2 if phrase.before in _ARTICLES else phrase.before
+    # at a fintech, 在那个义乌: an article or a spoken filler between 在 and the name.
+    before = phrase.before2 if phrase.before in _ARTICLES | _FILLERS else phrase.before
     if before == "于" and phrase.before2 in _DEVOTED_TO:
         return False  # 专注于便携式超声设备研发, 致力于…: the work the person gives themself to
     if before in _AT or phrase.before2 + phrase.before in _AT:
@@ -1487,6 +1504,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         return phrase.forced, ""
     if phrase.after == "的" and phrase.after2 in _ORG_WORDS_AFTER | _MEMBERS:
         return "employers", ""  # 一家做光伏的公司
+    if norm.endswith(_TEAMS) and len(norm) > 2:
+        return "employers", ""  # 研发团队, 技术服务队, 安装队: the unit the person leads
+    if phrase.before == "的" and phrase.before2 in _PEOPLE_MEASURES:
+        return "counts", ""  # 三十多人的安装班组: what a head count counts
     if (
         _COUNT.search(norm)
         or _NUMBER_TOKEN.fullmatch(norm)  # 上千, 几十
@@ -1978,6 +1999,7 @@ def _line_set_up(phrase: _Phrase, typed: str) -> str:
                 len(norm) >= 2
                 and norm not in _generic()
                 and norm not in _NOT_TRADES
+                and norm not in _VAGUE_LINES
                 and not _is_place(norm)
                 and not norm.endswith(_ORG_SUFFIXES)
                 and not _opens_with_place(norm)

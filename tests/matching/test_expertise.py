@@ -1851,3 +1851,44 @@ def test_a_shared_head_inside_one_word_joins_the_word_before() -> None:
 
 def test_a_trade_before_a_pause_in_speech_is_the_trade() -> None:
     assert "会计" in extract_expertise("我是做会计的嗯在一家物流公司")
+
+
+@pytest.mark.parametrize(
+    ("text", "team"),
+    [
+        ("带了一个十来人的售后服务队，做数控机床维修", "服务队"),
+        ("管理三十人的测试团队，主攻车载以太网", "测试团队"),
+        ("手下有个五六个人的安装班组，做钢结构", "安装班组"),
+    ],
+)
+def test_a_team_the_person_leads_is_not_expertise(text: str, team: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(team in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "work"), [("主要做计划和排产", "排产"), ("做港口规划设计的", "港口规划设计")]
+)
+def test_plan_words_that_name_work_stay(text: str, work: str) -> None:
+    assert work in extract_expertise(text)
+
+
+def test_teaching_for_a_credential_is_a_skill() -> None:
+    keywords = extract_expertise("在培训机构做CPA辅导和CFA培训")
+    assert "CPA辅导" in keywords and "CFA培训" in keywords, keywords
+
+
+def test_for_example_is_never_part_of_a_term() -> None:
+    keywords = extract_expertise("做食品检测，比如说农残和重金属")
+    assert not any("比如" in k for k in keywords), keywords
+
+
+def test_a_place_after_a_spoken_filler_is_still_a_place() -> None:
+    found = extract_profile("嗯我在那个昆山做模具设计的")
+    assert "模具设计" in found.keywords, found
+    assert not any("昆山" in k for k in found.keywords), found
+
+
+def test_a_company_named_by_a_vague_word_gives_no_trade() -> None:
+    assert extract_expertise("前年开了一家科技公司") == []
