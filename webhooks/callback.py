@@ -1,6 +1,10 @@
 """The WeChat callback: ``GET /wechat`` (server check) and ``POST /wechat`` (messages, events).
 
-The view verifies, decrypts and parses; ``bot.services.inbound`` de-duplicates and dispatches.
+The handler verifies, decrypts and parses; ``bot.services.inbound`` de-duplicates and dispatches.
+Every WeChat message crosses it, so it is served at the WSGI level in front of the Flask app
+(``CallbackFirst``), with Werkzeug's request and response but no Flask request context: none of
+what the console's pages need on each request (app and request contexts, URL matching, cookie
+session, login, rate limits, browser security headers) is paid per message.
 Refusals (stale timestamp, forged signature, wrong appid, oversized body, a message mode the
 configuration does not allow, a signed query string replayed with another body) never reach the
 dialogs. Anything unreadable gets ``success`` so WeChat does not retry it, and no failure
@@ -22,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask
 from wechatpy.crypto import WeChatCrypto
+from werkzeug.wrappers import Request, Response
 
 from bot.config import Config, WechatConfig
 from bot.dispatch import Incoming
+from bot.logs import request_id
 from bot.services import inbound, spool
 from bot.services.replay_guard import (
     MAX_NONCE_LENGTH,
@@ -52,7 +57,6 @@ from webhooks import metrics
 
 logger = logging.getLogger(__name__)
 
-blueprint = Blueprint("wechat", __name__)
 EXTENSION_KEY = "huaicai_wechat"
 SUCCESS = "success"
 SORRY = "抱歉，系统开了个小差，请稍后再发一次。"
@@ -136,45 +140,50 @@ class RedactQueryStrings(logging.Filter):
         return True
 
 
-class NoSessions(SecureCookieSessionInterface):
-    """The callback's session interface: WeChat sends no cookies, so none is read or signed.
-
-    Flask would otherwise build a signing serializer for every message (a tenth of a
-    millisecond of CPU) to find no cookie.
-    """
-
-    def open_session(self, app: Flask, request: Any) -> None:
-        return None
-
-
 class CallbackFirst:
-    """WSGI middleware: requests for the callback's path go to its own lean Flask app.
+    """WSGI middleware: requests for the callback's path are answered here, the rest by ``main``.
 
-    Every WeChat message crosses the callback, and none of it needs what the console's pages
-    do on each request (login, cookie session, rate limits, security headers for browsers), so
-    the callback is served by an app holding only its blueprint and the metrics hooks. Both
-    apps share one configuration and one ``extensions`` dict (the runtime, the callback).
+    The callback is timed, counted and given a request id like every request of the app
+    (``webhooks.metrics``); an unexpected error is logged and answered 500, as Flask would.
     """
 
-    def __init__(self, main: Any, callback_app: Flask, path: str = "/wechat") -> None:
+    ROUTE = "/wechat"
+
+    def __init__(self, main: Any, callback: Callback, path: str = ROUTE) -> None:
         self.main = main
-        self.callback_app = callback_app
+        self.callback = callback
         self.path = path
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == self.path:
-            return self.callback_app.wsgi_app(environ, start_response)
-        return self.main(environ, start_response)
+        if environ.get("PATH_INFO") != self.path:
+            return self.main(environ, start_response)
+        started = time.perf_counter()
+        request = Request(environ)
+        rid = metrics.request_id_of(request.headers.get("X-Request-Id", ""))
+        token = request_id.set(rid)
+        try:
+            response = self.answer(request)
+        finally:
+            request_id.reset(token)
+        metrics.observe(self.ROUTE, request.method, response, time.perf_counter() - started)
+        response.headers["X-Request-Id"] = rid
+        return response(environ, start_response)
 
-
-def callback_app(app: Flask) -> Flask | None:
-    """Return the lean app serving ``app``'s callback (None before ``init_app``)."""
-    wsgi = app.wsgi_app
-    return wsgi.callback_app if isinstance(wsgi, CallbackFirst) else None
+    def answer(self, request: Request) -> Response:
+        """Return the answer to one request for the callback's path (500 on an unexpected error)."""
+        try:
+            if request.method == "POST":
+                return receive(self.callback, request)
+            if request.method in {"GET", "HEAD"}:
+                return verify(self.callback, request)
+            return Response("method not allowed", 405, {"Allow": "GET, HEAD, POST"})
+        except Exception:
+            logger.exception("wechat callback: unexpected error on %s", request.method)
+            return Response("internal server error", 500, mimetype="text/plain")
 
 
 def init_app(app: Flask, config: Config) -> None:
-    """Serve the callback from a lean app in front of ``app``, on the runtime's reply executor.
+    """Serve the callback in front of ``app`` (``CallbackFirst``), on the runtime's reply executor.
 
     The executor's threads start on first use.
     """
@@ -197,27 +206,17 @@ def init_app(app: Flask, config: Config) -> None:
     )
     responder.check_locally = guard.check_locally
     drain = spool.handler(runtime.database.session, config, runtime.registry, runtime.talent_index)
-    app.extensions[EXTENSION_KEY] = Callback(wechat, crypto, responder, guard, waiting, drain)
+    callback = Callback(wechat, crypto, responder, guard, waiting, drain)
+    app.extensions[EXTENSION_KEY] = callback
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(RedactQueryStrings())
-    lean = Flask(__name__, instance_path=app.instance_path)
-    lean.config = app.config  # one configuration (TESTING, body limits) for both apps
-    lean.extensions = app.extensions
-    lean.session_interface = NoSessions()
-    metrics.instrument(lean)
-    lean.register_blueprint(blueprint)
-    app.wsgi_app = CallbackFirst(app.wsgi_app, lean)  # type: ignore[method-assign]
+    app.wsgi_app = CallbackFirst(app.wsgi_app, callback)  # type: ignore[method-assign]
 
 
 def current_time() -> float:
     """Return the Unix time the timestamp check uses (tests move it)."""
     return time.time()
-
-
-def _callback() -> Callback:
-    callback: Callback = current_app.extensions[EXTENSION_KEY]
-    return callback
 
 
 def key_health(app: Flask) -> dict[str, Any]:
@@ -235,7 +234,7 @@ def _keep_quietly(callback: Callback, message: Incoming) -> None:
         logger.exception("wechat callback: could not keep a late delivery on disk")
 
 
-def _refuse(status: int, reason: str) -> Response:
+def _refuse(request: Request, status: int, reason: str) -> Response:
     logger.warning("wechat callback refused (%s): %s from %s", status, reason, request.remote_addr)
     return Response("forbidden" if status == 403 else "too large", status, mimetype="text/plain")
 
@@ -244,7 +243,7 @@ def _success() -> Response:
     return Response(SUCCESS, 200, mimetype="text/plain")
 
 
-def _authentic(settings: WechatConfig) -> str | None:
+def _authentic(settings: WechatConfig, request: Request) -> str | None:
     """Return why the query string is not WeChat's signed one, or None when it is."""
     timestamp = request.args.get("timestamp", "")
     nonce = request.args.get("nonce", "")
@@ -264,35 +263,32 @@ def _authentic(settings: WechatConfig) -> str | None:
     return None
 
 
-@blueprint.get("/wechat")
-def verify() -> Response:
-    """Answer WeChat's server check by echoing ``echostr``."""
-    problem = _authentic(_callback().settings)
+def verify(callback: Callback, request: Request) -> Response:
+    """Answer WeChat's server check (``GET /wechat``) by echoing ``echostr``."""
+    problem = _authentic(callback.settings, request)
     if problem is not None:
-        return _refuse(403, problem)
+        return _refuse(request, 403, problem)
     return Response(request.args.get("echostr", "")[:MAX_ECHOSTR_LENGTH], mimetype="text/plain")
 
 
-@blueprint.post("/wechat")
-def receive() -> Response:
-    """Take a message or event in plaintext, compatible or safe mode and answer it."""
-    callback = _callback()
+def receive(callback: Callback, request: Request) -> Response:
+    """Take a message or event (``POST /wechat``) in any message mode and answer it."""
     settings = callback.settings
     cap = settings.max_body_bytes
     if request.content_length is not None and request.content_length > cap:
-        return _refuse(413, f"Content-Length {request.content_length} over {cap}")
-    problem = _authentic(settings)
+        return _refuse(request, 413, f"Content-Length {request.content_length} over {cap}")
+    problem = _authentic(settings, request)
     if problem is not None:
-        return _refuse(403, problem)
+        return _refuse(request, 403, problem)
     encrypt_type = request.args.get("encrypt_type") or "raw"
     if encrypt_type not in {"raw", "aes"}:
-        return _refuse(403, f"unknown encrypt_type {encrypt_type[:20]!r}")
+        return _refuse(request, 403, f"unknown encrypt_type {encrypt_type[:20]!r}")
     if callback.crypto is not None and encrypt_type not in ACCEPTED[settings.mode]:
-        return _refuse(403, f"{encrypt_type} request refused in {settings.mode} mode")
+        return _refuse(request, 403, f"{encrypt_type} request refused in {settings.mode} mode")
     # Read one byte past the cap so a body without (or lying about) Content-Length is caught.
     body = request.stream.read(cap + 1)
     if len(body) > cap:
-        return _refuse(413, f"body over {cap} bytes")
+        return _refuse(request, 413, f"body over {cap} bytes")
     # Compatible mode without a configured key still carries the plaintext fields.
     crypto = callback.crypto if encrypt_type == "aes" else None
     try:
@@ -313,7 +309,7 @@ def receive() -> Response:
             callback.key_health.trouble(MISSING_KEY)
         message = to_incoming(fields)
     except ForgedMessage as exc:
-        return _refuse(403, str(exc))
+        return _refuse(request, 403, str(exc))
     except UndecryptableMessage as exc:
         callback.key_health.trouble(WRONG_KEY, str(exc))
         return _success()
@@ -329,14 +325,14 @@ def receive() -> Response:
         )
         if not callback.guard.binds_in_delivery:
             if callback.guard.check(pair) is Verdict.REPLAY:
-                return _refuse(403, REPLAYED)
+                return _refuse(request, 403, REPLAYED)
             pair = None
     if message.kind == "unknown":
         logger.info("wechat callback: unknown message type %r", fields.get("MsgType"))
     try:
         result = callback.responder.respond(message, pair)
         if result.outcome == "replay":
-            return _refuse(403, REPLAYED)
+            return _refuse(request, 403, REPLAYED)
         reply = result.reply
     except Exception:
         # The transaction rolled back, so nothing was stored; WeChat's retry may succeed.

@@ -20,6 +20,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, g, request
 from prometheus_client import (
@@ -33,6 +34,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.config import Config
 from bot.logs import request_id
@@ -58,27 +60,51 @@ CALLBACK_OUTCOMES = Counter(
     "WeChat callback deliveries by outcome (replied, success, refused, too_large, error)",
     ["outcome"],
 )
-CALLBACK_ENDPOINT = "wechat.receive"
+CALLBACK_METHOD = "POST"  # the callback's deliveries (GET is WeChat's server check)
 # A caller's X-Request-Id is kept when it looks like one (nginx's $request_id, a UUID).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def init_app(app: Flask, config: Config) -> None:
-    """Time and count every request, give it a request id and register ``/metrics``."""
-    instrument(app)
-    app.register_blueprint(blueprint)
+    """Time and count every request, give it a request id and register ``/metrics``.
 
-
-def instrument(app: Flask) -> None:
-    """Time and count every request of ``app`` and give it a request id (for the logs)."""
+    The WeChat callback, served in front of the app, does the same through ``observe``.
+    """
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_forget_request_id)
+    app.register_blueprint(blueprint)
+
+
+def request_id_of(given: str) -> str:
+    """Return the caller's X-Request-Id when it looks like one, else a new random id."""
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+# Labelled series by (metric, label values): ``labels`` validates and locks on every call, and
+# the label values (routes, methods, statuses, outcomes) are few. prometheus-client's
+# multiprocess values notice a fork by themselves, so the series stay valid in each worker.
+_SERIES: dict[tuple[object, ...], Any] = {}
+
+
+def _series(metric: Counter | Histogram, *values: str) -> Any:
+    key = (metric, *values)
+    series = _SERIES.get(key)
+    if series is None:
+        series = _SERIES[key] = metric.labels(*values)
+    return series
+
+
+def observe(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
+    """Count and time one answered request of the WeChat callback (served outside Flask)."""
+    _series(LATENCY, route).observe(seconds)
+    _series(REQUESTS, route, method, str(response.status_code)).inc()
+    if method == CALLBACK_METHOD:
+        _series(CALLBACK_OUTCOMES, callback_outcome(response)).inc()
 
 
 def _start() -> None:
-    given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.request_id = request_id_of(request.headers.get("X-Request-Id", ""))
     g.request_id_token = request_id.set(g.request_id)
     g.request_started = time.perf_counter()
 
@@ -89,10 +115,8 @@ def _finish(response: Response) -> Response:
         return response
     # The rule, not the path: /console/talents/<int:talent_id> is one series, not one per id.
     route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-    LATENCY.labels(route).observe(time.perf_counter() - started)
-    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    if request.endpoint == CALLBACK_ENDPOINT:
-        CALLBACK_OUTCOMES.labels(callback_outcome(response)).inc()
+    _series(LATENCY, route).observe(time.perf_counter() - started)
+    _series(REQUESTS, route, request.method, str(response.status_code)).inc()
     response.headers["X-Request-Id"] = g.request_id
     return response
 
@@ -103,7 +127,7 @@ def _forget_request_id(_exc: BaseException | None) -> None:
         request_id.reset(token)
 
 
-def callback_outcome(response: Response) -> str:
+def callback_outcome(response: WerkzeugResponse) -> str:
     """Name what the callback did from its answer: replied, success, refused, too_large, error."""
     if response.status_code == 413:
         return "too_large"

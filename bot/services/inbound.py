@@ -16,6 +16,7 @@ customer-service message through the outbox.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import threading
@@ -466,7 +467,9 @@ class Responder:
         ``process``).
         """
         delivery = Delivery()
-        future = self.executor.submit(self._work, message, delivery, pair)
+        # In the request's context, so the worker's log lines carry its request id.
+        run = contextvars.copy_context().run
+        future = self.executor.submit(run, self._work, message, delivery, pair)
         try:
             return future.result(timeout=self.budget)
         except FutureTimeout:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.dialogs import basics_texts
+from bot.logs import RequestIdFilter
 from bot.models import CallbackNonce, Talent
 from bot.services import talents
 from bot.services.replay_guard import LocalPairStore
@@ -28,7 +29,7 @@ from devtools.simulator import SignedRequest
 from tests.factories import make_talent
 from tests.faults import statements_fail
 from tests.webhooks.conftest import CountingHandler, Phone
-from webhooks.callback import EXTENSION_KEY, SORRY, NoSessions, callback_app
+from webhooks.callback import EXTENSION_KEY, SORRY, CallbackFirst
 
 
 @pytest.fixture
@@ -181,11 +182,51 @@ def test_the_log_names_why_the_database_is_away_without_the_parameters(
 
 
 def test_the_callback_reads_no_cookie_session(app: Flask, phone: Phone) -> None:
-    lean = callback_app(app)
-    assert lean is not None and isinstance(lean.session_interface, NoSessions)
-    # Even a cookie sent along is not read, signed or answered.
+    # Served in front of the Flask app: a cookie sent along is not read, signed or answered.
+    assert isinstance(app.wsgi_app, CallbackFirst)
     phone_client = app.test_client()
     phone_client.set_cookie("session", "forged")
     request = phone.user.text("帮助")
     response = phone_client.post(request.url("/wechat"), data=request.body)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_an_unexpected_error_is_logged_and_answered_500(
+    app: Flask, phone: Phone, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A fault outside the delivery's own error handling (here: in the signature check).
+    def broken(*_args: Any) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("webhooks.callback.sign", broken)
+    with caplog.at_level("ERROR", logger="webhooks.callback"):
+        response = phone.post(phone.user.text("帮助"))
+    assert response.status_code == 500
+    assert response.headers.get("X-Request-Id")
+    assert any(record.exc_info for record in caplog.records)
+    # The next message is answered as usual once the fault is gone.
+    monkeypatch.undo()
+    assert phone.say("帮助")
+
+
+def test_other_methods_are_refused_with_the_allowed_ones(app: Flask) -> None:
+    response = app.test_client().put("/wechat", data=b"<xml/>")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
+
+
+def test_a_callers_request_id_is_kept_in_the_logs_and_the_answer(
+    app: Flask, phone: Phone, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = phone.user.text("帮助")
+    client = app.test_client()
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level("INFO", logger="bot.services.inbound"):
+        response = client.post(
+            request.url("/wechat"), data=request.body, headers={"X-Request-Id": "nginx-req-0042"}
+        )
+    assert response.status_code == 200
+    assert response.headers["X-Request-Id"] == "nginx-req-0042"
+    # Logged by the reply thread, which carries the request's id along.
+    handled = [r for r in caplog.records if r.getMessage().endswith(" handled")]
+    assert handled and {getattr(r, "request_id", None) for r in handled} == {"nginx-req-0042"}
