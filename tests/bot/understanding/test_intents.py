@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.understanding.intents import Context, Intent, is_yes, recognise_intent
+from bot.understanding.intents import (
+    PINYIN_COMMANDS,
+    Context,
+    Intent,
+    _homophone,
+    is_yes,
+    recognise_intent,
+)
 
 IDLE_NEW = Context.IDLE_UNREGISTERED
 IDLE_REGISTERED = Context.IDLE_REGISTERED
@@ -317,3 +324,32 @@ def test_a_keyword_edit_said_at_the_summary_is_read_as_one() -> None:
     understood = recognise_intent("把关键词里的弄基站去掉", Context.SUMMARY)
     assert understood.intent is Intent.KEYWORDS_REMOVE
     assert understood.keyword_value == "弄基站"
+
+
+def _homophone_by_phrase(plain: str) -> Intent | None:
+    """The homophone pass without its shortcut: pypinyin's phrase-aware reading of every text."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(plain, style=Style.NORMAL, errors="ignore")
+    for start in range(len(syllables)):
+        for end in (start + 2, start + 3):
+            joined = "".join(syllables[start:end])
+            if joined in PINYIN_COMMANDS and end <= len(syllables):
+                return PINYIN_COMMANDS[joined]
+    return None
+
+
+# Short texts people send: homophones of every command, near misses and chatter.
+HOMOPHONE_SAMPLES = (
+    "注侧 等级 等急 入库 如苦 竹消 注销 资料 字料 活冻 火洞 帮主 帮住 需求 虚球 人工 忍攻 "
+    "今天天气不错 你好 谢谢 在吗 哈哈哈 吃了吗 我是焦作人 请问 好的 收到 明天见 辛苦了 "
+    "我想等级一下 帮我注侧 查下字料 有啥活冻 转人工 我要入库 怎么注消 发个需球 嗯嗯 "
+    "长江 重庆 银行 音乐 朝阳 行长 重新登记 还没 好吧 都行 着急 为了 觉得"
+).split()
+
+
+@pytest.mark.parametrize("text", HOMOPHONE_SAMPLES)
+def test_the_homophone_shortcut_never_changes_the_answer(text: str) -> None:
+    # The shortcut skips the phrase-aware reading only when no two neighbouring characters can
+    # spell a command under any of their readings (polyphones such as 长, 重, 行 included).
+    assert _homophone(text) == _homophone_by_phrase(text)
