@@ -80,7 +80,8 @@ _BREAKS = frozenset(
     出生于 生于 自幼 从小 不少 很多 若干 那块 那一块 了解 干活 干活儿 本职 本行 主业 本职工作
     练 练了 练过 苦练 专做 专门做
     爱人 老婆 老公 媳妇 娃 俩娃 陪娃 带娃 儿子 女儿 闺女
-    比如 比如说 例如 譬如 讲授 赴美 深造 回国 借调 调到 调去 调回 转去 转到 合伙 上学 跳槽 现于 现为
+    比如 比如说 例如 譬如 自学 转做 讲授
+    赴美 深造 回国 借调 调到 调去 调回 转去 转到 合伙 上学 跳槽 现于 现为
     """.split()
 )
 # The labels of a résumé-style profile (籍贯：焦作温县, 现就职某公司): they name a field of a
@@ -203,7 +204,7 @@ _PLAN_NOUN_CUES = frozenset("准备 计划".split())
 _AFTER_WANT = frozenset(
     """
     转 去 往 申请 考 考研 考博 试 试试 尝试 以后 将来 回 回去 再 换 转行 转型 进 读 读博 开
-    搞 做 学 继续 拓展 发展 跨界 出国 留学 创业
+    搞 做 学 继续 拓展 发展 跨界 出国 留学 创业 找 认识 结识 交流 多 请教 对接 合作
     """.split()
 )
 # Subjects before a formal 系 ("is"): 本人系….
@@ -421,6 +422,10 @@ _NEGATED_WORK = frozenset("做干搞弄写种教跑当卖养开接碰懂会太�
 # A clause that says the person quit a line of work (现在不写代码了, 已经彻底不干了): what the
 # clauses opened by 以前/原来 before it name is no longer theirs.
 _QUIT = re.compile(r"(?:不再|不)(?:做|干|写|种|教|搞|弄|当|跑|卖|开|养|从事)[\u4e00-\u9fff]{0,4}了")
+# ... and the work it names (不做外贸了 → 外贸): shown nowhere else in the text.
+_QUIT_OBJECT = re.compile(
+    r"(?:不再|不)(?:做|干|写|种|教|搞|弄|当|跑|卖|开|养|从事)([\u4e00-\u9fff]{2,6})了"
+)
 _FORMERLY = re.compile(r"^(?:我|本人)?(?:以前|之前|原来|原先|过去|早年|曾经|当年|早先)")
 _NOWADAYS = re.compile(r"^(?:我|本人)?(?:现在|目前|如今|眼下|后来)")
 # A company the person founded (创办了一家做工业视觉检测的公司): its line of work is theirs.
@@ -468,7 +473,7 @@ _GENERIC_PROFILE_WORDS = frozenset(
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
-    小孩子 小孩 任教 执教 业余 爱人 r&d workshop 小生意 资助 工程化 产业化 商业化 规模化 市场化
+    小孩子 小孩 任教 执教 业余 爱人 同行 r&d workshop 小生意 资助 工程化 产业化 商业化 规模化 市场化
     专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
     加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
@@ -1138,6 +1143,15 @@ def _is_denial(token: str) -> bool:
         and (token[1:] in _NEGATED or token[1:2] in "太再")
         and token not in textmod.lexicon()
     )
+
+
+def _given_up(lowered: str) -> list[str]:
+    """Return the work the text names as given up (现在不做外贸了 → 外贸), if specific enough."""
+    return [
+        m.group(1)
+        for m in _QUIT_OBJECT.finditer(lowered)
+        if len(m.group(1)) >= 2 and m.group(1) not in _generic()
+    ]
 
 
 def _quit_spans(lowered: str) -> list[tuple[int, int]]:
@@ -1983,6 +1997,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 continue  # 光伏行业, 硬科技赛道: the industry, a field of the profile of its own
             if part is not None and _is_expertise(part.typed):
                 keywords.append(part.typed)
+    given_up = _given_up(typed)
+    keywords = [k for k in keywords if not any(g in k.lower() for g in given_up)]
     return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
 
 

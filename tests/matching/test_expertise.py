@@ -1892,3 +1892,26 @@ def test_a_place_after_a_spoken_filler_is_still_a_place() -> None:
 
 def test_a_company_named_by_a_vague_word_gives_no_trade() -> None:
     assert extract_expertise("前年开了一家科技公司") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wish"),
+    [("做宫颈癌筛查，想多结识些妇产科同行", "同行"), ("以前在超市当收银，想找点兼职做做", "兼职")],
+)
+def test_a_wish_to_meet_or_find_is_not_expertise(text: str, wish: str) -> None:
+    assert not any(wish in k for k in extract_expertise(text))
+
+
+def test_work_named_as_given_up_is_shown_nowhere() -> None:
+    keywords = extract_expertise("干了八年二手车评估，现在不干二手车评估了，开了个洗车店")
+    assert not any("二手车" in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [("后来转做锂电池回收，之前做废钢", "锂电池回收"), ("在自学Rust和WebAssembly", "Rust")],
+)
+def test_verbs_of_changing_and_learning_are_not_part_of_the_term(text: str, term: str) -> None:
+    keywords = extract_expertise(text)
+    assert term in keywords, keywords
+    assert not any(k.startswith(("转做", "自学")) for k in keywords), keywords
