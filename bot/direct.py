@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import Compiled
@@ -73,6 +73,9 @@ class DirectStatement:
             column[3].dialect_impl(dialect).result_processor(dialect, None) for column in columns
         )
         self.index = {column[0]: position for position, column in enumerate(columns)}
+        # Whether the statement answers with rows (SELECT, RETURNING): only then is one fetched,
+        # without asking the cursor for its description (psycopg builds a column object each).
+        self.returns_rows = bool(columns)
 
     def parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Return the DBAPI parameters for ``values`` (constants filled in, types applied).
@@ -91,7 +94,7 @@ class DirectStatement:
         Raises what ``Session.execute`` would: a ``sqlalchemy.exc.DBAPIError`` subclass wrapping
         the driver's error (its connection invalidated when the server went away).
         """
-        connection = session.connection()
+        connection = _connection(session)
         sql = self.sql
         parameters: Any = self.parameters(values)
         dispatch = connection.dispatch
@@ -108,7 +111,7 @@ class DirectStatement:
             cursor.execute(sql, parameters)
             for after in dispatch.after_cursor_execute:
                 after(connection, cursor, sql, parameters, None, False)
-            row = cursor.fetchone() if cursor.description is not None else None
+            row = cursor.fetchone() if self.returns_rows else None
         except connection.dialect.loaded_dbapi.Error as error:
             # SQLAlchemy's own handling, as under Session.execute: the error wrapped, handle_error
             # listeners run and, when the server went away, the connection and the whole pool
@@ -123,6 +126,26 @@ class DirectStatement:
             for processor, value in zip(self.result_processors, row, strict=True)
         )
         return DirectRow(values_out, self.index)
+
+
+_CONNECTION = "huaicai.direct.connection"
+
+
+def _connection(session: Session) -> Connection:
+    """Return the connection of ``session``'s transaction (remembered for that transaction).
+
+    ``Session.connection`` walks the session's transaction state on every call; a delivery runs
+    two or three statements here in one transaction.
+    """
+    remembered = session.info.get(_CONNECTION)
+    transaction = session.get_transaction()
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        connection: Connection = remembered[1]
+        if not connection.invalidated:
+            return connection
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 # Compiled statements by (dialect class, statement): built on first use in each process.

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, select, text
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -160,6 +160,30 @@ def test_a_lost_connection_is_invalidated_and_the_next_transaction_gets_a_fresh_
     finally:
         database.dispose()
         killer.dispose()
+
+
+def test_one_session_running_several_transactions_uses_each_ones_connection(
+    migrated_database: Database,
+) -> None:
+    database_url = migrated_database.url
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the direct path runs on PostgreSQL (SQLite's driver is positional)")
+    database = Database(database_url)
+    direct = DirectStatement(select(func.pg_backend_pid().label("pid")), database.engine.dialect)
+    backend = text("SELECT pg_backend_pid()")
+    try:
+        with database.session() as session:
+            with session.begin():
+                first = direct.run(session, {})
+                assert first is not None and first.pid == session.scalar(backend)
+            # The first transaction's connection is back in the pool: someone else takes it.
+            with database.engine.connect() as holder:
+                assert holder.scalar(backend) == first.pid
+                with session.begin():
+                    row = direct.run(session, {})
+                    assert row is not None and row.pid == session.scalar(backend) != first.pid
+    finally:
+        database.dispose()
 
 
 def _terminate(killer: Database, pids: list[int]) -> None:
