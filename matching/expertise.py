@@ -26,11 +26,17 @@ it instead:
    人才计划, credentials, licences, funding rounds), counts, education (博士, 在读, PhD).
 4. Chatter at a phrase's ends is trimmed (写Rust → Rust) by word lists and jieba's tags of common
    words; generic words (项目, 算法, 产品) are dropped alone; a lone action joins the term it acts
-   on (合成与提纯, 慢性肾病的诊疗 → 慢性肾病诊疗); a phrase nested in a longer kept phrase is
-   shown once, as the longer one.
+   on (合成与提纯, 慢性肾病的诊疗 → 慢性肾病诊疗), as do two terms sharing a head of teaching,
+   trade or care (力学与电磁学专题教学); a phrase nested in a longer kept phrase is shown once,
+   as the longer one.
 5. What names the main field in passing is kept: one word between 做/干/搞 and a closing 的 is
    the trade, however common (做会计的); a founded company's line is the founder's (创办一家做
-   X的公司); work after 不做 is not shown; a pastime's terms are shown when nothing else is.
+   X的公司), or the line of a works set up (开了个注塑厂 → 注塑); work after 不做 is not shown; a
+   pastime's terms are shown when nothing else is.
+6. What the person does not do is left out: the rest of a clause about a plan (打算以后往CCUS方向
+   走, shown only when nothing else is), the phrase after a negation (不是跑运输的, 不写代码了),
+   former work a later clause says was given up (以前做Android开发，现在不写代码了), the
+   family (爱人, 陪娃), career moves (赴美深造, 借调) and a team the person leads (研发团队).
 
 ``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
 """
@@ -437,6 +443,10 @@ _FOUNDED = re.compile(
 # 开了家养生馆, names a place of work rather than a trade, and stays the employer.)
 _SET_UP = re.compile(r"(?:创办|创立|创建|成立|开办|开|办|干)了?(?:一家|一个|个|家)$")
 _SET_UP_KINDS = ("有限公司", "公司", "工厂", "厂")
+# Titles of a technical trade: a technology's name typed with a capital before one names the
+# engineer's field (BIM工程师, SAP顾问, Java工程师), unlike one before a role (CMC负责人).
+_TRADE_TITLES = frozenset("工程师 架构师 顾问 开发 专家 技术员 设计师".split())
+_TECHNOLOGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+#]{1,11}(?![A-Za-z])")
 # Endings of a team's name (研发团队, 技术服务队): a unit of people, not a field.
 _TEAMS = ("团队", "队", "班组")
 # Measures of people before 的 and what they count (七八人的…, 百来号人的…).
@@ -473,7 +483,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     种地 务农 打工 上班 自学 大棚 research work experience team project projects business
     茶园 果园 菜园 鱼塘 猪场 鸡场 牛场 园子 棚 门面 仓库 退休 需求 企业需求 年薪 月薪 待遇
     商单 私单 订单 纯手工 手工 村里人 老乡 乡亲 村民 广告 私活 经销商 代理商 供应商 量产
-    小孩子 小孩 任教 执教 业余 爱人 同行 r&d workshop 小生意 资助 工程化 产业化 商业化 规模化 市场化
+    小孩子 小孩 任教 执教 业余 爱人 同行 一部分 r&d workshop 小生意 资助
+    工程化 产业化 商业化 规模化 市场化
     专门 模块 品种 细分 诊治 查验 活儿 活 东西 总部 化工 制造业 营养 品质 周边 老乡会 老乡群
     同乡会 组织 大家庭 群 天使投资 早期投资 早期项目 天使轮 投资 风投 创投 vc pe 毕业设计 毕设
     加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
@@ -612,7 +623,7 @@ COMMON_NOUN_FREQUENCY = 10000
 COMMON_NOUN_AFTER_AT = 400
 # A phrase about how to reach the person is never expertise (微信同手机号).
 # (手机 alone is a phone number; 手机结构 and 手机影像 are fields.)
-_CONTACT = re.compile(r"微信|手机号|^手机$|电话|邮箱|私信|qq|vx|联系方式")
+_CONTACT = re.compile(r"微信|手机号|^手机$|电话|邮箱|私信|私聊|qq|vx|联系方式")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Spoken chatter tokens jieba does not know: a verb with 了 (考了), degree + adjective (挺累).
@@ -1434,7 +1445,7 @@ def _is_place(norm: str) -> bool:
         return True
     if 3 <= len(norm) <= 4 and norm.endswith(("乡", "镇")):
         return True
-    for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地"):
+    for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地", "本地人"):
         if norm.endswith(tail) and norm[: -len(tail)] in places:
             return True
     for tail in _PLACE_TAILS:
@@ -1620,6 +1631,15 @@ def _is_role_word(phrase: _Phrase) -> bool:
         return True  # 科研狗一枚, 吃货一枚: what the person calls themselves
     if len(phrase.tokens) != 1:
         return False
+    acronym = _TECHNOLOGY_NAME.match(phrase.typed)
+    if (
+        phrase.after in _TRADE_TITLES
+        and acronym is not None
+        and not acronym.group().islower()
+        and acronym.group().lower() not in _TITLE_PREFIXES_NOT_EXPERTISE
+        and phrase.norm[acronym.end() :] in {"", *_generic()}
+    ):
+        return False  # BIM + 工程师, AI算法 + 工程师: a technology, the engineer's field
     if phrase.after in _TITLE_WORDS or phrase.after == "人":
         return True
     return phrase.before in _ONE_OF and phrase.before2.endswith("是")

@@ -1915,3 +1915,35 @@ def test_verbs_of_changing_and_learning_are_not_part_of_the_term(text: str, term
     keywords = extract_expertise(text)
     assert term in keywords, keywords
     assert not any(k.startswith(("转做", "自学")) for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("SAP顾问，做FICO模块实施", "SAP"),
+        ("Unity工程师，做手游客户端", "Unity"),
+        ("CV算法工程师", "CV"),
+    ],
+)
+def test_a_technology_named_before_an_engineers_title_is_expertise(text: str, field: str) -> None:
+    assert any(k.startswith(field) for k in extract_expertise(text))
+
+
+@pytest.mark.parametrize("text", ["CMC负责人，在一家biotech", "射频工程师，在一家通信公司"])
+def test_one_word_before_a_role_still_only_says_the_kind_of_worker(text: str) -> None:
+    keywords = extract_expertise(text)
+    assert not any(k in ("CMC", "射频") for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "noise"),
+    [
+        ("做饲料配方的，郑州本地人", "本地人"),
+        ("做桥梁抗震分析，有需要可以私聊", "私聊"),
+        ("做文物修复，参与过龙门石窟的一部分", "一部分"),
+    ],
+)
+def test_locals_private_chats_and_parts_are_not_expertise(text: str, noise: str) -> None:
+    keywords = extract_expertise(text)
+    assert keywords, keywords
+    assert not any(noise in k for k in keywords), keywords
