@@ -705,18 +705,37 @@ class ProfileKeywordReport:
     precision: float
     coverage: float
     misses: list[tuple[str, list[str], list[str]]]
+    # Texts with no gold keyword (the person named no expertise) and how many of them were
+    # shown nothing; coverage counts them as missed, coverage_with_gold leaves them out.
+    n_without_gold: int = 0
+    quiet_without_gold: int = 0
+
+    @property
+    def coverage_with_gold(self) -> float:
+        """Coverage over the texts that have a gold keyword (0.0 when none has)."""
+        with_gold = self.n_texts - self.n_without_gold
+        return self.coverage * self.n_texts / with_gold if with_gold else 0.0
 
     def format(self) -> str:
         """Return the report as text a person can read."""
-        return "\n".join(
-            [
-                f"profile keywords on the {self.split} split: {self.n_texts} self-descriptions, "
-                f"{self.n_shown} keywords shown",
-                f"precision (shown keywords that are expertise) {self.precision:.3f}",
-                f"coverage (texts whose main gold keyword is shown) {self.coverage:.3f}",
-                f"matching rule: {PROFILE_MATCHING_RULE}; the main keyword is the first gold one.",
+        lines = [
+            f"profile keywords on the {self.split} split: {self.n_texts} self-descriptions, "
+            f"{self.n_shown} keywords shown",
+            f"precision (shown keywords that are expertise) {self.precision:.3f}",
+            f"coverage (texts whose main gold keyword is shown) {self.coverage:.3f}",
+        ]
+        if self.n_without_gold:
+            lines += [
+                f"  {self.n_without_gold} texts name no expertise (no gold keyword); over the "
+                f"other {self.n_texts - self.n_without_gold}: coverage "
+                f"{self.coverage_with_gold:.3f}",
+                f"  texts without gold shown nothing: {self.quiet_without_gold} of "
+                f"{self.n_without_gold}",
             ]
+        lines.append(
+            f"matching rule: {PROFILE_MATCHING_RULE}; the main keyword is the first gold one."
         )
+        return "\n".join(lines)
 
 
 def _norm(text: str) -> str:
@@ -752,7 +771,7 @@ def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordR
         rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["split"] == split]
     if not rows:
         raise ValueError(f"no rows of split {split!r} in {path}")
-    shown = good = covered = 0
+    shown = good = covered = without_gold = quiet = 0
     misses = []
     for row in rows:
         gold = [g for g in row["gold_keywords"].split("、") if g.strip()]
@@ -763,6 +782,9 @@ def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordR
         good += sum(hits)
         main_found = bool(gold) and any(keyword_is_expertise(k, gold[:1], bad) for k in keywords)
         covered += main_found
+        if not gold:
+            without_gold += 1
+            quiet += not keywords
         if not all(hits) or not main_found:
             misses.append((row["id"], keywords, gold))
     return ProfileKeywordReport(
@@ -772,6 +794,8 @@ def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordR
         precision=good / shown if shown else 0.0,
         coverage=covered / len(rows),
         misses=misses,
+        n_without_gold=without_gold,
+        quiet_without_gold=quiet,
     )
 
 

@@ -14,6 +14,7 @@ from matching.lab import keyword_training as training
 from matching.lab.evaluation import (
     KEYWORD_SYSTEMS,
     evaluate_keywords,
+    evaluate_profile_keywords,
     import_jieba_analyse,
     keyword_scores,
 )
@@ -240,3 +241,20 @@ def test_each_fold_is_ranked_with_author_keywords_of_the_other_folds_only(
         assert not {id(p) for p in train} & {id(p) for p in scored}
         assert len(train) == len(papers) - len(scored)
     assert kw._author_keywords_override is None
+
+
+def test_texts_naming_no_expertise_are_reported_apart(tmp_path: Path) -> None:
+    path = tmp_path / "profiles.tsv"
+    path.write_text(
+        "id\tsplit\ttext\tgold_keywords\tnot_expertise\n"
+        "a\tx\t主要做锂离子电池正极材料\t锂离子电池正极材料\t\n"
+        "b\tx\t我在郑州上班\t\t郑州\n"
+        "c\tx\t谢谢，暂时没有\t\t\n",
+        encoding="utf-8",
+    )
+    report = evaluate_profile_keywords(path, "x")
+    assert report.n_without_gold == 2
+    assert report.coverage == pytest.approx(1 / 3)
+    assert report.coverage_with_gold == 1.0
+    assert report.quiet_without_gold == 2
+    assert "2 texts name no expertise" in report.format()
