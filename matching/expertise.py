@@ -432,8 +432,10 @@ _QUIT = re.compile(r"(?:不再|不)(?:做|干|写|种|教|搞|弄|当|跑|卖|�
 _QUIT_OBJECT = re.compile(
     r"(?:不再|不)(?:做|干|写|种|教|搞|弄|当|跑|卖|开|养|从事)([\u4e00-\u9fff]{2,6})了"
 )
-_FORMERLY = re.compile(r"^(?:我|本人)?(?:以前|之前|原来|原先|过去|早年|曾经|当年|早先)")
-_NOWADAYS = re.compile(r"^(?:我|本人)?(?:现在|目前|如今|眼下|后来)")
+_FORMERLY = re.compile(
+    r"^(?:嗯|呃|那个|就是|\s)*(?:我|本人)?(?:以前|之前|原来|原先|过去|早年|曾经|当年|早先)"
+)
+_NOWADAYS = re.compile(r"^(?:嗯|呃|那个|就是|\s)*(?:我|本人)?(?:现在|目前|如今|眼下|后来)")
 # A company the person founded (创办了一家做工业视觉检测的公司): its line of work is theirs.
 _FOUNDED = re.compile(
     r"(?:创办|创立|创建|成立|开办|开了|办了)了?(?:一家|一个)?(?:做|搞|专做|专门做)$"
@@ -899,13 +901,22 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
         ):
             return True  # the 年 of 6年 and the 家 of 3家, though both are stop words
         if (
-            i >= 2
-            and len(stripped) <= 2
+            len(stripped) <= 2
             and _LATIN_ALPHA.fullmatch(stripped)
-            and tokens[i - 1] in _JOINERS
-            and _LATIN_ALPHA.fullmatch(tokens[i - 2]) is not None
+            and (
+                (
+                    i >= 2
+                    and tokens[i - 1] in _JOINERS
+                    and _LATIN_ALPHA.fullmatch(tokens[i - 2]) is not None
+                )
+                or (
+                    i + 2 < len(tokens)
+                    and tokens[i + 1] in _JOINERS
+                    and _LATIN_ALPHA.fullmatch(tokens[i + 2]) is not None
+                )
+            )
         ):
-            return True  # FP&A, M&A, P&L: an English word (a, or) right after a joiner
+            return True  # FP&A, A/B, I/O: an English word (a, i, or) at a joiner
         if stripped.isdigit() and i >= 2 and tokens[i - 1] in _JOINERS | {" "}:
             # The number of a model or standard (S7-1200, ISO 14064) belongs to it.
             return _LATIN_ALPHA.search(tokens[i - 2]) is not None
@@ -1182,9 +1193,13 @@ def _quit_spans(lowered: str) -> list[tuple[int, int]]:
     former: int | None = None
     for a, b in clauses:
         clause = lowered[a:b].strip()
-        if _QUIT.search(clause) and former is not None:
+        quit_at = _QUIT.search(lowered, a, b)
+        if quit_at and former is not None:
             spans.append((former, a))
             former = None
+        elif quit_at and _FORMERLY.match(clause):
+            # 以前在工地开塔吊后来不干了: one spoken clause, the former work before 不…了.
+            spans.append((a, quit_at.start()))
         elif _FORMERLY.match(clause):
             former = a if former is None else former
         elif _NOWADAYS.match(clause):

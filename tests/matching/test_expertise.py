@@ -1947,3 +1947,16 @@ def test_locals_private_chats_and_parts_are_not_expertise(text: str, noise: str)
     keywords = extract_expertise(text)
     assert keywords, keywords
     assert not any(noise in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term"), [("做A/B测试平台", "A/B测试平台"), ("负责I/O模块选型", "I/O模块")]
+)
+def test_a_single_latin_letter_before_a_joiner_stays_in_the_term(text: str, term: str) -> None:
+    assert any(k.startswith(term) for k in extract_expertise(text))
+
+
+def test_work_given_up_within_one_spoken_clause_is_not_shown() -> None:
+    keywords = extract_expertise("嗯我以前跑长途货运后来不跑了现在在县城做快递驿站")
+    assert not any("货运" in k for k in keywords), keywords
+    assert any("快递驿站" in k for k in keywords), keywords
