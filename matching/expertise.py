@@ -452,7 +452,8 @@ _TECHNOLOGY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+#]{1,11}(?![A-Za-z])")
 # Endings of a team's name (研发团队, 技术服务队): a unit of people, not a field.
 _TEAMS = ("团队", "队", "班组")
 # Measures of people before 的 and what they count (七八人的…, 百来号人的…).
-_PEOPLE_MEASURES = frozenset("人 号人 个人 名 位".split())
+# (个人 is left out: 我个人的钢琴调律 is the person's own.)
+_PEOPLE_MEASURES = frozenset("人 号人 名".split())
 # Words of a company's name that name no line of work (开了一家科技公司).
 _VAGUE_LINES = frozenset("科技 智能 网络 文化 传媒 控股 实业 发展 信息 商贸 集团 股份".split())
 # Verbs after an organisation that say the person works there (一家VC做投资经理).

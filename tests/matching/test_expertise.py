@@ -1960,3 +1960,8 @@ def test_work_given_up_within_one_spoken_clause_is_not_shown() -> None:
     keywords = extract_expertise("嗯我以前跑长途货运后来不跑了现在在县城做快递驿站")
     assert not any("货运" in k for k in keywords), keywords
     assert any("快递驿站" in k for k in keywords), keywords
+
+
+def test_what_follows_my_own_is_not_a_head_count() -> None:
+    keywords = extract_expertise("我个人的钢琴调律手艺还行")
+    assert any(k.startswith("钢琴调律") for k in keywords), keywords
