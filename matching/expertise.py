@@ -210,7 +210,7 @@ _PLAN_NOUN_CUES = frozenset("准备 计划".split())
 _AFTER_WANT = frozenset(
     """
     转 去 往 申请 考 考研 考博 试 试试 尝试 以后 将来 回 回去 再 换 转行 转型 进 读 读博 开
-    搞 做 学 继续 拓展 发展 跨界 出国 留学 创业 找 认识 结识 交流 多 请教 对接 合作
+    搞 做 学 继续 拓展 发展 跨界 出国 留学 创业 找 认识 结识 交流 多 请教 对接 合作 问 问下
     """.split()
 )
 # Subjects before a formal 系 ("is"): 本人系….

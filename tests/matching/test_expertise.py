@@ -1965,3 +1965,9 @@ def test_work_given_up_within_one_spoken_clause_is_not_shown() -> None:
 def test_what_follows_my_own_is_not_a_head_count() -> None:
     keywords = extract_expertise("我个人的钢琴调律手艺还行")
     assert any(k.startswith("钢琴调律") for k in keywords), keywords
+
+
+def test_a_question_to_the_group_is_not_the_persons_work() -> None:
+    keywords = extract_expertise("想问下群里有没有做光刻胶的，我自己做湿电子化学品")
+    assert "湿电子化学品" in keywords, keywords
+    assert not any("光刻胶" in k for k in keywords), keywords
