@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -12,8 +13,8 @@ from typing import Any, Literal
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -195,6 +196,11 @@ class Database:
             url, echo=echo, pool_size=pool_size, ping_after_idle=ping_after_idle
         )
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.ping_after_idle = ping_after_idle
+        # Connections kept by threads between their transactions (``held_transaction``).
+        self._held = threading.local()
+        self._all_held: set[Connection] = set()
+        self._held_lock = threading.Lock()
 
     def session(self) -> Session:
         """Open a new session; the caller closes it."""
@@ -218,6 +224,78 @@ class Database:
             finally:
                 session.close()
 
+    @contextmanager
+    def held_transaction(self) -> Iterator[Session]:
+        """Yield a session in a transaction on a connection the calling thread keeps; commit.
+
+        For threads that run one short transaction after another (the callback's reply
+        threads): checking a connection out of the pool and back in, with the session's own
+        begin and close around it, costs about as much CPU as the statements of a WeChat
+        message (``bench/callback_instructions.py``: 10 % of the full callback's instructions).
+        The connection stays with the thread; one idle for longer than ``ping_after_idle`` is
+        pinged first, as the pool does, and one that broke is dropped, so the next transaction
+        gets a fresh one. Errors are raised as ``Session`` raises them (the transaction rolled
+        back). When the session factory is bound to a connection rather than the engine (tests
+        sharing one transaction), this is ``transaction`` without the write lock.
+        """
+        if not isinstance(self.sessionmaker.kw.get("bind"), Engine):
+            with self.sessionmaker() as session, session.begin():
+                yield session
+            return
+        connection = self._held_connection()
+        try:
+            with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
+                yield session
+        except BaseException:
+            if connection.invalidated or connection.closed:
+                self._drop_held(connection)
+            raise
+        self._held.used_at = time.monotonic()
+
+    def _held_connection(self) -> Connection:
+        connection: Connection | None = getattr(self._held, "connection", None)
+        if connection is not None and (connection.invalidated or connection.closed):
+            self._drop_held(connection)
+            connection = None
+        if connection is not None and self.engine.dialect.name != "sqlite":
+            idle = time.monotonic() - getattr(self._held, "used_at", 0.0)
+            if idle > self.ping_after_idle:
+                try:
+                    connection.exec_driver_sql("SELECT 1")
+                    connection.rollback()
+                except DBAPIError as exc:
+                    logger.info(
+                        "database: dropping a kept connection that failed its ping: %s", exc
+                    )
+                    self._drop_held(connection)
+                    connection = None
+        if connection is None:
+            connection = self.engine.connect()
+            self._held.connection = connection
+            with self._held_lock:
+                self._all_held.add(connection)
+        return connection
+
+    def _drop_held(self, connection: Connection) -> None:
+        if getattr(self._held, "connection", None) is connection:
+            self._held.connection = None
+        with self._held_lock:
+            self._all_held.discard(connection)
+        try:
+            connection.close()
+        except DBAPIError:
+            logger.info("database: a broken kept connection could not be closed cleanly")
+
+    def release_held(self) -> None:
+        """Give every thread's kept connection back to the pool (shutdown, tests)."""
+        with self._held_lock:
+            held, self._all_held = self._all_held, set()
+        for connection in held:
+            try:
+                connection.close()
+            except DBAPIError:
+                logger.info("database: a broken kept connection could not be closed cleanly")
+
     def ping(self) -> bool:
         """Return whether the database answers a trivial query."""
         return self.schema_revision() is not False
@@ -234,5 +312,6 @@ class Database:
             return False
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close kept and pooled connections."""
+        self.release_held()
         self.engine.dispose()

@@ -44,7 +44,14 @@ class Runtime:
         """Wire the parts; nothing connects or starts a thread yet."""
         registry = dialogs.build_registry()
         talent_index = TalentIndexCache.from_config(config)
-        responder = Responder(database.session, config, registry, talent_index=talent_index)
+        # Reply threads keep their connection between deliveries (``held_transaction``).
+        responder = Responder(
+            database.session,
+            config,
+            registry,
+            talent_index=talent_index,
+            transaction=database.held_transaction,
+        )
         return cls(config, database, registry, talent_index, responder)
 
     def warm_up(self) -> None:
@@ -61,8 +68,9 @@ class Runtime:
         logger.info("runtime warmed up in %.1f s", time.perf_counter() - started)
 
     def close(self) -> None:
-        """Wait for running deliveries and stop the executor's threads."""
+        """Wait for running deliveries, stop the executor's threads and return their connections."""
         self.responder.close()
+        self.database.release_held()
 
 
 def warm_text_models() -> None:

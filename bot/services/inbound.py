@@ -21,9 +21,10 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -358,6 +359,12 @@ def split_text(text: str, max_bytes: int) -> list[str]:
     return parts
 
 
+@contextmanager
+def _in_transaction(session_factory: Callable[[], Session]) -> Iterator[Session]:
+    with session_factory() as session, session.begin():
+        yield session
+
+
 def process(
     session_factory: Callable[[], Session],
     config: Config,
@@ -367,14 +374,18 @@ def process(
     delivery: Delivery | None = None,
     talent_index: TalentIndexCache | None = None,
     pair: SignedPair | None = None,
+    transaction: Callable[[], AbstractContextManager[Session]] | None = None,
 ) -> Result:
     """Handle one delivery in one transaction and return the reply to give now.
 
     ``pair``: the signed query string's pair, bound to the body in this transaction (a pair
     bound before with another body makes the outcome ``replay``: nothing is handled).
+    ``transaction``: yields a session in a transaction it commits (the reply threads pass
+    ``Database.held_transaction``); by default a session of ``session_factory``.
     """
     key = delivery_key(message)
-    with session_factory() as session, session.begin():
+    begin = transaction or (lambda: _in_transaction(session_factory))
+    with begin() as session:
         now = utcnow()
         opened = _open(session, key, message, now, pair)
         row_id = opened.row_id
@@ -442,8 +453,11 @@ class Responder:
         *,
         max_workers: int = 8,
         talent_index: TalentIndexCache | None = None,
+        transaction: Callable[[], AbstractContextManager[Session]] | None = None,
     ) -> None:
         self.session_factory = session_factory
+        # How a reply thread opens a delivery's transaction (see ``process``).
+        self.transaction = transaction
         self.config = config
         self.registry = registry
         self.talent_index = talent_index
@@ -545,6 +559,7 @@ class Responder:
             delivery=delivery,
             talent_index=self.talent_index,
             pair=pair,
+            transaction=self.transaction,
         )
 
     def close(self) -> None:

@@ -1,0 +1,156 @@
+"""Database.held_transaction: a connection kept per thread between the reply threads' deliveries."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from bot.db import Database
+
+# A scratch table per test run (created and dropped by the fixture).
+TABLE = f"held_probe_{secrets.token_hex(4)}"
+INSERT = text(f"INSERT INTO {TABLE} (n) VALUES (:n)")  # noqa: S608 - our own fixed name
+COUNT = f"SELECT count(*) FROM {TABLE}"  # noqa: S608 - our own fixed name
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A database of its own with the scratch table (dropped afterwards)."""
+    database = Database(database_url)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE TABLE {TABLE} (n INTEGER)")
+    try:
+        yield database
+    finally:
+        database.release_held()
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TABLE {TABLE}")
+        database.dispose()
+
+
+def _count(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return int(connection.exec_driver_sql(COUNT).scalar() or 0)
+
+
+def _insert(database: Database, n: int) -> Connection:
+    with database.held_transaction() as session:
+        session.execute(INSERT, {"n": n})
+        return session.connection()
+
+
+def test_each_transaction_commits_and_the_thread_keeps_its_connection(database: Database) -> None:
+    first = _insert(database, 1)
+    second = _insert(database, 2)
+    assert _count(database) == 2  # both committed, seen from another connection
+    assert first.connection.driver_connection is second.connection.driver_connection
+    # Kept, not in the pool: another checkout gets a different connection.
+    with database.engine.connect() as other:
+        assert other.connection.driver_connection is not first.connection.driver_connection
+
+
+def test_threads_keep_connections_of_their_own(database: Database) -> None:
+    seen: list[object] = []
+
+    def work(n: int) -> None:
+        seen.append(_insert(database, n).connection.driver_connection)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(connection) for connection in seen}) == 3
+    assert _count(database) == 3
+
+
+def test_an_error_rolls_the_transaction_back_and_the_next_one_commits(database: Database) -> None:
+    with pytest.raises(RuntimeError), database.held_transaction() as session:
+        session.execute(INSERT, {"n": 1})
+        raise RuntimeError("the dialog failed")
+    assert _count(database) == 0
+    _insert(database, 2)
+    assert _count(database) == 1
+
+
+def test_release_gives_every_kept_connection_back(database: Database) -> None:
+    _insert(database, 1)
+    thread = threading.Thread(target=_insert, args=(database, 2))
+    thread.start()
+    thread.join()
+    pool = database.engine.pool
+    assert pool.checkedout() == 2  # type: ignore[attr-defined]
+    database.release_held()
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    _insert(database, 3)  # the thread takes a new one
+    assert _count(database) == 3
+
+
+def _kill_kept_connection(database: Database) -> int:
+    with database.held_transaction() as session:
+        victim = int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+    killer = Database(database.url)
+    try:
+        with killer.engine.connect() as connection:
+            connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+            for _ in range(200):
+                gone = not connection.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": victim}
+                )
+                connection.rollback()
+                if gone:
+                    break
+                threading.Event().wait(0.01)
+    finally:
+        killer.dispose()
+    return victim
+
+
+def test_a_kept_connection_that_broke_is_replaced_for_the_next_transaction(
+    database: Database,
+) -> None:
+    if not database.url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    victim = _kill_kept_connection(database)
+    # Used moments ago: no ping, so this transaction fails as a pooled one would (the reply
+    # thread retries it) ...
+    with pytest.raises(DBAPIError), database.held_transaction() as session:
+        session.execute(text("SELECT 1"))
+    # ... and the next one runs on a fresh connection.
+    with database.held_transaction() as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != victim
+
+
+def test_a_kept_connection_idle_for_long_is_pinged_and_replaced_before_use(
+    database: Database,
+) -> None:
+    if not database.url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    database.ping_after_idle = 0.0
+    victim = _kill_kept_connection(database)
+    with database.held_transaction() as session:  # no error: the ping found it dead
+        assert session.scalar(text("SELECT pg_backend_pid()")) != victim
+
+
+def test_bound_to_a_tests_connection_it_joins_that_connections_transaction(
+    database: Database,
+) -> None:
+    settings = dict(database.sessionmaker.kw)
+    with database.engine.connect() as connection:
+        outer = connection.begin()
+        database.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            with database.held_transaction() as session:
+                session.execute(INSERT, {"n": 1})
+            assert connection.exec_driver_sql(COUNT).scalar() == 1
+        finally:
+            outer.rollback()
+            database.sessionmaker.kw.clear()
+            database.sessionmaker.kw.update(settings)
+    assert _count(database) == 0  # the test's transaction decided, and rolled back
