@@ -291,6 +291,7 @@ _TITLE_SUFFIXES = tuple(
         码农 程序猿 攻城狮
         课长 行长 planner coordinator controller
         处级 科级 厅级 局级 副处级 正处级 副科级 正科级 处级干部 科级干部
+        镇长 乡长 县长 市长 区长 村长 书记 支书 村支书 工人
         """.split(),
         key=len,
         reverse=True,
@@ -504,6 +505,59 @@ _TRAILING = frozenset(
     人才 专家 需求 服务 研发 产品 出身 项目 业务 这一块 一块 算法 客户 要求 阶段 解析 产能 产量
     """.split()
 )
+# Small talk around the expertise (pass 4): words that read as terms alone but are feelings,
+# times, kin, visits home or offers of help in a chatty or spoken text.
+# Degree words before a word make it a quality or a feeling (挺有缘, 更安静, 很乐意, 特别有感情).
+_DEGREE_WORDS = frozenset(
+    "很 挺 更 特别 比较 非常 蛮 太 超 十分 相当 都挺 也挺 越来越 越 很大".split()
+)
+# Times of the year or of life (下学期, 寒假, 大半年, 逢年过节), the kin (他爸, 老父亲), and
+# going home (回村, 离家近).
+_SMALL_TALK = re.compile(
+    r"^(?:[上下本这每今明去]?学期|[寒暑]假|假期|大?半年|小半年|大?半辈子|一辈子|逢年过节|过年|节假日)$"
+    r"|^(?:孩子|[他她我俺咱])?老?(?:爸|妈|爹|娘|父亲|母亲|爸妈|爹娘|爷爷|奶奶|姥姥|姥爷|外公|外婆"
+    r"|公公|婆婆|岳父|岳母|丈夫|妻子)$"
+    r"|^回(?:村|乡|家|老家|国|来|去)$|^离家[近远]?$|^[做干搞弄帮出]点[事活忙力]|^[能会可][干做搞弄修]$"
+    # ... odd jobs and tinkering (做些杂事, 自己瞎琢磨), where one lives, a channel alone (线上).
+    r"|^(?:杂事|杂活|琐事|线上|线下)$|^瞎|定居$"
+)
+# Clause tails that say when, not what (读书那会儿).
+_TIME_AFTER = frozenset("那会儿 那会 那时候 那时 时候 期间 以后 之后".split())
+# Verbs of seeing or going that open what the person saw or wishes (看到焦作, 能回焦作).
+_SEEING_OPENERS = frozenset("看到 看见 听说 觉得 感觉 能回 回到 想回".split())
+# Complements that end a spoken verb phrase, never a term (车开起来, 搭上边, 运过来).
+_COMPLEMENTS = frozenset("起来 上边 过来 过去 出来 下去 上来 下来".split())
+# Words asking a question (为啥越种越小): a clause with one is told, not a field.
+_QUESTION_WORDS = frozenset("为啥 为什么 怎么 咋 咋样 怎样 多少".split())
+# Everyday verbs of a working day, never a field alone (在培训机构上课, 已经落地50+工厂).
+_EVERYDAY_VERBS = frozenset("上课 讲课 上班 上学 打工 干活 过活 开口 落地 出差 开会".split())
+# Whom the person works with (跟CAE那边对仿真): a counterpart, not the person's field.
+_WITH = frozenset("跟 和 与 同".split())
+# Plain words a modest person puts before their trade (一个普通的木匠).
+_PLAIN = frozenset("普通 一般 平凡 小小".split())
+# Coaching verbs before the students (带学生考证).
+_COACHING = frozenset("带 帮 辅导 指导 教".split())
+# One-character adjectives that end a statement (村里年轻人少, 离家远).
+_PREDICATE_ADJECTIVES = frozenset("少 多 远 近 好 差 难 累 忙 穷".split())
+# Counters right after a number (2次并购项目): the rest is what was counted.
+_COUNTERS = frozenset("次 个 项 篇 家 名 位 场 期 批".split())
+# The hometown's or reader's needs that the person offers help with (老家企业有合同方面的问题,
+# 家乡要是有做文旅小程序的, 老家医院如果需要培训): their needs, not the person's field.
+_HOMETOWN_NEEDS = re.compile(
+    r"(?:家乡|老家|老乡)[^,.;!?，。；！？]*?(?:需要|有啥|有什么|要是有|如果有|有)"
+)
+# Whom an offer of help goes to (可以找我搭把手, 拉我进群聊): what follows is the offer.
+_OFFER_VERBS = frozenset("找 拉 叫 喊 联系 私信 加".split())
+# A list of clients closed by 等客户 (曾服务农夫山泉、蜜雪冰城等客户): names of clients.
+_CLIENT_TAIL = re.compile(
+    r"^[^,.;!?，。；！？\n]{0,40}?等(?:知名|大型|头部|多家)?(?:客户|企业|公司|品牌|单位|厂家|车企|厂商)"
+)
+# Work done for someone (给3C和锂电行业做外观检测, 主要给长城和奇瑞配套): the clients.
+_FOR_CLIENT = frozenset("给 为".split())
+_FOR_CLIENT_WORK = re.compile(r"^[^,.;!?，。；！？\n]{0,20}?(?:做|提供|配套|供货|服务)")
+# ... and the clients' or counterparts' lines (客户多是新能源车和储能, 主要对接新能源和半导体项目).
+_CLIENT_CUE = re.compile(r"客户(?:多|主要|大多|基本|大部分)?(?:是|为|有|包括)|对接")
+
 # Lines of business of the state's utilities and carriers, whose branches are named by place
 # (国网河南电力, 河南移动, 焦作烟草): after a place's name, the phrase is the employer.
 _PROVINCIAL_LINES = (
@@ -540,6 +594,8 @@ _NAME_CUES = frozenset("叫 名叫 姓".split())
 # One-character verbs and prepositions that start no term: an unknown two-character word led by
 # one is the word and the start of the term (会评 茶 → 会, 评茶; 对酱 卤制品 → 对, 酱卤制品).
 _ONE_CHAR_VERBS = frozenset("做搞弄干会用学教带管看想有去找求跑帮给懂对把向为从叫")
+# One-character verbs that take an ending of their own (读完, 还给, 开过).
+_VERBS_WITH_ENDINGS = _ONE_CHAR_VERBS | frozenset("读还开")
 # One-character verbs that jieba's HMM may glue to an unknown neighbour (药企做质量).
 _GLUED_VERBS = frozenset("做搞弄干当在回接")
 # Verbs that take 过 or 了, which jieba's HMM may glue to the next word (搞 过光 气化).
@@ -2024,6 +2080,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
             if _is_scene(phrase):
                 continue  # 工厂里, 中小型汽配厂用的: where or for whom, not what
             part = _trimmed(phrase)
+            if part is not None and _is_small_talk(part, typed):
+                continue  # 挺有缘, 寒假, 他爸, 能回焦作, 找我搭把手: chat around the expertise
             if part is not None and _is_told_event(part):
                 continue  # 选育了, 后来跳槽了: an event of the person's life, not a field
             if kind == "keywords" and _is_trade(phrase):
@@ -2073,6 +2131,74 @@ def _is_trade(phrase: _Phrase) -> bool:
         and (phrase.after2 in _CLAUSE_ENDS or phrase.after2 in ("", "吧", "啊", "呢", "嘛", "嗯"))
         and phrase.norm not in _NOT_TRADES
     )
+
+
+def _is_small_talk(phrase: _Phrase, typed: str) -> bool:
+    """Return whether ``phrase`` is chat around the expertise, not a field (挺有缘, 他爸)."""
+    norm, tokens = phrase.norm, phrase.tokens
+    if _SMALL_TALK.search(norm):
+        return True
+    degree = phrase.before in _DEGREE_WORDS or (
+        phrase.before == "有" and phrase.before2 in _DEGREE_WORDS
+    )
+    if degree and len(tokens) <= 2:
+        return True  # 很乐意, 挺有实力, 更舒服, 挺适合出海: how, not what
+    if phrase.after in _TIME_AFTER and len(tokens) == 1:
+        return True  # 读书那会儿: a time of life
+    if norm in _EVERYDAY_VERBS:
+        return True  # 在培训机构上课: the working day, not the subject
+    if norm.endswith("兼") and norm[:-1] in _TITLE_WORDS:
+        return True  # 创始人兼CEO
+    if phrase.after in _THERE and phrase.before in _WITH:
+        return True  # 跟CAE那边对仿真: the people the person works with
+    if tokens[0] in _SEEING_OPENERS or tokens[-1] in _COMPLEMENTS or phrase.after in _COMPLEMENTS:
+        return True  # 看到焦作, 车开起来, 搭上边
+    if any(token in _QUESTION_WORDS for token in tokens):
+        return True  # 亲戚问山药为啥越种越: a question told in passing
+    if phrase.before in ("啥", "什么") and phrase.before2 in ("有", "没"):
+        return True  # 有啥疑问, 有啥数字化转型的事儿: whatever the reader has
+    if phrase.before in _COACHING and tokens[0] in ("学生", "孩子"):
+        return True  # 带学生考教资: the students' exams, not the person's field
+    if len(tokens) >= 2 and tokens[-1] in _PREDICATE_ADJECTIVES:
+        return True  # 村里年轻人少: a statement, not a term
+    if tokens[-1] == "转" or (_NUMBER_TOKEN.fullmatch(phrase.before) and tokens[0] in _COUNTERS):
+        return True  # CRA转的PM: a career move; 2次并购项目: a count
+    if _HOMETOWN_NEEDS.search(typed[_clause_start(phrase, typed) : phrase.start]):
+        return True  # 老家企业有合同方面的问题: the hometown's needs, offered help with
+    if phrase.before in ("我", "俺") and phrase.before2 in _OFFER_VERBS:
+        return True  # 可以找我搭把手, 拉我进群聊: the offer, not the field
+    if tokens[-1] in ("聊", "群聊"):
+        return True  # 免费聊
+    if tokens[0] in _PLAIN and (
+        len(tokens) == 1
+        or _title_split(tokens[-1]) is not None
+        or tokens[-1].endswith((*_TITLE_ENDINGS, "匠", "工"))
+    ):
+        return True  # 普通的外科医生, 一个普通的木匠: a word about the person, not the field
+    if (
+        len(norm) == 2
+        and norm[0] in _VERBS_WITH_ENDINGS
+        and norm[1] in "完给过"
+        and norm not in textmod.lexicon()
+        and _word_tags().get(norm, ("v", 0))[0] == "v"  # unknown to jieba (开过) counts too
+    ):
+        return True  # 读完, 还给, 开过: a verb and its ending
+    end = phrase.start + len(phrase.typed)
+    if phrase.before in _FOR_CLIENT and _FOR_CLIENT_WORK.match(typed[end:]):
+        return True  # 给3C和锂电行业做外观检测: whom the work is for
+    if _CLIENT_TAIL.match(typed[end:]):
+        return True  # 服务农夫山泉、蜜雪冰城等客户: the clients' names
+    if (
+        _CLIENT_CUE.search(typed[_clause_start(phrase, typed) : phrase.start])
+        or tokens[0] == "对接"
+    ):
+        return True  # 客户多是新能源车和储能: the clients' lines
+    return False
+
+
+def _clause_start(phrase: _Phrase, typed: str) -> int:
+    """Return where the clause holding ``phrase`` starts in ``typed``."""
+    return max(typed.rfind(c, 0, phrase.start) for c in _CLAUSE_ENDS) + 1
 
 
 def _is_told_event(phrase: _Phrase) -> bool:

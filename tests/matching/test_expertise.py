@@ -1971,3 +1971,74 @@ def test_a_question_to_the_group_is_not_the_persons_work() -> None:
     keywords = extract_expertise("想问下群里有没有做光刻胶的，我自己做湿电子化学品")
     assert "湿电子化学品" in keywords, keywords
     assert not any("光刻胶" in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "noise"),
+    [
+        # A word after a degree word is a feeling or a quality.
+        ("做齿轮箱振动分析，这个活儿我挺有缘的", "齿轮箱振动分析", "有缘"),
+        ("搞冷库制冷系统设计，我很乐意给大家帮忙", "冷库制冷系统设计", "乐意"),
+        ("做了多年的汽车座椅舒适性测评，让坐着更舒服", "汽车座椅舒适性测评", "舒服"),
+        # Times of the year or of life.
+        ("在设计院做给排水设计，暑假带孩子回老家", "给排水设计", "暑假"),
+        ("做注塑模具，上学期还在学校代课", "注塑模具", "上学期"),
+        ("开挖掘机的，一年大半年在工地上", "挖掘机", "大半年"),
+        ("做钻井液体系，在油田干了大半辈子", "钻井液体系", "辈子"),
+        # The kin.
+        ("做饲料添加剂研发，他爸也在焦作上班", "饲料添加剂", "他爸"),
+        ("做玻璃深加工，老母亲在武陟住", "玻璃深加工", "母亲"),
+        # Going home and what the person saw there.
+        ("做铝型材挤压工艺，去年调回郑州，离家近", "铝型材挤压工艺", "离家"),
+        ("做环评报告编制，希望以后能回修武发展", "环评报告编制", "修武"),
+        ("做光伏支架设计，过年回家看到焦作也在建电站", "光伏支架设计", "看到"),
+        ("大学学的食品工程，毕业后回村种了几亩地", "食品工程", "回村"),
+        # A spoken verb with its ending or complement.
+        ("做锅炉水处理药剂，硕士读完就进了厂", "锅炉水处理药剂", "读完"),
+        ("做发动机标定，说白了就是让车跑起来更省油", "发动机标定", "起来"),
+        ("研究玉米秸秆还田，跟农民种地都能搭上边", "玉米秸秆还田", "搭上边"),
+        # Offers of a chat.
+        ("做跨境电商物流，有兴趣的可以找我进群聊", "跨境电商物流", "群聊"),
+        ("做知识产权代理，老乡有问题免费聊", "知识产权代理", "免费聊"),
+        # Plain words, titles and the working day.
+        ("做木结构古建修缮，一个普通的木匠", "木结构古建修缮", "普通"),
+        ("做电梯维保，一般的技术工人", "电梯维保", "工人"),
+        ("联合创始人兼CTO，做工业互联网平台", "工业互联网平台", "创始人"),
+        ("在机构上课，主要教英语口语", "英语口语", "上课"),
+        # The clients' or counterparts' lines.
+        ("做机器视觉算法，主要给家电和汽车行业做缺陷检测", "机器视觉算法", "家电"),
+        ("做品牌包装设计，服务过娃哈哈、三全等客户", "品牌包装设计", "三全"),
+        ("在招商局做项目评估，主要对接生物医药和新材料项目", "项目评估", "生物医药"),
+        ("做电机控制器软件，平时也跟测试那边对接口", "电机控制器软件", "测试"),
+        # The hometown's needs the person offers help with.
+        ("做家具定制，老家企业要是有做板式家具拆单的可以找我", "家具定制", "拆单"),
+        # A question told in passing, the students' exams, a statement about others.
+        ("做葡萄栽培，邻居老问葡萄为啥越长越酸", "葡萄栽培", "为啥"),
+        ("带学生考驾照，本职是汽修", "汽修", "驾照"),
+        ("做园林绿化养护，厂里懂电气的年轻人少", "园林绿化养护", "年轻人"),
+    ],
+)
+def test_small_talk_around_the_expertise_is_not_shown(text: str, term: str, noise: str) -> None:
+    keywords = extract_expertise(text)
+    assert any(term in k for k in keywords), keywords
+    assert not any(noise in k for k in keywords), keywords
+
+
+def test_the_small_talk_rules_apply_to_the_local_government_titles() -> None:
+    found = extract_profile("在县里当副县长，分管工业和招商")
+    assert "招商" in found.keywords
+    assert not any("县长" in k for k in found.keywords), found.keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("搞钢结构焊接", "焊接"),
+        ("少儿编程", "编程"),
+        ("专业做同声传译和笔译", "笔译"),
+        ("负责PLC调试", "调试"),
+        ("研究不对称催化", "不对称催化"),
+    ],
+)
+def test_verbs_that_are_expertise_are_still_shown(text: str, term: str) -> None:
+    assert any(term in k for k in extract_expertise(text))
