@@ -2042,3 +2042,19 @@ def test_the_small_talk_rules_apply_to_the_local_government_titles() -> None:
 )
 def test_verbs_that_are_expertise_are_still_shown(text: str, term: str) -> None:
     assert any(term in k for k in extract_expertise(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "noise"),
+    [
+        ("在律所做破产重整，有法律职业资格", "破产重整", "资格"),
+        ("研究盾构隧道沉降，以通讯作者发表论文6篇", "盾构隧道沉降", "作者"),
+        ("做矿山通风安全，曾在县里挂职科技副县长", "矿山通风安全", "挂职"),
+    ],
+)
+def test_qualifications_authorship_and_secondments_are_not_expertise(
+    text: str, term: str, noise: str
+) -> None:
+    keywords = extract_expertise(text)
+    assert any(term in k for k in keywords), keywords
+    assert not any(noise in k for k in keywords), keywords
