@@ -98,13 +98,19 @@ class DirectStatement:
         sql = self.sql
         parameters: Any = self.parameters(values)
         dispatch = connection.dispatch
-        dbapi_connection = connection.connection.driver_connection
-        try:
-            cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
-        except connection.dialect.loaded_dbapi.Error as error:
-            # A driver connection closed under the session fails here: raised and invalidated
-            # as below, since the retry and the spool recognise only SQLAlchemy's errors.
-            connection._handle_dbapi_exception(error, sql, parameters, None, None)
+        pooled = connection.connection
+        # One cursor per driver connection, kept in the pool's record of it (dropped with the
+        # connection): psycopg builds a cursor's adapters afresh each time, about as much work
+        # as binding the parameters.
+        cursor = pooled.info.get(_CURSOR)
+        if cursor is None or cursor.closed:
+            try:
+                cursor = pooled.info[_CURSOR] = pooled.driver_connection.cursor()  # type: ignore[union-attr]
+            except connection.dialect.loaded_dbapi.Error as error:
+                # A driver connection closed under the session fails here: raised and
+                # invalidated as below, since the retry and the spool recognise only
+                # SQLAlchemy's errors.
+                connection._handle_dbapi_exception(error, sql, parameters, None, None)
         try:
             for listener in dispatch.before_cursor_execute:
                 sql, parameters = listener(connection, cursor, sql, parameters, None, False)
@@ -117,8 +123,6 @@ class DirectStatement:
             # listeners run and, when the server went away, the connection and the whole pool
             # invalidated (its other connections are as dead, and bot.db pings only idle ones).
             connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
-        finally:
-            cursor.close()
         if row is None:
             return None
         values_out = tuple(
@@ -129,6 +133,7 @@ class DirectStatement:
 
 
 _CONNECTION = "huaicai.direct.connection"
+_CURSOR = "huaicai.direct.cursor"
 
 
 def _connection(session: Session) -> Connection:

@@ -262,3 +262,16 @@ def test_a_closed_driver_connection_raises_what_the_spool_takes_for_an_outage(
             session.rollback()  # an invalidated connection needs no ROLLBACK: this one cannot
     finally:
         database.dispose()
+
+
+def test_statements_on_one_driver_connection_share_one_cursor(db_session: Session) -> None:
+    _postgresql(db_session)
+    backend = DirectStatement(
+        select(func.pg_backend_pid().label("pid")), db_session.get_bind().dialect
+    )
+    first = backend.run(db_session, {})
+    pooled = db_session.connection().connection
+    cursor = pooled.info["huaicai.direct.cursor"]
+    second = backend.run(db_session, {})
+    assert first is not None and second is not None and first.pid == second.pid
+    assert pooled.info["huaicai.direct.cursor"] is cursor and not cursor.closed
