@@ -1,9 +1,10 @@
 """Read WeChat's callback XML into an ``Incoming`` and write passive replies (pure, no I/O).
 
 WeChat's signatures are SHA1 over the sorted parts; they are computed here and compared in
-constant time, since wechatpy compares with ``!=``. XML goes through xmltodict with entities
-disabled; a DOCTYPE is refused outright, and repeated or nested fields where WeChat sends plain
-text make the message malformed rather than crashing a handler later.
+constant time, since wechatpy compares with ``!=``. XML must be UTF-8 and a DOCTYPE is refused
+outright (so no entity is ever declared), then ElementTree reads it into the fields xmltodict
+would give; repeated or nested fields where WeChat sends plain text make the message malformed
+rather than crashing a handler later.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import socket
 import struct
 from collections.abc import Mapping
 from typing import Any
-from xml.parsers.expat import ExpatError
+from xml.etree import ElementTree
 
-import xmltodict
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.crypto.base import WeChatCipher
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
@@ -103,14 +103,21 @@ def strip_forbidden_characters(body: bytes | str) -> bytes:
 def parse_xml(body: bytes | str) -> dict[str, Any]:
     """Parse a WeChat ``<xml>`` document into its fields; raise MalformedMessage otherwise."""
     raw = strip_forbidden_characters(body)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # WeChat sends UTF-8; another encoding (UTF-16 with a byte-order mark) could hide a
+        # DOCTYPE from the check below.
+        raise MalformedMessage("not UTF-8") from None
     if b"<!doctype" in raw.lower():
-        # xmltodict refuses entity declarations; nothing legitimate needs a DOCTYPE at all.
+        # No DOCTYPE, so no entity declarations (nothing legitimate needs one): no entity
+        # expansion, no external entities. Expat (2.4.1 and newer) also caps expansion.
         raise MalformedMessage("DOCTYPE refused")
     try:
-        document = xmltodict.parse(raw, disable_entities=True)
-    except (ExpatError, ValueError) as exc:  # ValueError: xmltodict's "entities are disabled"
+        root = ElementTree.fromstring(raw)  # noqa: S314 - UTF-8 without a DOCTYPE, checked above
+    except ElementTree.ParseError as exc:
         raise MalformedMessage(f"not well-formed XML: {exc}") from None
-    fields = document.get("xml") if isinstance(document, dict) else None
+    fields = _element_value(root) if root.tag == "xml" else None
     if not isinstance(fields, dict):
         raise MalformedMessage("root element is not <xml> with fields")
     for name, value in fields.items():
@@ -119,6 +126,34 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
         if value is not None and not isinstance(value, str | dict):
             raise MalformedMessage(f"field {name} has an unexpected shape")
     return fields
+
+
+def _element_value(element: ElementTree.Element) -> Any:
+    """Return an element as xmltodict reads it (wechatpy's reading of WeChat's XML).
+
+    Text is stripped, and an element without text, children or attributes is None. Children
+    become keys (a repeated one a list of values), attributes ``@name`` keys, and the text of
+    an element that also has children or attributes ``#text``. ElementTree's C parser saves
+    the Python callbacks xmltodict makes per element (``bench/callback_instructions.py``: 1.94
+    to 1.89 M instructions per message). Prefixed names without a declared namespace, which
+    WeChat never sends, are refused instead of kept.
+    """
+    children = list(element)
+    text = "".join([element.text or "", *(child.tail or "" for child in children)]).strip()
+    if not children and not element.attrib:
+        return text or None
+    value: dict[str, Any] = {f"@{name}": given for name, given in element.attrib.items()}
+    for child in children:
+        child_value = _element_value(child)
+        if child.tag not in value:
+            value[child.tag] = child_value
+        elif isinstance(value[child.tag], list):
+            value[child.tag].append(child_value)
+        else:
+            value[child.tag] = [value[child.tag], child_value]
+    if text:
+        value["#text"] = text
+    return value
 
 
 def _text(fields: Mapping[str, Any], name: str, *, max_length: int = 20_000) -> str:

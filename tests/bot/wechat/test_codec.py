@@ -13,6 +13,7 @@ from bot.wechat.codec import (
     MalformedMessage,
     open_envelope,
     parse_message,
+    parse_xml,
     render_text_reply,
     sign,
     signature_matches,
@@ -265,3 +266,35 @@ def test_delivery_keys_are_unique_over_many_generated_messages() -> None:
             )
             key = delivery_key(message)
             assert seen.setdefault(key, identity) == identity
+
+
+def _as_xmltodict_reads(xml: str) -> object:
+    """The fields as xmltodict (wechatpy's reader, and ours before ElementTree) reads them."""
+    return xmltodict.parse(xml, disable_entities=True)["xml"]
+
+
+READER_SAMPLES = [
+    message_xml(
+        {"ToUserName": "gh_1", "FromUserName": "o-1", "CreateTime": "1", "MsgType": "text"}
+        | {"Content": "  前后有空格  <b>&</b>", "MsgId": "10000000000000001"}
+    ),
+    "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Content><![CDATA[]]></Content></xml>",
+    "<xml><A>1</A><B/><C>  </C><!-- a comment --><D>x<![CDATA[ y ]]>z</D></xml>",
+    "<xml><ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>r</ScanResult></ScanCodeInfo></xml>",
+    "<xml><SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum>a</PicMd5Sum></item>"
+    "<item><PicMd5Sum>b</PicMd5Sum></item></PicList></SendPicsInfo></xml>",
+    '<xml><Content lang="zh">有属性</Content><E a="1"/><F>前<G>中</G>后</F></xml>',
+    "<xml><Location_X>23.1</Location_X>\n  <Location_Y>113.3</Location_Y>\n</xml>",
+]
+
+
+@pytest.mark.parametrize("xml", READER_SAMPLES)
+def test_the_fields_are_read_as_xmltodict_reads_them(xml: str) -> None:
+    assert parse_xml(xml.encode("utf-8")) == _as_xmltodict_reads(xml)
+
+
+def test_a_body_in_another_encoding_is_refused_before_parsing() -> None:
+    # UTF-16 with a byte-order mark would carry a DOCTYPE past a check on the raw bytes.
+    hidden = '<!DOCTYPE xml [<!ENTITY a "b">]><xml><FromUserName>&a;</FromUserName></xml>'
+    with pytest.raises(MalformedMessage, match="UTF-8"):
+        parse_xml(hidden.encode("utf-16"))
