@@ -180,6 +180,14 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
 
+def _close_kept(connection: Connection) -> None:
+    """Give a thread's kept connection back to the pool; a broken one may fail to close."""
+    try:
+        connection.close()
+    except DBAPIError:
+        logger.info("database: a broken kept connection could not be closed cleanly")
+
+
 class Database:
     """An engine and the session factory bound to it."""
 
@@ -239,7 +247,7 @@ class Database:
         sharing one transaction), this is ``transaction`` without the write lock.
         """
         if not isinstance(self.sessionmaker.kw.get("bind"), Engine):
-            with self.sessionmaker() as session, session.begin():
+            with self.transaction() as session:
                 yield session
             return
         connection = self._held_connection()
@@ -281,20 +289,14 @@ class Database:
             self._held.connection = None
         with self._held_lock:
             self._all_held.discard(connection)
-        try:
-            connection.close()
-        except DBAPIError:
-            logger.info("database: a broken kept connection could not be closed cleanly")
+        _close_kept(connection)
 
     def release_held(self) -> None:
         """Give every thread's kept connection back to the pool (shutdown, tests)."""
         with self._held_lock:
             held, self._all_held = self._all_held, set()
         for connection in held:
-            try:
-                connection.close()
-            except DBAPIError:
-                logger.info("database: a broken kept connection could not be closed cleanly")
+            _close_kept(connection)
 
     def ping(self) -> bool:
         """Return whether the database answers a trivial query."""

@@ -95,10 +95,14 @@ def _series(metric: Counter | Histogram, *values: str) -> Any:
     return series
 
 
-def observe(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
-    """Count and time one answered request of the WeChat callback (served outside Flask)."""
+def _count(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
     _series(LATENCY, route).observe(seconds)
     _series(REQUESTS, route, method, str(response.status_code)).inc()
+
+
+def observe(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
+    """Count and time one answered request of the WeChat callback (served outside Flask)."""
+    _count(route, method, response, seconds)
     if method == CALLBACK_METHOD:
         _series(CALLBACK_OUTCOMES, callback_outcome(response)).inc()
 
@@ -115,8 +119,7 @@ def _finish(response: Response) -> Response:
         return response
     # The rule, not the path: /console/talents/<int:talent_id> is one series, not one per id.
     route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-    _series(LATENCY, route).observe(time.perf_counter() - started)
-    _series(REQUESTS, route, request.method, str(response.status_code)).inc()
+    _count(route, request.method, response, time.perf_counter() - started)
     response.headers["X-Request-Id"] = g.request_id
     return response
 

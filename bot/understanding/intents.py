@@ -381,8 +381,13 @@ def _homophone(plain: str) -> Intent | None:
         for second in _readings(after)
     ):
         # No two neighbours can be read as a command whatever their readings: the phrase-aware
-        # conversion below (a tenth of a millisecond and more) would find nothing either.
+        # reading (a tenth of a millisecond and more) would find nothing either.
         return None
+    return _homophone_by_phrase(plain)
+
+
+def _homophone_by_phrase(plain: str) -> Intent | None:
+    """Return the command ``plain`` sounds like, read with pypinyin's phrase-aware conversion."""
     # pypinyin loads a large table: only messages that reach this pass pay for it.
     from pypinyin import Style, lazy_pinyin
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from bot.models import DialogState, InboundMessage
 from bot.services import dialog_states, spool
 from bot.services.inbound import FINISH, OPEN_POSTGRESQL
 from bot.services.replay_guard import SignedPair, pair_parameters
-from tests.faults import statements_fail
+from tests.faults import statements_fail, terminate_backends
 
 
 def _postgresql(session: Session) -> None:
@@ -186,23 +185,6 @@ def test_one_session_running_several_transactions_uses_each_ones_connection(
         database.dispose()
 
 
-def _terminate(killer: Database, pids: list[int]) -> None:
-    """End the server backends ``pids`` and wait until they are gone."""
-    with killer.engine.connect() as connection:
-        for pid in pids:
-            connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        for _ in range(200):
-            alive = connection.scalar(
-                text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
-                {"pids": pids},
-            )
-            connection.rollback()  # the activity view is read once per transaction
-            if not alive:
-                return
-            time.sleep(0.01)
-    raise AssertionError(f"backends {pids} still alive")
-
-
 @pytest.mark.parametrize("path", ["direct", "session"])
 def test_a_lost_connection_invalidates_the_whole_pool_as_session_execute_does(
     migrated_database: Database, path: str
@@ -230,7 +212,7 @@ def test_a_lost_connection_invalidates_the_whole_pool_as_session_execute_does(
         pids = [session.scalar(text("SELECT pg_backend_pid()")) for session in sessions]
         for session in sessions:
             session.close()
-        _terminate(killer, pids)
+        terminate_backends(killer, pids)
         with pytest.raises(DBAPIError) as failure, database.session() as session, session.begin():
             finish(session)
         assert failure.value.connection_invalidated

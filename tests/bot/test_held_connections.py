@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import Database
+from tests.faults import terminate_backends
 
 # A scratch table per test run (created and dropped by the fixture).
 TABLE = f"held_probe_{secrets.token_hex(4)}"
@@ -97,16 +98,7 @@ def _kill_kept_connection(database: Database) -> int:
         victim = int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
     killer = Database(database.url)
     try:
-        with killer.engine.connect() as connection:
-            connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
-            for _ in range(200):
-                gone = not connection.scalar(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": victim}
-                )
-                connection.rollback()
-                if gone:
-                    break
-                threading.Event().wait(0.01)
+        terminate_backends(killer, [victim])
     finally:
         killer.dispose()
     return victim

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.understanding.intents import (
-    PINYIN_COMMANDS,
     Context,
     Intent,
     _homophone,
+    _homophone_by_phrase,
     is_yes,
     recognise_intent,
 )
@@ -324,19 +324,6 @@ def test_a_keyword_edit_said_at_the_summary_is_read_as_one() -> None:
     understood = recognise_intent("把关键词里的弄基站去掉", Context.SUMMARY)
     assert understood.intent is Intent.KEYWORDS_REMOVE
     assert understood.keyword_value == "弄基站"
-
-
-def _homophone_by_phrase(plain: str) -> Intent | None:
-    """The homophone pass without its shortcut: pypinyin's phrase-aware reading of every text."""
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(plain, style=Style.NORMAL, errors="ignore")
-    for start in range(len(syllables)):
-        for end in (start + 2, start + 3):
-            joined = "".join(syllables[start:end])
-            if joined in PINYIN_COMMANDS and end <= len(syllables):
-                return PINYIN_COMMANDS[joined]
-    return None
 
 
 # Short texts people send: homophones of every command, near misses and chatter.
