@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import Compiled
@@ -68,6 +69,7 @@ class DirectStatement:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.bind_processors[name] = processor
+        self._plan = _parameter_plan(compiled, self.bind_processors)
         columns = getattr(compiled, "_result_columns", [])
         self.result_processors = tuple(
             column[3].dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -82,10 +84,24 @@ class DirectStatement:
 
         Raises ``sqlalchemy.exc.InvalidRequestError`` when a required parameter is missing.
         """
-        merged = dict(self.compiled.construct_params(dict(values)) or {})
-        for name, processor in self.bind_processors.items():
-            if name in merged:
-                merged[name] = processor(merged[name])
+        if self._plan is None:
+            merged = dict(self.compiled.construct_params(dict(values)) or {})
+            for name, processor in self.bind_processors.items():
+                if name in merged:
+                    merged[name] = processor(merged[name])
+            return merged
+        constants, given = self._plan
+        merged = dict(constants)
+        for key, name, sent_as, required, processor in given:
+            if key in values:
+                value = values[key]
+            elif name in values:
+                value = values[name]
+            elif required:
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
+            else:
+                continue
+            merged[sent_as] = processor(value) if processor is not None else value
         return merged
 
     def run(self, session: Session, values: Mapping[str, Any]) -> DirectRow | None:
@@ -130,6 +146,41 @@ class DirectStatement:
             for processor, value in zip(self.result_processors, row, strict=True)
         )
         return DirectRow(values_out, self.index)
+
+
+# What ``parameters`` needs of a compiled statement, worked out once: the values of the bind
+# parameters nobody passes (types applied), and for each parameter a caller may pass: its key, its
+# name, the name it is sent as, whether it is required, and its type's processor.
+_Given = tuple[str, str, str, bool, Callable[[Any], Any] | None]
+_Plan = tuple[dict[str, Any], tuple[_Given, ...]]
+
+
+def _parameter_plan(
+    compiled: Compiled, processors: Mapping[str, Callable[[Any], Any]]
+) -> _Plan | None:
+    """Return what ``Compiled.construct_params`` does per call, precomputed (same values).
+
+    Values given to the statement when it was built (``TextClause.bindparams``, collected by
+    SQLAlchemy 2.1 as it compiles) count as passed. None when a parameter's value is computed per
+    call (``callable_``): such statements go through ``construct_params`` each time.
+    """
+    bind_names = getattr(compiled, "bind_names", {})
+    escaped = getattr(compiled, "escaped_bind_names", {}) or {}
+    collected = getattr(compiled, "_collected_params", None) or {}
+    if any(bind.callable for bind in bind_names):
+        return None
+    constants: dict[str, Any] = {}
+    given: list[_Given] = []
+    for bind, name in bind_names.items():
+        sent_as = escaped.get(name, name)
+        processor = processors.get(sent_as)
+        built_with = bind.key if bind.key in collected else name if name in collected else None
+        required = bool(bind.required) and built_with is None
+        given.append((bind.key, name, sent_as, required, processor))
+        if not required:
+            value = collected[built_with] if built_with is not None else bind.value
+            constants[sent_as] = value if processor is None else processor(value)
+    return constants, tuple(given)
 
 
 _CONNECTION = "huaicai.direct.connection"

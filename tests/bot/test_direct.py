@@ -257,3 +257,80 @@ def test_statements_on_one_driver_connection_share_one_cursor(db_session: Sessio
     second = backend.run(db_session, {})
     assert first is not None and second is not None and first.pid == second.pid
     assert pooled.info["huaicai.direct.cursor"] is cursor and not cursor.closed
+
+
+def _construct_params(direct: DirectStatement, values: dict[str, Any]) -> dict[str, Any]:
+    """What SQLAlchemy's own Compiled.construct_params gives, with the types' processors applied."""
+    merged = dict(direct.compiled.construct_params(dict(values)) or {})
+    return {
+        name: direct.bind_processors[name](value) if name in direct.bind_processors else value
+        for name, value in merged.items()
+    }
+
+
+def _comparable(parameters: dict[str, Any]) -> dict[str, Any]:
+    """psycopg's JSON wrappers compare by identity: compare what they wrap."""
+    return {name: getattr(value, "obj", value) for name, value in parameters.items()}
+
+
+def test_the_precomputed_parameters_are_what_construct_params_gives() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    from bot.services.dialog_states import UPSERT
+
+    dialect = postgresql.psycopg.dialect()
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        (statement, _opening("msg:1", "o-plan", now)) for statement in OPEN_POSTGRESQL.values()
+    ]
+    cases.append((FINISH, {"row_id": 7, "status": "handled", "reply": "你好", "at": now}))
+    cases.append(
+        (
+            UPSERT["postgresql"],
+            {
+                "person": "o-plan",
+                "flow": "registration",
+                "step": "name",
+                "data": {"name": "张三"},
+                "started_at": now,
+                "updated_at": now,
+            },
+        )
+    )
+    for statement, values in cases:
+        direct = DirectStatement(statement, dialect)
+        assert direct._plan is not None  # the hot statements take the precomputed path
+        assert _comparable(direct.parameters(values)) == _comparable(
+            _construct_params(direct, values)
+        )
+
+
+def test_a_missing_required_parameter_is_refused_as_sqlalchemy_refuses_it() -> None:
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.exc import InvalidRequestError
+
+    direct = DirectStatement(FINISH, postgresql.psycopg.dialect())
+    with pytest.raises(InvalidRequestError, match="row_id"):
+        direct.parameters({"status": "handled", "reply": "x", "at": datetime.now(UTC)})
+
+
+def test_a_parameter_computed_per_call_goes_through_construct_params() -> None:
+    from itertools import count
+
+    from sqlalchemy.dialects import postgresql
+
+    counter = count(1)
+    statement = select(bindparam("n", callable_=lambda: next(counter)))
+    direct = DirectStatement(statement, postgresql.psycopg.dialect())
+    assert direct._plan is None
+    assert direct.parameters({})["n"] == 1
+    assert direct.parameters({})["n"] == 2
+
+
+def test_values_given_when_the_statement_was_built_count_as_passed() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    statement = text("SELECT :a AS a, :b AS b").bindparams(a=1)
+    direct = DirectStatement(statement, postgresql.psycopg.dialect())
+    assert direct.parameters({"b": 2}) == _construct_params(direct, {"b": 2}) == {"a": 1, "b": 2}
+    assert direct.parameters({"a": 5, "b": 2}) == {"a": 5, "b": 2}
