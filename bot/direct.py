@@ -92,7 +92,7 @@ class DirectStatement:
             return merged
         constants, given = self._plan
         merged = dict(constants)
-        for key, name, sent_as, required, processor in given:
+        for key, name, sent_as, required, process in given:
             if key in values:
                 value = values[key]
             elif name in values:
@@ -101,7 +101,7 @@ class DirectStatement:
                 raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
             else:
                 continue
-            merged[sent_as] = processor(value) if processor is not None else value
+            merged[sent_as] = process(value) if process is not None else value
         return merged
 
     def run(self, session: Session, values: Mapping[str, Any]) -> DirectRow | None:

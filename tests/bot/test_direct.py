@@ -320,7 +320,7 @@ def test_a_parameter_computed_per_call_goes_through_construct_params() -> None:
     from sqlalchemy.dialects import postgresql
 
     counter = count(1)
-    statement = select(bindparam("n", callable_=lambda: next(counter)))
+    statement: Any = select(bindparam("n", callable_=lambda: next(counter)))
     direct = DirectStatement(statement, postgresql.psycopg.dialect())
     assert direct._plan is None
     assert direct.parameters({})["n"] == 1
