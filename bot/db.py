@@ -254,6 +254,9 @@ class Database:
         try:
             with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
                 yield session
+                # Flushes what the unit of work still holds (closing would drop it) and runs
+                # the session's commit hooks; the connection's transaction commits on leaving.
+                session.commit()
         except BaseException:
             if connection.invalidated or connection.closed:
                 self._drop_held(connection)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db import Database
 from tests.faults import terminate_backends
@@ -69,6 +70,33 @@ def test_threads_keep_connections_of_their_own(database: Database) -> None:
         thread.join()
     assert len({id(connection) for connection in seen}) == 3
     assert _count(database) == 3
+
+
+class _Probe(DeclarativeBase):
+    pass
+
+
+class _Row(_Probe):
+    """The scratch table as an ORM class: changes that only the unit of work knows of."""
+
+    __tablename__ = TABLE
+    n: Mapped[int] = mapped_column(primary_key=True)
+
+
+def test_orm_changes_left_unflushed_are_committed(database: Database) -> None:
+    # A dialog may add an object or change an attribute and return: nothing flushes it before
+    # the transaction ends, so the held transaction must, as Session.commit does.
+    with database.held_transaction() as session:
+        session.add(_Row(n=1))
+        session.add(_Row(n=2))
+    assert _count(database) == 2
+    with database.held_transaction() as session:
+        row = session.get(_Row, 2)
+        assert row is not None
+        row.n = 3
+    with database.engine.connect() as connection:
+        stored = connection.exec_driver_sql(f"SELECT n FROM {TABLE} ORDER BY n").scalars().all()  # noqa: S608
+    assert stored == [1, 3]
 
 
 def test_an_error_rolls_the_transaction_back_and_the_next_one_commits(database: Database) -> None:

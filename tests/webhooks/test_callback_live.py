@@ -205,3 +205,25 @@ def test_a_connection_lost_under_load_is_retried_and_the_person_gets_the_reply(
     # retried on a fresh one.
     assert "lost the database connection" in caplog.text or "unreachable" in caplog.text
     assert [row.status for row in _stored(committed_database)] == [inbound.HANDLED] * 2
+
+
+def test_an_unsubscribe_is_stored_by_the_reply_threads(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+) -> None:
+    # The reply threads run each delivery in a transaction on a connection they keep: a change
+    # the dialog leaves in the unit of work (here: is_following, set and not flushed) is stored.
+    from bot.models import Talent
+    from bot.services import talents
+
+    server = live_server()
+    user = wechat_user()
+    with committed_database.transaction() as session:
+        talents.create_talent(session, name="李四", openid=user.openid).is_following = True
+
+    _post(server, user, user.unsubscribe())
+
+    with committed_database.session() as session:
+        stored = session.scalars(select(Talent).where(Talent.openid == user.openid)).one()
+        assert stored.is_following is False
