@@ -136,16 +136,26 @@ def split_option(help_text: str) -> Callable[[F], F]:
     show_default=True,
     help="Labelled self-descriptions (TSV: id, split, text, gold_keywords, not_expertise).",
 )
-def eval_keywords(data_dir: Path, profiles: bool, split: str, labelled: Path) -> None:
+@click.option(
+    "--rules-only",
+    is_flag=True,
+    help="With --profiles: score the rules' keywords without the learned candidate filter.",
+)
+def eval_keywords(
+    data_dir: Path, profiles: bool, split: str, labelled: Path, rules_only: bool
+) -> None:
     """F1@5 and F1@10 of extract_keywords beside jieba's TF-IDF and TextRank.
 
     With --profiles: precision and coverage of the expertise keywords shown for the labelled
-    self-descriptions (``--labelled``, by default data/eval/profile_keywords_labelled.tsv).
+    self-descriptions (``--labelled``, by default data/eval/profile_keywords_labelled.tsv);
+    --rules-only leaves out the learned filter (data/models/candidate_filter.npz). The filter's
+    leave-one-set-out figures: python -m matching.lab.candidate_training --loso.
     """
     if profiles:
         from matching.lab.evaluation import evaluate_profile_keywords
 
-        click.echo(evaluate_profile_keywords(labelled, split).format())
+        report = evaluate_profile_keywords(labelled, split, learned_filter=not rules_only)
+        click.echo(report.format())
         return
     from matching.lab.evaluation import evaluate_keywords
 

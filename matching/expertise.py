@@ -38,6 +38,11 @@ it instead:
    former work a later clause says was given up (以前做Android开发，现在不写代码了), the
    family (爱人, 陪娃), career moves (赴美深造, 借调) and a team the person leads (研发团队).
 
+7. The keywords the rules propose (``propose_keywords``) pass a learned filter
+   (``matching.candidate_filter``: a logistic regression over features of the keyword and its
+   clause, trained on the labelled self-descriptions of ``data/eval``), which drops those it
+   judges chatter; a text keeps at least its best-scored keyword.
+
 ``extract_profile`` returns all of it; ``extract_expertise`` only the keywords.
 """
 
@@ -298,6 +303,9 @@ _TITLE_SUFFIXES = tuple(
     )
 )
 _TITLE_WORDS = frozenset(_TITLE_SUFFIXES)
+# Languages and language pairs before 翻译 (日语, 西班牙语, 中英, 英汉): a translator's skill.
+_LANGUAGE_CHARS = "中英日韩法德俄西葡意阿汉泰越蒙藏维朝"
+_LANGUAGES = re.compile(rf"[{_LANGUAGE_CHARS}]{{2}}|[\u4e00-\u9fff]{{1,4}}[语文]")
 _TITLE_LENGTHS = sorted({len(title) for title in _TITLE_WORDS}, reverse=True)
 # What may stand before a title without being expertise (机械工程师 says no more than 工程师).
 # Rank words that may open the words before a title (资深投资经理, 常年法律顾问).
@@ -789,6 +797,11 @@ def _is_employer_name(norm: str) -> bool:
         return False
     k = _employer_prefix(norm)
     return k > 0 and (k == len(norm) or _is_employer_name(norm[k:]))
+
+
+def word_tag(token: str) -> tuple[str, int]:
+    """Return jieba's part-of-speech tag of ``token`` and its dictionary frequency (``""``, 0)."""
+    return _word_tags().get(token, ("", 0))
 
 
 @lru_cache(maxsize=1)
@@ -1430,6 +1443,16 @@ def _split_glued(tokens: list[str]) -> list[str]:
         ):
             out += [token[0], token[1:]]  # 二十 台车 → 二十 台 车: the count's measure
             continue
+        if (
+            out
+            and len(out[-1]) == 1
+            and len(token) == 1
+            and out[-1] in _LANGUAGE_CHARS
+            and token in _LANGUAGE_CHARS
+            and out[-1] != token
+        ):
+            out[-1] += token  # 从事 中 英 翻译: the language pair 中英 (中 is a stop word)
+            continue
         if out and _LATIN_TOKEN.fullmatch(token) and _LATIN_TOKEN.fullmatch(out[-1]):
             out[-1] += token
             continue
@@ -1661,6 +1684,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         # 酒店中餐厨师: the organisation before the trade is the employer, not expertise.
         skip = _organisation_prefix(rest)
         rest = rest[skip:]
+        if split[1] == "翻译" and _LANGUAGES.fullmatch(rest):
+            # 日语翻译, 中英翻译: the language (pair) and 翻译 together are the skill.
+            start = norm.find(rest)
+            return "titles", phrase.typed[start:].strip()
         # 高级工程师, 研发总监: the prefix is rank or department; 南开大学副教授: the employer.
         if (
             len(rest) < 2
@@ -2006,21 +2033,49 @@ def _starts_with_place(phrase: _Phrase) -> bool:
     return False
 
 
-def extract_profile(text: str, top_k: int = 10) -> ProfileExtraction:
+def extract_profile(
+    text: str, top_k: int = 10, *, learned_filter: bool = True
+) -> ProfileExtraction:
     """Return the expertise keywords of a self-description and its other facts, sorted apart.
 
     ``keywords`` holds at most ``top_k`` phrases, in the order the person wrote them; nested
     phrases (六氟磷酸锂 inside 六氟磷酸锂合成) are shown once, as the longer one. A pastime's
     terms are shown only when the text names no other expertise (银行柜员，业余练太极拳二十年):
-    then the pastime is what the person has to offer.
+    then the pastime is what the person has to offer. With ``learned_filter`` the keywords the
+    rules propose pass ``matching.candidate_filter`` (when its model file is present) before the
+    first ``top_k`` are taken.
     """
     if not isinstance(text, str) or not text.strip() or top_k <= 0:
         return ProfileExtraction()
-    found = _extract_profile(text, top_k, keep_pastimes=False)
+    found = _rule_profile(text)
+    keywords = found.keywords
+    if learned_filter and keywords:
+        from matching.candidate_filter import load_filter
+
+        model = load_filter()
+        if model is not None:
+            keywords = model.keep(text, keywords, word_tag)
+    return dataclasses.replace(found, keywords=keywords[:top_k])
+
+
+def propose_keywords(text: str) -> list[str]:
+    """Return every expertise keyword the rules propose for ``text``, before the learned filter."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return _rule_profile(text).keywords
+
+
+def _rule_profile(text: str) -> ProfileExtraction:
+    """Return what the rules find in ``text``: every keyword they propose and the other fields."""
+    found = _extract_profile(text, _ALL, keep_pastimes=False)
     if found.keywords:
         return found
-    with_pastimes = _extract_profile(text, top_k, keep_pastimes=True)
+    with_pastimes = _extract_profile(text, _ALL, keep_pastimes=True)
     return dataclasses.replace(found, keywords=with_pastimes.keywords)
+
+
+# No cap: the rules' keywords are all proposed, and the learned filter runs before ``top_k``.
+_ALL = 1_000_000
 
 
 def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileExtraction:
@@ -2277,6 +2332,6 @@ def _unnest(keywords: list[str]) -> list[str]:
     return kept
 
 
-def extract_expertise(text: str, top_k: int = 10) -> list[str]:
+def extract_expertise(text: str, top_k: int = 10, *, learned_filter: bool = True) -> list[str]:
     """Return up to ``top_k`` expertise keywords of a self-description or need, as typed."""
-    return extract_profile(text, top_k).keywords
+    return extract_profile(text, top_k, learned_filter=learned_filter).keywords

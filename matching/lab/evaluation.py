@@ -757,10 +757,13 @@ def keyword_is_expertise(shown: str, gold: Sequence[str], not_expertise: Sequenc
     return False
 
 
-def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordReport:
+def evaluate_profile_keywords(
+    path: Path, split: str = "dev", *, learned_filter: bool = True
+) -> ProfileKeywordReport:
     """Score ``extract_expertise`` on the rows of ``split`` of a labelled TSV.
 
     Columns: ``id, split, text, gold_keywords, not_expertise`` (lists separated by 、).
+    ``learned_filter=False`` scores the rules alone (no ``matching.candidate_filter``).
     Raises ``ValueError`` when the split has no rows.
     """
     import csv
@@ -776,7 +779,7 @@ def evaluate_profile_keywords(path: Path, split: str = "dev") -> ProfileKeywordR
     for row in rows:
         gold = [g for g in row["gold_keywords"].split("、") if g.strip()]
         bad = [b for b in row["not_expertise"].split("、") if b.strip()]
-        keywords = extract_expertise(row["text"])
+        keywords = extract_expertise(row["text"], learned_filter=learned_filter)
         hits = [keyword_is_expertise(k, gold, bad) for k in keywords]
         shown += len(keywords)
         good += sum(hits)

@@ -1,0 +1,368 @@
+"""Train and measure the learned filter of expertise keywords (``matching.candidate_filter``).
+
+The candidates are the keywords the rules of ``matching.expertise`` propose
+(``propose_keywords``); each is labelled by ``evaluation.keyword_is_expertise`` against the gold
+of its text. The labelled sets are ``data/eval/profile_keywords_*.tsv``: the labelled set's dev
+and holdout rows count as two sets, each fresh and style file as one (``SET_FILES``).
+
+``python -m matching.lab.candidate_training --loso`` reports, for each set in ``LEFT_OUT``, the
+precision and coverage of the rules alone and of the rules plus a filter trained on all the
+other sets, with the threshold (and regularisation) chosen by an inner leave-one-set-out over
+those training sets only. ``python -m matching.lab.candidate_training`` fits the filter on every
+set (threshold chosen the same way, over all sets) and writes ``data/models/candidate_filter.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matching.candidate_filter import (
+    HASH_BITS,
+    MODEL_FILE,
+    CandidateFilter,
+    candidate_features,
+    feature_index,
+    kept_keywords,
+    save_filter,
+)
+from matching.lab.evaluation import keyword_is_expertise
+from matching.resources import data_path
+
+logger = logging.getLogger(__name__)
+
+# Set name → (file under data/eval, split or "" for every row).
+SET_FILES: dict[str, tuple[str, str]] = {
+    "labelled dev": ("profile_keywords_labelled.tsv", "dev"),
+    "labelled holdout": ("profile_keywords_labelled.tsv", "holdout"),
+    "fresh 1": ("profile_keywords_fresh.tsv", ""),
+    **{f"fresh {n}": (f"profile_keywords_fresh{n}.tsv", "") for n in range(2, 8)},
+    **{f"styles {s}": (f"profile_keywords_styles_{s}.tsv", "") for s in "abcd"},
+}
+# The sets scored with a filter that never saw them, in the report's order (set 7 is the headline).
+LEFT_OUT = ("fresh 7", "fresh 6", "fresh 5", "labelled holdout")
+TOP_K = 10
+REGULARISATION_CS = (0.1, 0.3)
+THRESHOLDS_FIRST = tuple(round(0.05 * i, 2) for i in range(0, 13))
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(6, 19))
+# When the thresholds are chosen, the filter may lose at most this much coverage and this share
+# of the right keywords the rules propose, pooled over the inner left-out sets.
+MAX_COVERAGE_LOSS = 0.01
+MAX_RIGHT_LOSS = 0.03
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    """One self-description: its set, the rules' keywords, their features and labels, the gold."""
+
+    set_name: str
+    text: str
+    gold: tuple[str, ...]
+    not_expertise: tuple[str, ...]
+    candidates: tuple[str, ...]
+    features: tuple[dict[str, float], ...]
+    labels: tuple[bool, ...]
+    # Whether each candidate matches the main (first) gold keyword: what coverage counts.
+    main_hits: tuple[bool, ...] = ()
+
+
+def read_sets(names: Sequence[str] = tuple(SET_FILES)) -> list[LabelledText]:
+    """Read the labelled sets ``names``, propose keywords and compute their features.
+
+    Raises ``FileNotFoundError`` when a set's file is missing.
+    """
+    from matching.expertise import propose_keywords, word_tag
+
+    out = []
+    for name in names:
+        file_name, split = SET_FILES[name]
+        with data_path("eval", file_name).open(encoding="utf-8", newline="") as fh:
+            rows = [
+                r for r in csv.DictReader(fh, delimiter="\t") if not split or r["split"] == split
+            ]
+        for row in rows:
+            gold = tuple(g for g in row["gold_keywords"].split("、") if g.strip())
+            bad = tuple(b for b in row["not_expertise"].split("、") if b.strip())
+            candidates = tuple(propose_keywords(row["text"]))
+            out.append(
+                LabelledText(
+                    set_name=name,
+                    text=row["text"],
+                    gold=gold,
+                    not_expertise=bad,
+                    candidates=candidates,
+                    features=tuple(candidate_features(row["text"], candidates, word_tag)),
+                    labels=tuple(keyword_is_expertise(k, gold, bad) for k in candidates),
+                    main_hits=tuple(keyword_is_expertise(k, gold[:1], bad) for k in candidates),
+                )
+            )
+    return out
+
+
+def _matrix(texts: Sequence[LabelledText]) -> tuple[object, np.ndarray]:
+    """Return the hashed feature matrix (CSR) and the labels of every candidate of ``texts``."""
+    from scipy.sparse import csr_matrix
+
+    mask = 2**HASH_BITS - 1
+    rows, cols, values, labels = [], [], [], []
+    n = 0
+    for text in texts:
+        for named, label in zip(text.features, text.labels, strict=True):
+            for name, value in named.items():
+                rows.append(n)
+                cols.append(feature_index(name) & mask)
+                values.append(value)
+            labels.append(label)
+            n += 1
+    matrix = csr_matrix((values, (rows, cols)), shape=(n, 2**HASH_BITS), dtype=np.float64)
+    matrix.sum_duplicates()
+    return matrix, np.array(labels, dtype=bool)
+
+
+def fit(texts: Sequence[LabelledText], c: float) -> tuple[np.ndarray, float]:
+    """Fit a logistic regression on the candidates of ``texts``; return (weights, bias)."""
+    from sklearn.linear_model import LogisticRegression
+
+    matrix, labels = _matrix(texts)
+    model = LogisticRegression(C=c, max_iter=3000, solver="liblinear")
+    model.fit(matrix, labels)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def _probabilities(weights: np.ndarray, bias: float, text: LabelledText) -> list[float]:
+    """Return P(expertise) of each candidate of ``text`` under (weights, bias)."""
+    model = CandidateFilter(weights=weights, bias=bias, threshold_first=0.0, threshold=0.0)
+    return model.probabilities_of(text.features)
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision and coverage of what is shown for a group of texts."""
+
+    n_texts: int
+    n_shown: int
+    precision: float
+    coverage: float
+    n_right: int = 0
+
+
+def score(texts: Sequence[LabelledText], shown: Sequence[Sequence[str]]) -> Score:
+    """Score the keywords ``shown`` for each of ``texts`` as ``evaluate_profile_keywords`` does."""
+    n_shown = good = covered = 0
+    for text, keywords in zip(texts, shown, strict=True):
+        keywords = list(keywords)[:TOP_K]
+        n_shown += len(keywords)
+        good += sum(keyword_is_expertise(k, text.gold, text.not_expertise) for k in keywords)
+        covered += bool(text.gold) and any(
+            keyword_is_expertise(k, text.gold[:1], text.not_expertise) for k in keywords
+        )
+    return Score(
+        n_texts=len(texts),
+        n_shown=n_shown,
+        precision=good / n_shown if n_shown else 0.0,
+        coverage=covered / len(texts) if texts else 0.0,
+        n_right=good,
+    )
+
+
+def _kept(
+    text: LabelledText, probabilities: Sequence[float], threshold_first: float, threshold: float
+) -> list[str]:
+    """Return the candidates of ``text`` the filter keeps at these thresholds."""
+    model = CandidateFilter(
+        weights=np.zeros(1, np.float32),
+        bias=0.0,
+        threshold_first=threshold_first,
+        threshold=threshold,
+    )
+    return kept_keywords(text.candidates, probabilities, model)
+
+
+def _fast_score(
+    texts: Sequence[LabelledText],
+    probabilities: dict[int, list[float]],
+    threshold_first: float,
+    threshold: float,
+) -> Score:
+    """Return ``score`` of the kept candidates from the labels computed once (same figures)."""
+    n_shown = good = covered = 0
+    for i, text in enumerate(texts):
+        kept = set(_kept(text, probabilities[i], threshold_first, threshold)[:TOP_K])
+        flags = [
+            (label, main)
+            for k, label, main in zip(text.candidates, text.labels, text.main_hits, strict=True)
+            if k in kept
+        ]
+        n_shown += len(flags)
+        good += sum(label for label, _ in flags)
+        covered += bool(text.gold) and any(main for _, main in flags)
+    return Score(
+        n_texts=len(texts),
+        n_shown=n_shown,
+        precision=good / n_shown if n_shown else 0.0,
+        coverage=covered / len(texts) if texts else 0.0,
+        n_right=good,
+    )
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What the inner leave-one-set-out chose: regularisation and the two thresholds."""
+
+    c: float
+    threshold_first: float
+    threshold: float
+    inner_rules: Score
+    inner_filtered: Score
+
+
+def choose_setting(texts: Sequence[LabelledText]) -> Setting:
+    """Choose C and the thresholds by leave-one-set-out over the sets of ``texts`` only.
+
+    The setting kept has the best pooled out-of-set precision among those losing at most
+    ``MAX_COVERAGE_LOSS`` coverage and ``MAX_RIGHT_LOSS`` of the right keywords against the
+    rules alone.
+    """
+    names = sorted({t.set_name for t in texts})
+    rules = score(texts, [t.candidates for t in texts])
+    best: Setting | None = None
+    for c in REGULARISATION_CS:
+        probabilities: dict[int, list[float]] = {}
+        for name in names:
+            weights, bias = fit([t for t in texts if t.set_name != name], c)
+            for i, text in enumerate(texts):
+                if text.set_name == name:
+                    probabilities[i] = _probabilities(weights, bias, text)
+        for first in THRESHOLDS_FIRST:
+            for threshold in THRESHOLDS:
+                filtered = _fast_score(texts, probabilities, first, threshold)
+                if (
+                    filtered.coverage < rules.coverage - MAX_COVERAGE_LOSS
+                    or filtered.n_right < (1 - MAX_RIGHT_LOSS) * rules.n_right
+                ):
+                    continue
+                if best is None or filtered.precision > best.inner_filtered.precision:
+                    best = Setting(c, first, threshold, rules, filtered)
+    if best is None:
+        raise ValueError("no threshold keeps the coverage and the right keywords")
+    return best
+
+
+@dataclass(frozen=True)
+class LeftOutResult:
+    """The rules alone and the rules plus the filter on one set no model or setting saw."""
+
+    set_name: str
+    rules: Score
+    filtered: Score
+    setting: Setting
+
+
+def leave_one_set_out(
+    texts: Sequence[LabelledText], left_out: Sequence[str] = LEFT_OUT
+) -> list[LeftOutResult]:
+    """Score each set of ``left_out`` with a filter trained and tuned on the other sets only."""
+    results = []
+    for name in left_out:
+        training = [t for t in texts if t.set_name != name]
+        scored = [t for t in texts if t.set_name == name]
+        setting = choose_setting(training)
+        weights, bias = fit(training, setting.c)
+        shown = [
+            _kept(t, _probabilities(weights, bias, t), setting.threshold_first, setting.threshold)
+            for t in scored
+        ]
+        results.append(
+            LeftOutResult(
+                name, score(scored, [t.candidates for t in scored]), score(scored, shown), setting
+            )
+        )
+        logger.info("left out %s: %s", name, results[-1])
+    return results
+
+
+def format_results(results: Sequence[LeftOutResult]) -> str:
+    """Return the leave-one-set-out results as a Markdown table."""
+    lines = [
+        "| set left out | texts | rules: precision / coverage | rules + filter: precision / "
+        "coverage | right keywords shown: rules → filter | wrong shown: rules → filter | "
+        "C, thresholds first / others (chosen on the other sets) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.set_name} | {r.rules.n_texts} | {r.rules.precision:.3f} / "
+            f"{r.rules.coverage:.3f} | {r.filtered.precision:.3f} / {r.filtered.coverage:.3f} | "
+            f"{r.rules.n_right} → {r.filtered.n_right} | {r.rules.n_shown - r.rules.n_right} → "
+            f"{r.filtered.n_shown - r.filtered.n_right} | {r.setting.c}, "
+            f"{r.setting.threshold_first} / {r.setting.threshold} |"
+        )
+    return "\n".join(lines)
+
+
+def _fingerprints(names: Sequence[str]) -> dict[str, str]:
+    """Return the SHA-256 of each training file."""
+    files = sorted({SET_FILES[n][0] for n in names})
+    return {f: hashlib.sha256(data_path("eval", f).read_bytes()).hexdigest() for f in files}
+
+
+def train(texts: Sequence[LabelledText], path: Path) -> Setting:
+    """Fit the filter on all ``texts`` (setting chosen by inner leave-one-set-out) and save it."""
+    setting = choose_setting(texts)
+    weights, bias = fit(texts, setting.c)
+    model = CandidateFilter(
+        weights=weights,
+        bias=bias,
+        threshold_first=setting.threshold_first,
+        threshold=setting.threshold,
+    )
+    names = sorted({t.set_name for t in texts})
+    save_filter(
+        model,
+        path,
+        {
+            "note": "Logistic regression over hashed features of the keywords matching.expertise "
+            "proposes, labelled by keyword_is_expertise against the gold of "
+            "data/eval/profile_keywords_*.tsv; threshold and C chosen by leave-one-set-out",
+            "regularisation_c": setting.c,
+            "sets": names,
+            "n_texts": len(texts),
+            "n_candidates": sum(len(t.candidates) for t in texts),
+            "training_files_sha256": _fingerprints(names),
+        },
+    )
+    return setting
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Measure the filter set by set (``--loso``) or train it on every set and save it."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loso", action="store_true", help="leave-one-set-out report only")
+    parser.add_argument("--output", type=Path, default=data_path("models", MODEL_FILE))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    texts = read_sets()
+    logger.info(
+        "%d texts, %d candidates (%.1f s)",
+        len(texts),
+        sum(len(t.candidates) for t in texts),
+        time.perf_counter() - started,
+    )
+    if args.loso:
+        print(format_results(leave_one_set_out(texts)))
+        return
+    setting = train(texts, args.output)
+    print(f"wrote {args.output}: {setting}")
+
+
+if __name__ == "__main__":
+    main()
