@@ -51,6 +51,9 @@ class DatabaseConfig:
     pool_size: int = 10
 
 
+DELIVERIES = ("auto", "request", "threads")
+
+
 @dataclass(frozen=True)
 class WechatConfig:
     appid: str = "wxdemo0000000000000"
@@ -69,6 +72,16 @@ class WechatConfig:
     replay_store: str = "database"
     # Deliveries kept here while the database is unreachable (relative to the project).
     spool_dir: str = "instance/spool"
+    # Where a delivery is handled: "request" (the request's own thread, statements cancelled
+    # at the budget's end), "threads" (reply threads, the request waits at most the budget) or
+    # "auto" (request on PostgreSQL, threads on SQLite).
+    deliveries: str = "auto"
+
+    def deliveries_in_request(self, dialect: str) -> bool:
+        """Return whether deliveries run in the request thread on a database of ``dialect``."""
+        if self.deliveries == "auto":
+            return dialect == "postgresql"
+        return self.deliveries == "request"
 
     @property
     def mode(self) -> str:
@@ -432,6 +445,11 @@ def _check_semantics(config: Config) -> None:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ConfigError(f"outbox.{key}: expected HH:MM (e.g. 22:00), got {value!r}")
+    if config.wechat.deliveries not in DELIVERIES:
+        raise ConfigError(
+            f"wechat.deliveries: expected one of {', '.join(DELIVERIES)}, "
+            f"got {config.wechat.deliveries!r}"
+        )
     if config.wechat.reply_budget_seconds >= 5:
         raise ConfigError("wechat.reply_budget_seconds: must stay below WeChat's 5 s limit")
     for section in dataclasses.fields(TargetsConfig):

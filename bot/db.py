@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
@@ -71,6 +74,8 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 # Connections kept open per process (config: database.pool_size); as many again may be opened
 # for a moment beyond it.
 POOL_SIZE = 10
+# How long a cancel request may take to reach the server (s).
+CANCEL_TIMEOUT_SECONDS = 0.5
 # A pooled server connection idle for longer than this is pinged before it is handed out.
 PING_AFTER_IDLE_SECONDS = 5.0
 
@@ -188,6 +193,10 @@ def _close_kept(connection: Connection) -> None:
         logger.info("database: a broken kept connection could not be closed cleanly")
 
 
+class _ThreadEnd:
+    """Kept in a thread's local storage; collected when the thread ends (``weakref.finalize``)."""
+
+
 class Database:
     """An engine and the session factory bound to it."""
 
@@ -208,6 +217,8 @@ class Database:
         # Connections kept by threads between their transactions (``held_transaction``).
         self._held = threading.local()
         self._all_held: set[Connection] = set()
+        # The kept connection of each thread (by thread id), for ``cancel_held``.
+        self._held_by_thread: dict[int, Connection] = {}
         self._held_lock = threading.Lock()
 
     def session(self) -> Session:
@@ -254,9 +265,10 @@ class Database:
         try:
             with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
                 yield session
-                # Flushes what the unit of work still holds (closing would drop it) and runs
-                # the session's commit hooks; the connection's transaction commits on leaving.
-                session.commit()
+                # What the unit of work still holds is flushed (closing would drop it); the
+                # connection's transaction commits on leaving.
+                if session.new or session.dirty or session.deleted:
+                    session.commit()
         except BaseException:
             if connection.invalidated or connection.closed:
                 self._drop_held(connection)
@@ -282,22 +294,93 @@ class Database:
                     connection = None
         if connection is None:
             connection = self.engine.connect()
+            thread_id = threading.get_ident()
             self._held.connection = connection
+            # A thread that ends gives its connection back: the sentinel lives in the thread's
+            # local storage, which Python drops when the thread ends (servers that start a
+            # thread per request would otherwise run the pool dry).
+            sentinel = _ThreadEnd()
+            self._held.sentinel = sentinel
+            self._held.at_end = weakref.finalize(
+                sentinel, self._release_ended, thread_id, connection
+            )
             with self._held_lock:
                 self._all_held.add(connection)
+                self._held_by_thread[thread_id] = connection
         return connection
 
     def _drop_held(self, connection: Connection) -> None:
         if getattr(self._held, "connection", None) is connection:
             self._held.connection = None
-        with self._held_lock:
-            self._all_held.discard(connection)
+            self._held.at_end.detach()
+        self._forget_held(threading.get_ident(), connection)
         _close_kept(connection)
+
+    def _forget_held(self, thread_id: int, connection: Connection) -> bool:
+        """Stop tracking ``connection`` as kept; return whether it still was."""
+        with self._held_lock:
+            if self._held_by_thread.get(thread_id) is connection:
+                del self._held_by_thread[thread_id]
+            if connection not in self._all_held:
+                return False
+            self._all_held.discard(connection)
+            return True
+
+    def _release_ended(self, thread_id: int, connection: Connection) -> None:
+        # Runs in whichever thread drops the ended thread's storage; the owner is gone.
+        if self._forget_held(thread_id, connection):
+            _close_kept(connection)
+
+    def cancel_held(self, thread_id: int) -> bool:
+        """Ask PostgreSQL to cancel the statement the thread's kept connection runs, if any.
+
+        Safe from any thread (libpq's cancel request, on a connection of its own); harmless
+        when the connection is idle. Returns whether a cancel request was sent (False: the
+        thread keeps no connection, or the database is not PostgreSQL).
+        """
+        with self._held_lock:
+            connection = self._held_by_thread.get(thread_id)
+        if connection is None or self.engine.dialect.name != "postgresql":
+            return False
+        # The pooled connection as it stands, without ``Connection.connection``'s reconnecting
+        # of an invalidated one (which must happen in the owning thread, if at all).
+        pooled = getattr(connection, "_dbapi_connection", None)
+        driver = getattr(pooled, "driver_connection", None)
+        if driver is None or driver.closed:
+            return False
+        driver.cancel_safe(timeout=CANCEL_TIMEOUT_SECONDS)
+        return True
+
+    def stop_held(self, thread_id: int) -> bool:
+        """Shut down the socket of the thread's kept connection if a statement is in progress.
+
+        For a wait a cancel request could not end (the network or the server stopped
+        answering): the thread's statement fails at once as on a lost connection, and the
+        connection is replaced by its next transaction. Nothing happens to a connection that
+        is idle or in a transaction between statements. Returns whether the socket was shut.
+        """
+        with self._held_lock:
+            connection = self._held_by_thread.get(thread_id)
+        pooled = getattr(connection, "_dbapi_connection", None)
+        driver = getattr(pooled, "driver_connection", None)
+        if driver is None or driver.closed or self.engine.dialect.name != "postgresql":
+            return False
+        if driver.info.transaction_status != TransactionStatus.ACTIVE:
+            return False
+        # A duplicate of libpq's descriptor: shutting it down ends the connection for both,
+        # and closing the duplicate leaves libpq's own descriptor to libpq.
+        with socket.fromfd(driver.pgconn.socket, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
+            try:
+                duplicate.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                return False
+        return True
 
     def release_held(self) -> None:
         """Give every thread's kept connection back to the pool (shutdown, tests)."""
         with self._held_lock:
             held, self._all_held = self._all_held, set()
+            self._held_by_thread.clear()
         for connection in held:
             _close_kept(connection)
 

@@ -44,13 +44,17 @@ class Runtime:
         """Wire the parts; nothing connects or starts a thread yet."""
         registry = dialogs.build_registry()
         talent_index = TalentIndexCache.from_config(config)
-        # Reply threads keep their connection between deliveries (``held_transaction``).
+        # Threads keep their connection between deliveries (``held_transaction``); on
+        # PostgreSQL deliveries run in the request thread (``Responder.respond_here``).
+        here = config.wechat.deliveries_in_request(database.engine.dialect.name)
         responder = Responder(
             database.session,
             config,
             registry,
             talent_index=talent_index,
             transaction=database.held_transaction,
+            cancel=database.cancel_held if here else None,
+            stop=database.stop_held if here else None,
         )
         return cls(config, database, registry, talent_index, responder)
 

@@ -4,6 +4,8 @@ the database server (other people's connections to it are not disturbed).
     proxy = TcpProxy("127.0.0.1", 5432).start()   # listens on proxy.port
     proxy.cut()       # closes every proxied connection; new ones are refused
     proxy.restore()   # accepts again on the same port
+    proxy.stall()     # a network that stopped answering: nothing forwarded, nothing closed
+    proxy.resume()
     proxy.stop()
 """
 
@@ -30,6 +32,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._accepting = threading.Event()
+        self._stalled = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> TcpProxy:
@@ -52,7 +55,9 @@ class TcpProxy:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            if not self._accepting.wait(0.05):
+            if not self._accepting.wait(0.05) or self._stalled.is_set():
+                # Stalled: new connections wait in the listen backlog, connected but unanswered.
+                self._stopped.wait(0.05)
                 continue
             with self._lock:
                 listener = self._listener
@@ -79,6 +84,13 @@ class TcpProxy:
             selector.register(client, selectors.EVENT_READ, upstream)
             selector.register(upstream, selectors.EVENT_READ, client)
             while True:
+                if self._stalled.is_set():
+                    # Nothing read or forwarded, nothing closed: the peers wait.
+                    self._stopped.wait(0.05)
+                    with self._lock:
+                        if pair not in self._pairs:
+                            return
+                    continue
                 for key, _mask in selector.select(timeout=0.2):
                     source: socket.socket = key.fileobj  # type: ignore[assignment]
                     data = source.recv(BUFFER_BYTES)
@@ -121,8 +133,19 @@ class TcpProxy:
         self._listen()
         logger.info("tcp proxy: restored on port %d", self.port)
 
+    def stall(self) -> None:
+        """Stop forwarding without closing anything, as a network that stopped answering."""
+        self._stalled.set()
+        logger.info("tcp proxy: stalled")
+
+    def resume(self) -> None:
+        """Forward again after ``stall``."""
+        self._stalled.clear()
+        logger.info("tcp proxy: resumed")
+
     def stop(self) -> None:
         """Cut everything and end the thread."""
+        self._stalled.clear()
         self.cut()
         self._stopped.set()
         if self._thread is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -59,9 +61,12 @@ def test_each_transaction_commits_and_the_thread_keeps_its_connection(database: 
 
 def test_threads_keep_connections_of_their_own(database: Database) -> None:
     seen: list[object] = []
+    # All three alive together: a thread that ended would have given its connection back.
+    together = threading.Barrier(3)
 
     def work(n: int) -> None:
         seen.append(_insert(database, n).connection.driver_connection)
+        together.wait(10)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
     for thread in threads:
@@ -110,12 +115,21 @@ def test_an_error_rolls_the_transaction_back_and_the_next_one_commits(database: 
 
 def test_release_gives_every_kept_connection_back(database: Database) -> None:
     _insert(database, 1)
-    thread = threading.Thread(target=_insert, args=(database, 2))
+    inserted, finish = threading.Event(), threading.Event()
+
+    def work() -> None:  # a thread still alive: it keeps its connection
+        _insert(database, 2)
+        inserted.set()
+        finish.wait(10)
+
+    thread = threading.Thread(target=work)
     thread.start()
-    thread.join()
+    inserted.wait(10)
     pool = database.engine.pool
     assert pool.checkedout() == 2  # type: ignore[attr-defined]
     database.release_held()
+    finish.set()
+    thread.join()
     assert pool.checkedout() == 0  # type: ignore[attr-defined]
     _insert(database, 3)  # the thread takes a new one
     assert _count(database) == 3
@@ -174,3 +188,20 @@ def test_bound_to_a_tests_connection_it_joins_that_connections_transaction(
             database.sessionmaker.kw.clear()
             database.sessionmaker.kw.update(settings)
     assert _count(database) == 0  # the test's transaction decided, and rolled back
+
+
+def test_a_thread_that_ends_gives_its_connection_back(database: Database) -> None:
+    # Servers that start a thread per request (Werkzeug's threaded server) must not run the
+    # pool dry: each ended thread's kept connection goes back to the pool.
+    pool = database.engine.pool
+    before = pool.checkedout()  # type: ignore[attr-defined]
+    for n in range(15):  # more than the pool and its overflow would allow if kept
+        thread = threading.Thread(target=_insert, args=(database, n))
+        thread.start()
+        thread.join()
+    deadline = time.monotonic() + 5
+    while pool.checkedout() > before and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        gc.collect()
+        time.sleep(0.01)
+    assert pool.checkedout() == before  # type: ignore[attr-defined]
+    assert _count(database) == 15

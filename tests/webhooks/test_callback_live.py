@@ -113,8 +113,9 @@ def test_slow_handling_answers_success_now_and_sends_the_reply_later(
     wechat_user: MakeUser,
     command: Callable[..., CountingHandler],
 ) -> None:
+    # Reply threads: the request waits at most the budget, whatever the handler does.
     handler = command("慢", reply="慢慢来的回复", delay=1.0)
-    server = live_server(reply_budget_seconds=0.2)
+    server = live_server(reply_budget_seconds=0.2, deliveries="threads")
     user = wechat_user()
     request = user.text("慢")
 
@@ -136,6 +137,49 @@ def test_slow_handling_answers_success_now_and_sends_the_reply_later(
     handler.gate.set()  # later retries are quick, and must not run the work again
     assert _post(server, user, request).text == ""
     server.app.extensions["huaicai_wechat"].responder.close()  # wait for every worker
+    assert handler.calls == 1
+    assert len(_outbox(committed_database)) == 1
+
+
+def test_in_the_request_thread_a_retry_waiting_for_a_slow_delivery_is_answered_in_time(
+    live_server: Callable[..., LiveServer],
+    committed_database: Database,
+    wechat_user: MakeUser,
+    command: Callable[..., CountingHandler],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if committed_database.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL can cancel a waiting statement")
+    handler = command("慢", reply="慢慢来的回复", delay=2.0)
+    server = live_server(reply_budget_seconds=0.2, deliveries="request")
+    user = wechat_user()
+    request = user.text("慢")
+    answers: list[tuple[Reply, float]] = []
+
+    def first_copy() -> None:
+        began = time.monotonic()
+        answers.append((_post(server, user, request), time.monotonic() - began))
+
+    first = threading.Thread(target=first_copy)
+    first.start()
+    _wait_for(lambda: handler.calls == 1)  # the first copy holds the claim, in its handler
+    began = time.monotonic()
+    retry = _post(server, user, request)  # WeChat's retry: it waits for the first's claim
+    retry_after = time.monotonic() - began
+    first.join(timeout=10)
+
+    # The retry's wait was cancelled at its deadline: answered at once, kept in the spool.
+    assert retry.text == "" and retry_after < 0.9
+    assert "stopped at its deadline" in caplog.text
+    # The first copy ran in its request thread past the budget: its reply goes out later.
+    assert answers[0][0].text == "" and answers[0][1] >= 2.0
+    _wait_for(lambda: [r.status for r in _stored(committed_database)] == [inbound.QUEUED])
+    queued = _outbox(committed_database)
+    assert [(m.kind, m.openid, m.payload) for m in queued] == [
+        ("text", user.openid, {"content": "慢慢来的回复"})
+    ]
+    # A later copy (and the spooled one, once drained) is a repeat: the work is done once.
+    assert _post(server, user, request).text == ""
     assert handler.calls == 1
     assert len(_outbox(committed_database)) == 1
 
