@@ -20,7 +20,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, abort, g, request
 from prometheus_client import (
@@ -34,7 +34,6 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.config import Config
 from bot.logs import request_id
@@ -84,6 +83,16 @@ def request_id_of(given: str) -> str:
     return given if _REQUEST_ID.match(given) else os.urandom(16).hex()
 
 
+class Answered(Protocol):
+    """What metrics read of an answer: a Werkzeug response or the callback's ``Answer``."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def mimetype(self) -> str | None: ...
+
+
 # Labelled series by (metric, label values): ``labels`` validates and locks on every call, and
 # the label values (routes, methods, statuses, outcomes) are few. prometheus-client's
 # multiprocess values notice a fork by themselves, so the series stay valid in each worker.
@@ -98,12 +107,12 @@ def _series(metric: Counter | Histogram, *values: str) -> Any:
     return series
 
 
-def _count(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
+def _count(route: str, method: str, response: Answered, seconds: float) -> None:
     _series(LATENCY, route).observe(seconds)
     _series(REQUESTS, route, method, str(response.status_code)).inc()
 
 
-def observe(route: str, method: str, response: WerkzeugResponse, seconds: float) -> None:
+def observe(route: str, method: str, response: Answered, seconds: float) -> None:
     """Count and time one answered request of the WeChat callback (served outside Flask)."""
     _count(route, method, response, seconds)
     if method == CALLBACK_METHOD:
@@ -133,7 +142,7 @@ def _forget_request_id(_exc: BaseException | None) -> None:
         request_id.reset(token)
 
 
-def callback_outcome(response: WerkzeugResponse) -> str:
+def callback_outcome(response: Answered) -> str:
     """Name what the callback did from its answer: replied, success, refused, too_large, error."""
     if response.status_code == 413:
         return "too_large"

@@ -230,3 +230,21 @@ def test_a_callers_request_id_is_kept_in_the_logs_and_the_answer(
     # Logged by the reply thread, which carries the request's id along.
     handled = [r for r in caplog.records if r.getMessage().endswith(" handled")]
     assert handled and {getattr(r, "request_id", None) for r in handled} == {"nginx-req-0042"}
+
+
+def test_the_answers_carry_the_headers_a_response_would(app: Flask, phone: Phone) -> None:
+    # CallbackFirst renders its answers straight to WSGI: type, length, id, and no body for HEAD.
+    client = app.test_client()
+    reply = phone.post(phone.user.text("帮助"))
+    assert reply.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert int(reply.headers["Content-Length"]) == len(reply.data) > 0
+    echo = phone.user.verification("echo-1234")
+    got = client.get(echo.url("/wechat"))
+    assert (got.status_code, got.data) == (200, b"echo-1234")
+    assert got.headers["Content-Type"] == "text/plain; charset=utf-8"
+    head = client.head(echo.url("/wechat"))
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == str(len(b"echo-1234"))
+    refused = client.post("/wechat?timestamp=1&nonce=n&signature=x", data=b"<xml/>")
+    assert (refused.status_code, refused.data) == (403, b"forbidden")
+    assert refused.headers["X-Request-Id"]
