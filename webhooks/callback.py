@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from wechatpy.crypto import WeChatCrypto
@@ -191,6 +192,11 @@ class CallbackFirst:
             return self.main(environ, start_response)
         started = time.perf_counter()
         request = Request(environ)
+        # The query string as a plain dict (first value of a repeated name, as MultiDict.get
+        # reads): Werkzeug's args are a cached property, so this is what request.args returns.
+        # (WSGI gives the raw bytes as Latin-1; Werkzeug reads them as UTF-8.)
+        raw = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
+        request.__dict__["args"] = _query(raw)
         rid = metrics.request_id_of(request.headers.get("X-Request-Id", ""))
         token = request_id.set(rid)
         try:
@@ -211,6 +217,14 @@ class CallbackFirst:
         except Exception:
             logger.exception("wechat callback: unexpected error on %s", request.method)
             return Answer.text("internal server error", 500)
+
+
+def _query(query_string: str) -> dict[str, str]:
+    """Return the query string's names and values (the first of a repeated name)."""
+    values: dict[str, str] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        values.setdefault(name, value)
+    return values
 
 
 def init_app(app: Flask, config: Config) -> None:

@@ -248,3 +248,16 @@ def test_the_answers_carry_the_headers_a_response_would(app: Flask, phone: Phone
     refused = client.post("/wechat?timestamp=1&nonce=n&signature=x", data=b"<xml/>")
     assert (refused.status_code, refused.data) == (403, b"forbidden")
     assert refused.headers["X-Request-Id"]
+
+
+def test_the_query_string_reads_as_werkzeugs_args_do() -> None:
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from webhooks.callback import _query
+
+    for query in ["a=1&a=2&b=%E4%BD%A0&c=", "timestamp=170&nonce=x%20y&signature=ab+c", "", "d"]:
+        environ = EnvironBuilder(path="/wechat", query_string=query).get_environ()
+        werkzeugs = Request(environ).args
+        raw = environ["QUERY_STRING"].encode("latin-1").decode("utf-8", "replace")
+        assert _query(raw) == {name: werkzeugs.get(name) for name in werkzeugs}
