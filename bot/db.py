@@ -258,17 +258,26 @@ class Database:
         sharing one transaction), this is ``transaction`` without the write lock.
         """
         if not isinstance(self.sessionmaker.kw.get("bind"), Engine):
-            with self.transaction() as session:
-                yield session
+            with self.transaction() as shared:
+                yield shared
             return
         connection = self._held_connection()
+        # One session per kept connection, reset after each transaction (closed: its objects
+        # detached; its info emptied): building a Session costs more than resetting one.
+        session: Session | None = getattr(self._held, "session", None)
+        if session is None or session.bind is not connection:
+            session = self._held.session = Session(bind=connection, expire_on_commit=False)
         try:
-            with connection.begin(), Session(bind=connection, expire_on_commit=False) as session:
-                yield session
-                # What the unit of work still holds is flushed (closing would drop it); the
-                # connection's transaction commits on leaving.
-                if session.new or session.dirty or session.deleted:
-                    session.commit()
+            with connection.begin():
+                try:
+                    yield session
+                    # What the unit of work still holds is flushed (closing would drop it); the
+                    # connection's transaction commits on leaving.
+                    if session.new or session.dirty or session.deleted:
+                        session.commit()
+                finally:
+                    session.close()
+                    session.info.clear()
         except BaseException:
             if connection.invalidated or connection.closed:
                 self._drop_held(connection)
@@ -312,6 +321,7 @@ class Database:
     def _drop_held(self, connection: Connection) -> None:
         if getattr(self._held, "connection", None) is connection:
             self._held.connection = None
+            self._held.session = None
             self._held.at_end.detach()
         self._forget_held(threading.get_ident(), connection)
         _close_kept(connection)

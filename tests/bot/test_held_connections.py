@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -205,3 +205,18 @@ def test_a_thread_that_ends_gives_its_connection_back(database: Database) -> Non
         time.sleep(0.01)
     assert pool.checkedout() == before  # type: ignore[attr-defined]
     assert _count(database) == 15
+
+
+def test_nothing_of_one_transaction_is_left_in_the_next(database: Database) -> None:
+    # The thread's session is reused: its objects, info and pending changes must not carry over.
+    with database.held_transaction() as session:
+        session.add(_Row(n=1))
+        session.flush()
+        session.info["person"] = "o-first"
+    with pytest.raises(RuntimeError), database.held_transaction() as session:
+        session.add(_Row(n=2))
+        raise RuntimeError("the dialog failed")
+    with database.held_transaction() as session:
+        assert not session.info
+        assert not session.new and not list(session.identity_map.values())
+        assert session.scalars(select(_Row.n)).all() == [1]
