@@ -18,6 +18,7 @@ from bot.models import InboundMessage, OutboxMessage
 from bot.services import inbound
 from devtools.simulator import Reply, SignedRequest, WeChatUser
 from tests.webhooks.conftest import CountingHandler, LiveServer, MakeUser
+from webhooks.callback import EXTENSION_KEY
 
 
 def _post(server: LiveServer, user: WeChatUser, request: SignedRequest) -> Reply:
@@ -180,6 +181,10 @@ def test_in_the_request_thread_a_retry_waiting_for_a_slow_delivery_is_answered_i
     ]
     # A later copy (and the spooled one, once drained) is a repeat: the work is done once.
     assert _post(server, user, request).text == ""
+    callback = server.app.extensions[EXTENSION_KEY]
+    callback.spool.kick(callback.drain)
+    callback.spool.wait(10)
+    assert not callback.spool.pending()
     assert handler.calls == 1
     assert len(_outbox(committed_database)) == 1
 
