@@ -164,11 +164,16 @@ def score(texts: Sequence[LabelledText], shown: Sequence[Sequence[str]]) -> Scor
         covered += bool(text.gold) and any(
             keyword_is_expertise(k, text.gold[:1], text.not_expertise) for k in keywords
         )
+    return _score(len(texts), n_shown, good, covered)
+
+
+def _score(n_texts: int, n_shown: int, good: int, covered: int) -> Score:
+    """Return the Score of ``good`` right of ``n_shown`` keywords, ``covered`` of ``n_texts``."""
     return Score(
-        n_texts=len(texts),
+        n_texts=n_texts,
         n_shown=n_shown,
         precision=good / n_shown if n_shown else 0.0,
-        coverage=covered / len(texts) if texts else 0.0,
+        coverage=covered / n_texts if n_texts else 0.0,
         n_right=good,
     )
 
@@ -204,13 +209,7 @@ def _fast_score(
         n_shown += len(flags)
         good += sum(label for label, _ in flags)
         covered += bool(text.gold) and any(main for _, main in flags)
-    return Score(
-        n_texts=len(texts),
-        n_shown=n_shown,
-        precision=good / n_shown if n_shown else 0.0,
-        coverage=covered / len(texts) if texts else 0.0,
-        n_right=good,
-    )
+    return _score(len(texts), n_shown, good, covered)
 
 
 @dataclass(frozen=True)
