@@ -341,6 +341,21 @@ class Database:
         if self._forget_held(thread_id, connection):
             _close_kept(connection)
 
+    def _held_driver(self, thread_id: int) -> Any:
+        """Return the open psycopg connection the thread keeps (None: none, or not PostgreSQL).
+
+        Read from any thread: the pooled connection as it stands, without
+        ``Connection.connection``'s reconnecting of an invalidated one (which must happen in the
+        owning thread, if at all).
+        """
+        if self.engine.dialect.name != "postgresql":
+            return None
+        with self._held_lock:
+            connection = self._held_by_thread.get(thread_id)
+        pooled = getattr(connection, "_dbapi_connection", None)
+        driver = getattr(pooled, "driver_connection", None)
+        return None if driver is None or driver.closed else driver
+
     def cancel_held(self, thread_id: int) -> bool:
         """Ask PostgreSQL to cancel the statement the thread's kept connection runs, if any.
 
@@ -348,15 +363,8 @@ class Database:
         when the connection is idle. Returns whether a cancel request was sent (False: the
         thread keeps no connection, or the database is not PostgreSQL).
         """
-        with self._held_lock:
-            connection = self._held_by_thread.get(thread_id)
-        if connection is None or self.engine.dialect.name != "postgresql":
-            return False
-        # The pooled connection as it stands, without ``Connection.connection``'s reconnecting
-        # of an invalidated one (which must happen in the owning thread, if at all).
-        pooled = getattr(connection, "_dbapi_connection", None)
-        driver = getattr(pooled, "driver_connection", None)
-        if driver is None or driver.closed:
+        driver = self._held_driver(thread_id)
+        if driver is None:
             return False
         driver.cancel_safe(timeout=CANCEL_TIMEOUT_SECONDS)
         return True
@@ -369,13 +377,8 @@ class Database:
         connection is replaced by its next transaction. Nothing happens to a connection that
         is idle or in a transaction between statements. Returns whether the socket was shut.
         """
-        with self._held_lock:
-            connection = self._held_by_thread.get(thread_id)
-        pooled = getattr(connection, "_dbapi_connection", None)
-        driver = getattr(pooled, "driver_connection", None)
-        if driver is None or driver.closed or self.engine.dialect.name != "postgresql":
-            return False
-        if driver.info.transaction_status != TransactionStatus.ACTIVE:
+        driver = self._held_driver(thread_id)
+        if driver is None or driver.info.transaction_status != TransactionStatus.ACTIVE:
             return False
         # A duplicate of libpq's descriptor: shutting it down ends the connection for both,
         # and closing the duplicate leaves libpq's own descriptor to libpq.

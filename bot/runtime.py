@@ -20,6 +20,7 @@ import matching
 from bot import dialogs
 from bot.config import Config
 from bot.db import Database
+from bot.deadlines import Deadlines
 from bot.dispatch import Registry
 from bot.services.inbound import Responder
 from bot.services.talent_search import TalentIndexCache
@@ -53,8 +54,7 @@ class Runtime:
             registry,
             talent_index=talent_index,
             transaction=database.held_transaction,
-            cancel=database.cancel_held if here else None,
-            stop=database.stop_held if here else None,
+            deadlines=Deadlines(database.cancel_held, database.stop_held) if here else None,
         )
         return cls(config, database, registry, talent_index, responder)
 

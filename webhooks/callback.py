@@ -409,10 +409,10 @@ def receive(callback: Callback, request: CallbackRequest) -> Answer:
         logger.exception("wechat callback: handling a %s delivery failed", message.kind)
         reply = SORRY
     else:
-        if result.outcome == "late" and callback.responder.deadlines is None:
+        if result.outcome == "late":
             # Answered "success" while the delivery still waits for a reply thread, in memory
             # only: keep it on disk as well, so a crash cannot lose it (a second handling is a
-            # repeat). Handled in the request thread, a late delivery is already stored.
+            # repeat).
             _keep_quietly(callback, message)
         elif result.outcome != "spooled":
             # The database answers: hand anything waiting from an outage to a background drain.

@@ -88,7 +88,9 @@ class Result:
     """What became of one delivery and the passive reply to give (None: answer ``success``)."""
 
     reply: str | None
-    outcome: str  # handled, repeat, replay, queued, late, spooled
+    # handled, repeat, replay, queued (a late reply went to the outbox), spooled, or late: the
+    # request stopped waiting for its reply thread, which still holds the delivery.
+    outcome: str
 
     @property
     def is_repeat(self) -> bool:
@@ -443,7 +445,8 @@ def process(
     # No openid here: the delivery key leads to it in the database for whoever may look.
     logger.info("inbound: %s %s", key, status)
     if late:
-        return Result(None, "queued" if reply else "late")
+        # Stored either way; "late" is kept for a request that stopped waiting (``respond``).
+        return Result(None, "queued" if reply else "handled")
     return Result(reply, "handled")
 
 
@@ -459,8 +462,7 @@ class Responder:
         max_workers: int = 8,
         talent_index: TalentIndexCache | None = None,
         transaction: Callable[[], AbstractContextManager[Session]] | None = None,
-        cancel: Callable[[int], object] | None = None,
-        stop: Callable[[int], object] | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self.session_factory = session_factory
         # How a reply thread opens a delivery's transaction (see ``process``).
@@ -480,16 +482,16 @@ class Responder:
         self._away_until = 0.0
         # Threads start on first use, so a forking server (gunicorn) creates them per worker.
         self.executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="inbound")
-        # ``cancel`` given (PostgreSQL): deliveries run in the request thread, and a statement
-        # still running near the budget's end is cancelled (``bot.deadlines``).
-        self.deadlines = Deadlines(cancel, stop) if cancel is not None else None
+        # Given (PostgreSQL): deliveries run in the request thread, and a statement still
+        # running near the budget's end is cancelled (``bot.deadlines``).
+        self.deadlines = deadlines
 
     def respond(self, message: Incoming, pair: SignedPair | None = None) -> Result:
         """Handle ``message``; past the budget return at once and let the worker finish.
 
         ``pair``: the request's signed pair, bound in the delivery's transaction (see
-        ``process``). With ``cancel`` given, the delivery runs in the calling thread instead:
-        see ``respond_here``.
+        ``process``). With ``deadlines`` given, the delivery runs in the calling thread
+        instead: see ``respond_here``.
         """
         if self.deadlines is not None:
             return self.respond_here(message, pair)
@@ -513,12 +515,12 @@ class Responder:
         """Handle ``message`` in the calling thread, within the budget where the database is why.
 
         A worker thread per delivery costs two thread switches (about 0.2 ms of CPU per message
-        under load, docs/measurements.md). Here nothing switches, and what the thread waits for
-        is bounded instead: a statement still running ``RETRY_MARGIN_SECONDS`` before the
-        budget ends is cancelled (lock waits, a server that stopped answering) and the delivery
-        kept in the spool, so WeChat gets its answer in time. Handler code slow on its own is
-        not interrupted: past the budget its reply goes to the outbox instead (``Delivery``),
-        and WeChat's retry meanwhile is answered when its own wait is cancelled.
+        on a quiet machine, docs/measurements.md). Here nothing switches, and what the thread
+        waits for is bounded instead: a statement still running ``RETRY_MARGIN_SECONDS`` before
+        the budget ends is cancelled (lock waits, a server that stopped answering) and the
+        delivery kept in the spool, so WeChat gets its answer in time. Handler code slow on its
+        own is not interrupted: past the budget its reply goes to the outbox instead
+        (``Delivery``), and WeChat's retry meanwhile is answered when its own wait is cancelled.
         """
         started = time.monotonic()
         delivery = Delivery(deadline=started + self.budget)
