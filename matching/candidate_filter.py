@@ -189,10 +189,11 @@ def candidate_features(
         if kw in authors:
             f["author_kw"] = 1.0
         f[f"csl_df={_bucket(corpus.df.get(kw, 0), (1, 2, 5, 20))}"] = 1.0
-        _context_features(lowered, kw, cursor, f, token_facts)
+        # Its first occurrence from where the previous keyword was, else anywhere.
         found = lowered.find(kw, cursor)
         if found < 0:
             found = lowered.find(kw)
+        _context_features(lowered, kw, found, f, token_facts)
         if found >= 0:
             cursor = found
         out.append(f)
@@ -202,14 +203,11 @@ def candidate_features(
 def _context_features(
     lowered: str,
     kw: str,
-    cursor: int,
+    at: int,
     f: dict[str, float],
     token_facts: Callable[[str], tuple[str, int]],
 ) -> None:
-    """Add what surrounds ``kw`` in ``lowered`` (its first occurrence from ``cursor``) to ``f``."""
-    at = lowered.find(kw, cursor)
-    if at < 0:
-        at = lowered.find(kw)
+    """Add what surrounds ``kw``, found at ``at`` in ``lowered`` (-1: not verbatim), to ``f``."""
     if at < 0:
         # A joined keyword (慢性肾病的诊疗 → 慢性肾病诊疗): locate it by its first two characters.
         at = lowered.find(kw[:2])
