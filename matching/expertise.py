@@ -51,6 +51,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -61,6 +62,8 @@ MAX_ENGLISH_WORDS = 4
 # A phrase this short right before a colon is a label (现居：), unless a lexicon term (FPGA：).
 MAX_LABEL_CHARS = 2
 EMPLOYERS_FILE = "employers.txt"
+# English place names (UC San Diego, HK, Boston), built by devtools/english_places.py.
+ENGLISH_PLACES_FILE = "places_en.txt"
 # Verbs, adverbs and fillers of spoken self-descriptions: they end a phrase and are never part of
 # an expertise keyword. (Stop words already end a phrase; these are the ones they miss.)
 _BREAKS = frozenset(
@@ -284,6 +287,9 @@ _TITLE_SUFFIXES = tuple(
         scientist analyst consultant intern hr hrbp developer researcher professor
         lecturer founder cofounder co-founder lawyer doctor physician nurse student designer
         architect officer specialist lead
+        dev operator sales pharmacist illustrator agronomist fae startup technician programmer
+        editor journalist photographer trader banker broker auditor accountant attorney
+        counsel advisor adviser entrepreneur freelancer desk
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
@@ -324,6 +330,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     validation verification process test testing qa qc field application sales support
     design mechanical electrical embedded firmware system systems technical visiting
     postdoctoral graduate teaching
+    backend back-end frontend front-end fullstack full-stack clinical freelance b2b b2c
     """.split()
 )
 # A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
@@ -504,7 +511,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     加工 感恩 疫情 住院 准备 打算 实验室 课题组 小鼠 外面 外地 全职 兼职 副业 主业 本职 正职
     行情 生意 买卖 日常 生活 家里
     调控 制备 制备工艺 放大 报表 材料 老人 老年人 fab foundry
-    industry company
+    industry company remote onsite on-site freelance part-time full-time startup
+    angew jacs nature science cell pnas ieee acs
     综合协调 沟通协调 统筹协调 协调 对接 日常管理 日常事务 行政事务 打杂 杂活 手艺 手艺活
     拿手菜 招牌菜 账号 赛道 机器
     """.split()
@@ -780,6 +788,46 @@ def _employer_names() -> frozenset[str]:
             if line:
                 names.add(unicodedata.normalize("NFKC", line).lower())
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _english_places() -> frozenset[str]:
+    """Return English place names as typed (Boston, HK, San Diego) from data/places/places_en.txt.
+
+    Matched case-sensitively: a capitalised Boston is the city, a lower-case word is not.
+    """
+    from matching.resources import data_path
+
+    with data_path("places", ENGLISH_PLACES_FILE).open(encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
+
+
+def _english_place_at(words: Sequence[str], first: int) -> int:
+    """Return how many of ``words`` from ``first`` name an English place (3, 2, 1 or 0)."""
+    places = _english_places()
+    for size in (3, 2, 1):
+        if first + size <= len(words) and " ".join(words[first : first + size]) in places:
+            return size
+    return 0
+
+
+def _is_english_place_or_unit(typed: str) -> str:
+    """Return "places" for an English place (Boston), "employers" for a unit named after one.
+
+    A unit is a place and at most two more words (Singapore EDB, China desk, UC San Diego); ""
+    when ``typed`` is neither (Spring Cloud, feature pipeline).
+    """
+    words = typed.split()
+    if not words or not typed.isascii():
+        return ""
+    for first in range(min(len(words), 2)):
+        size = _english_place_at(words, first)
+        if size:
+            if first == 0 and size == len(words):
+                return "places"
+            if len(words) - size <= 2:
+                return "employers"
+    return ""
 
 
 def _employer_prefix(norm: str) -> int:
@@ -1178,6 +1226,26 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
             i = j
             continue
         lower_case = typed[start_char:end_char].islower()
+        if words > 2 and _is_english_place_or_unit(typed[start_char:end_char]):
+            # UC San Diego, Georgia Institute of Technology in a list: one name, not three words.
+            found.append(
+                _Phrase(
+                    start=start_char,
+                    typed=typed[start_char:end_char],
+                    norm=lowered[start_char:end_char],
+                    tokens=[tokens[k] for k in latin],
+                    spans=[
+                        (offsets[k] - start_char, offsets[k] - start_char + len(tokens[k]))
+                        for k in latin
+                    ],
+                    before=neighbour(i, -1),
+                    before2=neighbour(i, -2),
+                    after=neighbour(end - 1, 1),
+                    forced="employers",
+                )
+            )
+            i = j
+            continue
         if (
             words > 2
             and all(tokens[k].isascii() for k in range(i, end))
@@ -1528,6 +1596,8 @@ def _title_split(norm: str) -> tuple[int, str] | None:
     """Return (length of the prefix before a job title, the title) if ``norm`` ends in one."""
     for size in _TITLE_LENGTHS:  # longest first: 副主任医师 before 医师
         if len(norm) >= size and norm[-size:] in _TITLE_WORDS:
+            if norm[-size:].isascii() and _ASCII_WORD.fullmatch(norm[-size - 1 : -size] or "."):
+                continue  # an English title is a whole word (webdev, rpm are not dev, pm)
             return len(norm) - size, norm[-size:]
     return None
 
@@ -1624,6 +1694,9 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     norm = phrase.norm
     if phrase.forced:
         return phrase.forced, ""
+    english = _is_english_place_or_unit(phrase.typed.strip())
+    if english:
+        return english, ""  # in Boston, HK, Singapore EDB: where, or the unit there
     if phrase.after == "的" and phrase.after2 in _ORG_WORDS_AFTER | _MEMBERS:
         return "employers", ""  # 一家做光伏的公司
     if norm.endswith(_TEAMS) and len(norm) > 2:

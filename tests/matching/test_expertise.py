@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from matching import extract_expertise, extract_profile
+from matching.expertise import _is_english_place_or_unit, _title_split
 from matching.lab.evaluation import evaluate_profile_keywords, keyword_is_expertise
 from matching.resources import data_path
 
@@ -2087,3 +2088,49 @@ def test_translation_alone_is_still_a_job_title() -> None:
 def test_the_rules_propose_a_trade_known_a_little() -> None:
     text = "我们村搞了个光伏扶贫电站，我是负责人，也懂一点电工"
     assert extract_expertise(text, learned_filter=False) == ["光伏扶贫电站", "电工"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("Backend dev @ ByteDance，Go/K8s，做推荐系统的feature pipeline", "推荐系统", "Backend"),
+        ("Senior FAE @ 英飞凌，automotive MCU和power module", "automotive MCU", "FAE"),
+        ("B2B sales，工业气体和特气，KA管理", "工业气体", "sales"),
+        ("Clinical pharmacist @ 301，做TDM和抗菌药物管理", "抗菌药物管理", "Clinical"),
+        ("Freelance illustrator，画picture book和IP角色", "IP角色", "illustrator"),
+        ("植保无人机飞手+agronomist，做飞防", "植保无人机", "agronomist"),
+        ("iOS dev，Swift/SwiftUI，remote", "Swift/SwiftUI", "remote"),
+    ],
+)
+def test_english_job_titles_and_work_arrangements_are_not_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert shown in keywords, keywords
+    assert not any(not_shown.lower() in k.lower() for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "place"),
+    [
+        ("在UC San Diego读的生物工程PhD，做mRNA递送", "mRNA递送", "UC San Diego"),
+        ("Singapore EDB，China desk，做investment promotion", "investment promotion", "EDB"),
+        ("HK做equity research，CFA", "equity research", "HK"),
+        ("在Boston做CAR-T工艺开发", "CAR-T工艺开发", "Boston"),
+    ],
+)
+def test_english_places_and_units_named_after_them_are_not_expertise(
+    text: str, shown: str, place: str
+) -> None:
+    found = extract_profile(text, learned_filter=False)
+    assert shown in found.keywords, found
+    assert not any(place in k or k in place for k in found.keywords), found
+
+
+def test_an_english_title_is_a_whole_word_and_a_lower_case_word_no_place() -> None:
+    # "webdev" does not end in the title "dev"; "boston" typed in lower case is not the city.
+    assert _title_split("webdev") is None
+    assert _title_split("backend dev") == (8, "dev")
+    assert _is_english_place_or_unit("Boston") == "places"
+    assert _is_english_place_or_unit("boston") == ""
+    assert _is_english_place_or_unit("Spring Cloud") == ""
