@@ -34,6 +34,12 @@ Waterloo|Vancouver|Toronto|Montreal|Ottawa|Melbourne|Sydney|Brisbane|Perth|Adela
 Auckland|Tokyo|Osaka|Kyoto|Nagoya|Tsukuba|Seoul|Daejeon|Busan|Hsinchu|Taipei|Penang
 Kuala Lumpur|Jakarta|Bangkok|Hanoi|Dubai|Abu Dhabi|Doha|Riyadh|Tel Aviv|Houston|Austin
 Boulder|Raleigh|Durham|Madison|Urbana|Champaign|West Lafayette|Ithaca|New Haven|Evanston
+Jiaozuo|Qinyang|Mengzhou|Wuzhi|Wenxian|Wen County|Boai|Bo'ai|Xiuwu|Shanyang|Jiefang|Zhongzhan
+Macun|Yuntaishan|Zhengzhou|Luoyang|Xinxiang|Kaifeng|Anyang|Jiyuan|Nanyang|Xinyang|Zhoukou
+Henan|Hebei|Shandong|Shanxi|Shaanxi|Jiangsu|Zhejiang|Guangdong|Fujian|Hubei|Hunan|Anhui
+Jiangxi|Sichuan|Yunnan|Guizhou|Guangxi|Hainan|Liaoning|Jilin|Heilongjiang|Inner Mongolia
+Ningxia|Gansu|Qinghai|Xinjiang|Tibet|Shanghai|Tianjin|Chongqing|Beijing|Shenzhen|Suzhou
+Hangzhou|Nanjing|Wuhan|Chengdu|Xi'an|Xiamen|Ningbo|Qingdao|Dalian|Hefei|Changsha|Kunming
 """
 COLLISIONS = frozenset(
     """

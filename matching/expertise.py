@@ -289,7 +289,8 @@ _TITLE_SUFFIXES = tuple(
         architect officer specialist lead
         dev operator sales pharmacist illustrator agronomist fae startup technician programmer
         editor journalist photographer trader banker broker auditor accountant attorney
-        counsel advisor adviser entrepreneur freelancer desk
+        counsel advisor adviser entrepreneur freelancer desk bioinformatician statistician
+        physicist chemist biochemist biologist economist geologist ecologist pathologist
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
@@ -513,6 +514,10 @@ _GENERIC_PROFILE_WORDS = frozenset(
     调控 制备 制备工艺 放大 报表 材料 老人 老年人 fab foundry
     industry company remote onsite on-site freelance part-time full-time startup
     angew jacs nature science cell pnas ieee acs
+    icml iclr neurips nips cvpr iccv eccv aaai ijcai kdd acl emnlp sigir sigmod vldb www
+    originally grew grown born raised hometown home from based living live currently now just
+    nice meet hobby hobbies love also hi hello hey thanks welcome contact happy interested
+    looking hope want glad family kids wife husband retired working work up
     综合协调 沟通协调 统筹协调 协调 对接 日常管理 日常事务 行政事务 打杂 杂活 手艺 手艺活
     拿手菜 招牌菜 账号 赛道 机器
     """.split()
@@ -596,7 +601,17 @@ _SURNAMES = (
     "龚邵万钱严覃武戴莫孔向汤"
 )
 # ... and how friends name one another (小张, 老王, 李姐, 王哥).
-_HONORIFIC_NAME = re.compile(f"^[{_SURNAMES}][工总哥姐叔姨]$|^[小老阿][{_SURNAMES}]$")
+# ... and how a case or a patient is anonymised (张某, 王某某).
+_HONORIFIC_NAME = re.compile(
+    f"^[{_SURNAMES}][工总哥姐叔姨]$|^[小老阿][{_SURNAMES}]$|^[{_SURNAMES}]某某?$"
+)
+# A surname and 某 (某某): a party to a case or a patient, anonymised. Surnames that end common
+# words before 某 (现任某, 位于某, 面向某, 曾在某, 提高某) are left out.
+_AMBIGUOUS_SURNAMES = "于任高石江金方严万史段龙武向曾余付白"
+_ANONYMISED_SURNAMES = "".join(c for c in _SURNAMES if c not in _AMBIGUOUS_SURNAMES)
+_ANONYMISED_NAME = re.compile(
+    f"[{_ANONYMISED_SURNAMES}]某某?(?![\u4e00-\u9fff]?(?:公司|集团|单位|医院|机构|企业))"
+)
 # A person's name with the words that introduce it, glued by jieba (我姓赵, 我叫王磊).
 _OWN_NAME = re.compile(r"^我?(?:姓|叫|名叫)[\u4e00-\u9fff]{1,3}$")
 # "My family's": what follows it and 是 is the name of a pet or a relative (我家大黄是…).
@@ -636,7 +651,7 @@ _COMPANY_NAME_TAILS = frozenset(
     """.split()
 )
 # Endings of the unit a person with a title heads or works in (兽医站, 技术部, 综合办).
-_UNIT_ENDINGS = ("站", "部", "处", "办", "科室", "影楼")
+_UNIT_ENDINGS = ("站", "部", "处", "办", "科室", "影楼", "务段")  # 机务段: a railway depot
 # Two-character words for a kind of employer that never begin a field (集团合并报表 does).
 _EMPLOYER_KINDS = frozenset("药企 国企 外企 央企 车企 私企 民企 大厂 律所 券商".split())
 # Ordinary words that end like an organisation (专利布局 is no 局, 开网店 a skill).
@@ -969,6 +984,21 @@ def _interjections() -> frozenset[str]:
     )
 
 
+def _cut_around_anonymised_names(lowered: str) -> list[str]:
+    """Return jieba's tokens of ``lowered`` with each anonymised name (张某, 王某某) one token.
+
+    jieba glues the surname to what precedes it (代理过张 + 某), which would leave half a name
+    in a keyword.
+    """
+    tokens: list[str] = []
+    at = 0
+    for match in _ANONYMISED_NAME.finditer(lowered):
+        tokens += textmod.cut(lowered[at : match.start()]) if match.start() > at else []
+        tokens.append(match.group())
+        at = match.end()
+    return tokens + (textmod.cut(lowered[at:]) if at < len(lowered) else [])
+
+
 def _typed_form(text: str) -> str:
     """Return ``text`` with full-width forms made half-width and NFKC applied, case kept."""
     text = text.translate(_FULL_WIDTH)
@@ -982,7 +1012,7 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
     """
     typed = _typed_form(text)
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
-    tokens = _split_glued(textmod.cut(lowered))
+    tokens = _split_glued(_cut_around_anonymised_names(lowered))
     if "".join(tokens) != lowered:  # the cut must cover the text to map tokens back
         typed = lowered
     stop = _stop()
@@ -995,6 +1025,8 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
     def is_content(i: int) -> bool:
         token = tokens[i]
         stripped = token.strip()
+        if _ANONYMISED_NAME.fullmatch(stripped):
+            return False  # 代理过张某交通事故案: a party to a case, never part of a term
         if not stripped:
             # A single space between two latin words joins them (Spring Cloud).
             return (
@@ -1612,7 +1644,7 @@ def _is_place(norm: str) -> bool:
         return True
     if 3 <= len(norm) <= 4 and norm.endswith(("乡", "镇")):
         return True
-    for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地", "本地人"):
+    for tail in ("人", "市", "省", "县", "区", "那边", "这边", "本地", "本地人", "两地"):
         if norm.endswith(tail) and norm[: -len(tail)] in places:
             return True
     for tail in _PLACE_TAILS:
@@ -1775,6 +1807,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or _title_split(rest) is not None  # 律师助理: one title before another
             or "注册" in rest  # (国家)注册安全工程师: a registration, not a field
             or rest.endswith(_UNIT_ENDINGS)  # 乡镇兽医站站长: the unit the person heads
+            or textmod.cut(rest)[:1] == ["原"]  # 原中原油田 + 地质师: the former employer
         ):
             return "titles", ""
         start = norm.find(rest)
@@ -1788,6 +1821,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     if _is_employer(phrase):
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
         return ("places" if _is_place(norm) else "employers"), ""
+    if len(phrase.tokens) >= 2 and phrase.tokens[0] == "原":
+        # 原中原油田, 原焦作市: 原 alone is "former", so what follows is a former employer or
+        # place (原位, 原料 and 原子 are words of their own to jieba).
+        return ("places" if _is_place(norm[1:]) else "employers"), ""
     return "keywords", phrase.typed
 
 
@@ -1890,6 +1927,8 @@ def _is_expertise(keyword: str) -> bool:
         return False
     # A lone latin letter or digit run (a, 3) is not a keyword; PLC and 5G are.
     if norm.isascii():
+        if all(word in _generic() for word in norm.split()):
+            return False  # nice meet, grew up: English words of small talk only
         return len(norm) >= 2 and any(c.isalpha() for c in norm)
     return True
 
@@ -2201,6 +2240,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 or _OWN_NAME.match(phrase.norm)
             ):
                 continue  # 我叫张伟, 王工: a person's name
+            if len(phrase.tokens) == 1 and phrase.after == "过" and phrase.after2:
+                continue  # 代理过 (…案), 参与过: what the person once did, the verb alone
             if phrase.before in _TRADE_VERBS and phrase.before2 in _DENIALS:
                 continue  # 不做诉讼: work the person says they do not do
             if _starts_with_place(phrase):

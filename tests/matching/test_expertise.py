@@ -2134,3 +2134,59 @@ def test_an_english_title_is_a_whole_word_and_a_lower_case_word_no_place() -> No
     assert _is_english_place_or_unit("Boston") == "places"
     assert _is_english_place_or_unit("boston") == ""
     assert _is_english_place_or_unit("Spring Cloud") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("原中原油田地质师，退了，懂测井解释", "测井解释", "中原油田"),
+        ("原焦作市某化工集团总工程师（已退休），从事氯碱化工", "氯碱化工", "焦作"),
+        ("原职务：郑州铁路局机务段总工（退休）；专长：内燃机车检修", "内燃机车检修", "机务段"),
+        ("储能BMS开发，团队40人，深圳+焦作两地", "储能BMS开发", "两地"),
+    ],
+)
+def test_a_former_employer_a_depot_and_two_places_are_not_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
+
+
+def test_words_opening_with_yuan_are_still_terms() -> None:
+    assert extract_expertise("做原位表征和原料药合成", learned_filter=False) == [
+        "原位表征",
+        "原料药合成",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("代理过张某交通事故案和王某某离婚纠纷", "离婚纠纷", "张"),
+        ("代理过张某交通事故案和王某某离婚纠纷", "交通事故案", "代理"),
+        (
+            "Research Fellow at University of Melbourne, hydrology and climate modelling. "
+            "Originally from Qinyang, Henan.",
+            "hydrology",
+            "Originally",
+        ),
+        (
+            "Bioinformatician @ Genentech, working on single-cell RNA-seq. Grew up in Mengzhou.",
+            "single-cell RNA-seq",
+            "Grew",
+        ),
+        ("ICML和CVPR发过几篇，做多模态大模型", "多模态大模型", "ICML"),
+    ],
+)
+def test_anonymised_parties_english_small_talk_and_venues_are_not_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
+
+
+def test_a_surname_ending_a_word_before_mou_is_no_anonymised_name() -> None:
+    text = "本人现任某省级电视台纪录片导演，从事人文历史类纪录片编导"
+    assert extract_expertise(text, learned_filter=False) == ["人文历史类纪录片编导"]
