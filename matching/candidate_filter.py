@@ -47,6 +47,7 @@ _SPOKEN = ("我", "咱", "俺", "挺", "很", "太", "还", "就", "都", "也",
 _LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"[0-9]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_TYPED_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 # A word → (jieba's part-of-speech tag or "", its dictionary frequency or 0).
 WordTag = Callable[[str], tuple[str, int]]
 
@@ -60,6 +61,9 @@ class CandidateFilter:
     # The text's first keyword (most often its main expertise) needs less than the others.
     threshold_first: float
     threshold: float
+    # When no keyword reaches its threshold, the best one is still shown if it reaches this (a
+    # text with no expertise, 写代码的打工人, shows nothing).
+    floor: float = 0.0
 
     def probabilities(self, text: str, keywords: Sequence[str], word_tag: WordTag) -> list[float]:
         """Return P(expertise) of each keyword of ``text``, in order (the model's logistic)."""
@@ -87,8 +91,8 @@ class CandidateFilter:
         """Return the keywords of ``text`` the model keeps, in their order.
 
         A keyword is kept when its probability reaches the threshold (``threshold_first`` for
-        the first); when none does, the best-scored one is kept, so a text that proposed a
-        keyword still shows one.
+        the first); when none does, the best-scored one is kept if it reaches ``floor``, so a
+        text that proposed a likely keyword still shows one.
         """
         return kept_keywords(keywords, self.probabilities(text, keywords, word_tag), self)
 
@@ -103,8 +107,21 @@ def kept_keywords(
         if p >= (model.threshold_first if i == 0 else model.threshold)
     ]
     if not kept and keywords:
-        kept = [keywords[max(range(len(keywords)), key=probabilities.__getitem__)]]
+        best = max(range(len(keywords)), key=probabilities.__getitem__)
+        if probabilities[best] >= model.floor:
+            kept = [keywords[best]]
     return kept
+
+
+def _case_shape(word: str) -> str:
+    """Return how ``word`` is capitalised: upper (MIT), title (Boston), lower, or mixed (iOS)."""
+    if word.isupper():
+        return "upper"
+    if word.istitle():
+        return "title"
+    if word.islower():
+        return "lower"
+    return "mixed"
 
 
 def feature_index(name: str) -> int:
@@ -155,6 +172,12 @@ def candidate_features(
         f[f"len={min(len(kw), 12)}"] = 1.0
         latin, digit, han = bool(_LATIN.search(kw)), bool(_DIGIT.search(kw)), bool(_HAN.search(kw))
         f[f"classes={int(latin)}{int(digit)}{int(han)}"] = 1.0
+        words = _TYPED_WORD.findall(keyword) if latin else []
+        if words:
+            # The case as typed, which normalising loses: Backend dev, MIT, iOS, power module.
+            f["shape_first=" + _case_shape(words[0])] = 1.0
+            f["shape_last=" + _case_shape(words[-1])] = 1.0
+            f[f"latin_words={min(len(words), 4)}"] = 1.0
         if han:
             chars = [c for c in kw if _HAN.match(c)]
             f["first=" + chars[0]] = 1.0
@@ -270,6 +293,7 @@ def load_filter(path: Path | None = None) -> CandidateFilter | None:
         bias=float(header["bias"]),
         threshold_first=float(header["threshold_first"]),
         threshold=float(header["threshold"]),
+        floor=float(header.get("floor", 0.0)),
     )
 
 
@@ -282,6 +306,7 @@ def save_filter(model: CandidateFilter, path: Path, header: dict[str, object]) -
         bias=model.bias,
         threshold_first=model.threshold_first,
         threshold=model.threshold,
+        floor=model.floor,
     )
     np.savez_compressed(
         path,
