@@ -2264,7 +2264,34 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 keywords.append(part.typed)
     given_up = _given_up(typed)
     keywords = [k for k in keywords if not any(g in k.lower() for g in given_up)]
-    return ProfileExtraction(keywords=_unnest(keywords)[:top_k], **fields)
+    keywords = _with_acronyms(_unnest(keywords), _typed_form(text))
+    return ProfileExtraction(keywords=keywords[:top_k], **fields)
+
+
+# An abbreviation in brackets (线控制动（EHB）, 甲醇制烯烃(MTO)): letters, digits, - + / and spaces.
+_BRACKETED_ACRONYM = re.compile(r"\(([A-Za-z][A-Za-z0-9+/\- ]{0,15})\)")
+
+
+def _with_acronyms(keywords: list[str], typed: str) -> list[str]:
+    """Return ``keywords`` with each term and the abbreviation bracketed after it made one.
+
+    线控制动 and EHB of 线控制动（EHB） become 线控制动(EHB): the term whole, the abbreviation
+    in the case typed, and neither shown twice. ``typed`` is the text in ``_typed_form``.
+    """
+    lowered = {k.lower() for k in keywords}
+    # Lower-cased character by character, so that positions are the typed text's.
+    low = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
+    out: list[str] = []
+    merged: set[str] = set()
+    for keyword in keywords:
+        at = low.find(keyword.lower())
+        match = _BRACKETED_ACRONYM.match(typed, at + len(keyword)) if at >= 0 else None
+        if match is not None and match.group(1).strip().lower() in lowered:
+            out.append(keyword + match.group())
+            merged.add(match.group(1).strip().lower())
+        else:
+            out.append(keyword)
+    return [k for k in out if k.lower() not in merged]
 
 
 def _line_set_up(phrase: _Phrase, typed: str) -> str:

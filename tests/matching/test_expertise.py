@@ -40,8 +40,9 @@ def test_a_nested_fragment_of_one_term_is_shown_once() -> None:
 
 def test_an_unknown_compound_stays_whole_and_the_acronym_keeps_its_case() -> None:
     found = extract_profile(LIFSI)
-    assert "双氟磺酰亚胺锂" in found.keywords
-    assert "LiFSI" in found.keywords
+    # The compound whole, with the abbreviation typed after it in its case, once.
+    assert "双氟磺酰亚胺锂(LiFSI)" in found.keywords
+    assert "LiFSI" not in found.keywords
     for fragment in ("双氟", "酰亚胺", "双氟磺", "酰亚胺锂"):
         assert fragment not in found.keywords
     assert not any("省部级" in k or "奖励" in k for k in found.keywords)
@@ -169,7 +170,7 @@ def test_titles_credentials_places_and_chatter_around_expertise(
 
 def test_the_lifsi_profile_shows_each_term_once_and_the_honour_apart() -> None:
     found = extract_profile(LIFSI)
-    assert found.keywords[:3] == ["六氟磷酸锂合成工艺", "双氟磺酰亚胺锂", "LiFSI"]
+    assert found.keywords[:2] == ["六氟磷酸锂合成工艺", "双氟磺酰亚胺锂(LiFSI)"]
     assert "六氟磷酸锂" not in found.keywords  # only inside 六氟磷酸锂合成工艺
     assert found.honours == ["获省部级奖励3项"]
 
@@ -2190,3 +2191,18 @@ def test_anonymised_parties_english_small_talk_and_venues_are_not_expertise(
 def test_a_surname_ending_a_word_before_mou_is_no_anonymised_name() -> None:
     text = "本人现任某省级电视台纪录片导演，从事人文历史类纪录片编导"
     assert extract_expertise(text, learned_filter=False) == ["人文历史类纪录片编导"]
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("德国博士，专注线控制动（EHB）与ESC控制算法", "线控制动(EHB)"),
+        ("做甲醇制烯烃(MTO)工艺开发", "甲醇制烯烃(MTO)"),
+        ("擅长品牌视觉识别系统（VI）与文创衍生品开发", "品牌视觉识别系统(VI)"),
+    ],
+)
+def test_a_term_and_its_bracketed_abbreviation_are_one_keyword(text: str, keyword: str) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert keyword in keywords, keywords
+    abbreviation = keyword[keyword.index("(") + 1 : -1]
+    assert abbreviation not in keywords, keywords
