@@ -294,7 +294,7 @@ _TITLE_SUFFIXES = tuple(
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
-        主理人 站长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
+        主理人 站长 园长 馆长 社员 学员 学徒 志愿者 自由职业 自由职业者 护士长 班长 车间主任 带头人
         导演 主持人 制片人 翻译 机长 船长 线长 列车长 理事长 会长 秘书长 社长 美工 值长
         焊工 钳工 车工 铣工 瓦工 架子工 大户 干部 飞手
         教练 助产士 厨师 厨子 护工 fellow scholar postdoc post-doc
@@ -347,6 +347,8 @@ _SCHOOL_SHORT_NAME = re.compile(
 # major (清华化工系, 中国农大作物), never a field of work of its own.
 MAX_MAJOR_CHARS = 4
 # A generation count closing the words before a title (陈氏太极拳第十二代传人 → 陈氏太极拳).
+# A job grade at a technology company (P8, T3-2, L5, M2).
+_JOB_LEVEL = re.compile(r"[PTLM][0-9]{1,2}(?:[-+][0-9])?")
 _TRAILING_GENERATION = re.compile(r"第?[0-9零〇一二两三四五六七八九十百几]+代$")
 _HONOUR = re.compile(
     r"奖|称号|荣誉|劳模|劳动模范|先进个人|优秀|标兵|人才计划|青年拔尖|杰青|优青|长江学者|"
@@ -1800,7 +1802,7 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
             or all(part in _generic() for part in textmod.cut(rest))  # 化工工艺 + 工程师
             or rest in _PLATFORMS  # 淘宝店主: where the shop is, not what the person knows
             or all(part in _TITLE_PREFIXES_NOT_EXPERTISE for part in _split_known(rest))
-            or rest.endswith(_ORG_SUFFIXES)
+            or rest.endswith(_ORG_SUFFIXES + ("幼儿园", "托育园"))  # 幼儿园 + 园长
             or _SCHOOL_SHORT_NAME.search(rest) is not None  # 清华电子系 + postdoc
             or _is_place(rest)
             or _is_employer_name(rest)
@@ -1821,6 +1823,10 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
     if _is_employer(phrase):
         # 在字节, 在郑州: a place after 在 is a place, anything else the employer.
         return ("places" if _is_place(norm) else "employers"), ""
+    if _JOB_LEVEL.fullmatch(phrase.typed.strip()) or (
+        (generation := _TRAILING_GENERATION.search(norm)) and generation.start() <= 2
+    ):
+        return "titles", ""  # P8, T3-2: a grade; 陈式第十二代: a lineage, not a skill
     if len(phrase.tokens) >= 2 and phrase.tokens[0] == "原":
         # 原中原油田, 原焦作市: 原 alone is "former", so what follows is a former employer or
         # place (原位, 原料 and 原子 are words of their own to jieba).
@@ -2238,6 +2244,7 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 or (phrase.before in _FAMILY and phrase.after == "是")  # 我家大黄是条狗
                 or _HONORIFIC_NAME.match(phrase.norm)
                 or _OWN_NAME.match(phrase.norm)
+                or _is_signature(phrase, typed)
             ):
                 continue  # 我叫张伟, 王工: a person's name
             if len(phrase.tokens) == 1 and phrase.after == "过" and phrase.after2:
@@ -2392,6 +2399,29 @@ def _is_small_talk(phrase: _Phrase, typed: str) -> bool:
     ):
         return True  # 客户多是新能源车和储能: the clients' lines
     return False
+
+
+# What may stand before a name that opens a self-description (本人张伟，…; 我是李静，…).
+_NAME_OPENERS = re.compile(r"^(?:大家好|您好|你好|各位好)?[，,！!\s]*(?:本人|我是|我叫|我)?$")
+# A name in jieba's dictionary this rare is a person's, not a herb's (何首乌 26, 刘建国 3).
+MAX_NAME_FREQUENCY = 5
+
+
+def _is_signature(phrase: _Phrase, typed: str) -> bool:
+    """Return whether ``phrase`` is the person's own name opening the text (王芳，主任医师…).
+
+    Two or three characters, a common surname first, unknown to jieba's dictionary or a rare
+    name in it, and nothing but a greeting or 本人/我是 before it.
+    """
+    norm = phrase.norm
+    if len(phrase.tokens) != 1 or not 2 <= len(norm) <= 3 or norm[0] not in _SURNAMES:
+        return False
+    if not _NAME_OPENERS.match(typed[: phrase.start]):
+        return False
+    tag, freq = word_tag(norm)
+    if norm in textmod.lexicon():
+        return False
+    return (tag == "" and freq == 0) or (tag == "nr" and freq <= MAX_NAME_FREQUENCY)
 
 
 def _clause_start(phrase: _Phrase, typed: str) -> int:

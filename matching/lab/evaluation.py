@@ -689,10 +689,13 @@ def evaluate_industries(path: Path) -> IndustryReport:
 # ---------------------------------------------------------------------------------------------
 
 PROFILE_MATCHING_RULE = (
-    "a shown keyword counts as expertise when, after NFKC + lower-casing, it equals a gold "
-    "keyword of the same text, contains one, or is contained in one while covering at least "
-    "half of its characters, and contains none of the text's labelled non-expertise spans"
+    "a shown keyword counts as expertise when, after NFKC + lower-casing and dropping 的, it "
+    "equals a gold keyword of the same text, contains one, or is contained in one while "
+    "covering at least half of its characters, and contains none of the text's labelled "
+    "non-expertise spans"
 )
+# Until 2026-12-01 的 was kept, so 焊接工装夹具调试 did not match the gold 焊接工装夹具的调试
+# (the labellers copy spans verbatim): the report gives both figures.
 
 
 @dataclass(frozen=True)
@@ -705,6 +708,10 @@ class ProfileKeywordReport:
     precision: float
     coverage: float
     misses: list[tuple[str, list[str], list[str]]]
+    # The same under the rule before 2026-12-01, which kept 的 (a keyword without the 的 of a
+    # gold span did not match it).
+    precision_keeping_de: float = 0.0
+    coverage_keeping_de: float = 0.0
     # Texts with no gold keyword (the person named no expertise) and how many of them were
     # shown nothing; coverage counts them as missed, coverage_with_gold leaves them out.
     n_without_gold: int = 0
@@ -723,6 +730,8 @@ class ProfileKeywordReport:
             f"{self.n_shown} keywords shown",
             f"precision (shown keywords that are expertise) {self.precision:.3f}",
             f"coverage (texts whose main gold keyword is shown) {self.coverage:.3f}",
+            f"  with 的 kept when matching (the rule before 2026-12-01): precision "
+            f"{self.precision_keeping_de:.3f}, coverage {self.coverage_keeping_de:.3f}",
         ]
         if self.n_without_gold:
             lines += [
@@ -738,20 +747,26 @@ class ProfileKeywordReport:
         return "\n".join(lines)
 
 
-def _norm(text: str) -> str:
-    """Return ``text`` NFKC-normalised, lower-cased and stripped."""
+def _norm(text: str, *, keep_de: bool = True) -> str:
+    """Return ``text`` NFKC-normalised, lower-cased and stripped (without 的 unless ``keep_de``)."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", text).lower().strip()
+    norm = unicodedata.normalize("NFKC", text).lower().strip()
+    return norm if keep_de else norm.replace("的", "")
 
 
-def keyword_is_expertise(shown: str, gold: Sequence[str], not_expertise: Sequence[str]) -> bool:
-    """Return whether ``shown`` counts as expertise under ``PROFILE_MATCHING_RULE``."""
-    key = _norm(shown)
-    if any((bad := _norm(b)) and bad in key for b in not_expertise):
+def keyword_is_expertise(
+    shown: str, gold: Sequence[str], not_expertise: Sequence[str], *, keep_de: bool = False
+) -> bool:
+    """Return whether ``shown`` counts as expertise under ``PROFILE_MATCHING_RULE``.
+
+    ``keep_de`` applies the rule before 2026-12-01, which compared the spans with their 的.
+    """
+    key = _norm(shown, keep_de=keep_de)
+    if any((bad := _norm(b, keep_de=keep_de)) and bad in key for b in not_expertise):
         return False
     for g in gold:
-        target = _norm(g)
+        target = _norm(g, keep_de=keep_de)
         if key == target or target in key or (key in target and 2 * len(key) >= len(target)):
             return True
     return False
@@ -774,7 +789,7 @@ def evaluate_profile_keywords(
         rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["split"] == split]
     if not rows:
         raise ValueError(f"no rows of split {split!r} in {path}")
-    shown = good = covered = without_gold = quiet = 0
+    shown = good = covered = without_gold = quiet = good_de = covered_de = 0
     misses = []
     for row in rows:
         gold = [g for g in row["gold_keywords"].split("、") if g.strip()]
@@ -783,8 +798,12 @@ def evaluate_profile_keywords(
         hits = [keyword_is_expertise(k, gold, bad) for k in keywords]
         shown += len(keywords)
         good += sum(hits)
+        good_de += sum(keyword_is_expertise(k, gold, bad, keep_de=True) for k in keywords)
         main_found = bool(gold) and any(keyword_is_expertise(k, gold[:1], bad) for k in keywords)
         covered += main_found
+        covered_de += bool(gold) and any(
+            keyword_is_expertise(k, gold[:1], bad, keep_de=True) for k in keywords
+        )
         if not gold:
             without_gold += 1
             quiet += not keywords
@@ -797,6 +816,8 @@ def evaluate_profile_keywords(
         precision=good / shown if shown else 0.0,
         coverage=covered / len(rows),
         misses=misses,
+        precision_keeping_de=good_de / shown if shown else 0.0,
+        coverage_keeping_de=covered_de / len(rows),
         n_without_gold=without_gold,
         quiet_without_gold=quiet,
     )

@@ -117,6 +117,9 @@ def test_the_matching_rule_of_the_evaluation() -> None:
     assert keyword_is_expertise("固态电解", ["固态电解质"], [])
     assert not keyword_is_expertise("电池", ["锂离子电池正极材料"], [])
     assert not keyword_is_expertise("宣武医院神经内科", ["神经内科"], ["宣武医院"])
+    # 的 is dropped before comparing; the rule before 2026-12-01 (keep_de) kept it.
+    assert keyword_is_expertise("焊接工装夹具调试", ["焊接工装夹具的调试"], [])
+    assert not keyword_is_expertise("焊接工装夹具调试", ["焊接工装夹具的调试"], [], keep_de=True)
 
 
 def test_dev_precision_and_coverage_reach_the_issue_targets() -> None:
@@ -2206,3 +2209,38 @@ def test_a_term_and_its_bracketed_abbreviation_are_one_keyword(text: str, keywor
     assert keyword in keywords, keywords
     abbreviation = keyword[keyword.index("(") + 1 : -1]
     assert abbreviation not in keywords, keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("王芳，女，中站区人，主任医师，擅长创新药NDA申报", ["创新药NDA申报"]),
+        ("本人张伟，武陟县人，做电解铝节能降耗", ["电解铝节能降耗"]),
+        ("刘建国，主任医师，脊柱微创手术", ["脊柱微创手术"]),
+        # Herbs and terms that open a text like a name are kept.
+        ("何首乌，种植二十年", ["何首乌"]),
+        ("金银花种植，在封丘", ["金银花种植"]),
+        ("张力测试，做表面张力仪", ["张力测试", "表面张力仪"]),
+    ],
+)
+def test_the_person_s_own_name_opening_the_text_is_not_expertise(
+    text: str, keywords: list[str]
+) -> None:
+    assert extract_expertise(text, learned_filter=False) == keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        ("幼儿园园长｜郑州｜蒙氏教育、园本课程设计", "蒙氏教育", "幼儿园"),
+        ("现任阿里云高级技术专家（P8），负责分布式数据库存储引擎研发", "分布式数据库存储引擎", "P8"),
+        ("太极拳教练｜陈式第十二代｜教：老架一路、推手", "老架一路", "第十二代"),
+        ("MIT MechE PhD，深圳做humanoid actuator", "humanoid actuator", "MIT"),
+    ],
+)
+def test_heads_of_units_job_grades_lineages_and_schools_are_not_expertise(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
