@@ -58,6 +58,8 @@ from functools import lru_cache
 from matching import text as textmod
 
 MAX_PHRASE_CHARS = 24
+# ... an English one may be longer: up to MAX_ENGLISH_WORDS words (wind turbine gearbox design).
+MAX_ENGLISH_PHRASE_CHARS = 40
 MAX_ENGLISH_WORDS = 4
 # A phrase this short right before a colon is a label (现居：), unless a lexicon term (FPGA：).
 MAX_LABEL_CHARS = 2
@@ -289,7 +291,7 @@ _TITLE_SUFFIXES = tuple(
         architect officer specialist lead
         dev operator sales pharmacist illustrator agronomist fae startup technician programmer
         editor journalist photographer trader banker broker auditor accountant attorney
-        counsel advisor adviser entrepreneur freelancer desk bioinformatician statistician
+        counsel advisor adviser entrepreneur freelancer desk leader bioinformatician statistician
         physicist chemist biochemist biologist economist geologist ecologist pathologist
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
@@ -331,7 +333,7 @@ _TITLE_PREFIXES_NOT_EXPERTISE = frozenset(
     validation verification process test testing qa qc field application sales support
     design mechanical electrical embedded firmware system systems technical visiting
     postdoctoral graduate teaching
-    backend back-end frontend front-end fullstack full-stack clinical freelance b2b b2c
+    backend back-end frontend front-end fullstack full-stack clinical freelance b2b b2c group team
     """.split()
 )
 # A university by its short name (华南理工, 中国农大, 郑大): an employer or a school, never a field.
@@ -520,6 +522,9 @@ _GENERIC_PROFILE_WORDS = frozenset(
     originally grew grown born raised hometown home from based living live currently now just
     nice meet hobby hobbies love also hi hello hey thanks welcome contact happy interested
     looking hope want glad family kids wife husband retired working work up
+    yrs years year doing studying study studied might do before after that this small big
+    undergrad undergraduate assoc prof m im i'm currently previously formerly client clients
+    teach teaching learn learning mostly mainly focus focused focusing now also
     综合协调 沟通协调 统筹协调 协调 对接 日常管理 日常事务 行政事务 打杂 杂活 手艺 手艺活
     拿手菜 招牌菜 账号 赛道 机器
     """.split()
@@ -828,15 +833,30 @@ def _english_place_at(words: Sequence[str], first: int) -> int:
     return 0
 
 
+# Words that make an English name an organisation's (Max Planck Institute, Bank of China).
+_ENGLISH_ORG_WORDS = frozenset(
+    """
+    Institute University College School Laboratory Lab Labs Hospital Company Inc Ltd Corp
+    Corporation Group Bank Foundation Academy Center Centre Journal Association Society
+    Ministry Council Agency Department Dept GmbH AG LLC LLP Partners Capital Ventures
+    """.split()
+)
+
+
 def _is_english_place_or_unit(typed: str) -> str:
     """Return "places" for an English place (Boston), "employers" for a unit named after one.
 
-    A unit is a place and at most two more words (Singapore EDB, China desk, UC San Diego); ""
-    when ``typed`` is neither (Spring Cloud, feature pipeline).
+    A unit is a place and at most two more words (Singapore EDB, China desk, UC San Diego) or a
+    name with an organisation's word (Max Planck Institute); "" when ``typed`` is neither
+    (Spring Cloud, feature pipeline).
     """
     words = typed.split()
     if not words or not typed.isascii():
         return ""
+    if words[-1].lower() not in _TITLE_WORDS and any(
+        word.strip(".,") in _ENGLISH_ORG_WORDS for word in words
+    ):
+        return "employers"  # Max Planck Institute for Polymer Research, Journal of Power Sources
     for first in range(min(len(words), 2)):
         size = _english_place_at(words, first)
         if size:
@@ -1923,7 +1943,8 @@ def _split_prefix_words(norm: str) -> list[str] | None:
 def _is_expertise(keyword: str) -> bool:
     """Return whether a phrase left as expertise is specific enough to show."""
     norm = keyword.lower()
-    if norm in _generic() or len(norm) > MAX_PHRASE_CHARS or _CONTACT.search(norm):
+    limit = MAX_ENGLISH_PHRASE_CHARS if norm.isascii() else MAX_PHRASE_CHARS
+    if norm in _generic() or len(norm) > limit or _CONTACT.search(norm):
         return False
     if norm[:1] in "年月日" and norm[1:] in _generic():
         return False  # 年销售额, 月流水: a figure of the business per year or month
@@ -2223,6 +2244,15 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 and typed[: max(phrase.start - 1, 0)].rstrip("了").endswith(tuple(_WORKS))
             ):
                 kind, expertise = "honours", ""  # 代表作《太行》: a work's title
+            elif (
+                kind == "keywords"
+                and previous == "employers"
+                and phrase.before in {"for", "of"}
+                and phrase.typed.isascii()
+                and phrase.typed[:1].isupper()
+                and typed[previous_end : phrase.start].strip() == phrase.before
+            ):
+                kind, expertise = "employers", ""  # Max Planck Institute for Polymer Research
             if (
                 kind == "employers"
                 and phrase.after == "的"

@@ -2244,3 +2244,22 @@ def test_heads_of_units_job_grades_lineages_and_schools_are_not_expertise(
     keywords = extract_expertise(text, learned_filter=False)
     assert shown in keywords, keywords
     assert not any(not_shown in k for k in keywords), keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        (
+            "Group leader at Max Planck Institute for Polymer Research, working on organic "
+            "semiconductors.",
+            ["organic semiconductors"],
+        ),
+        ("8 yrs at Gamesa, wind turbine gearbox design", ["wind turbine gearbox design"]),
+        ("Team lead，做推荐系统", ["推荐系统"]),
+        ("Undergrad at NYU, doing research on causal inference", ["causal inference"]),
+    ],
+)
+def test_english_institutions_small_talk_and_long_english_terms(
+    text: str, keywords: list[str]
+) -> None:
+    assert extract_expertise(text, learned_filter=False) == keywords
