@@ -293,6 +293,8 @@ _TITLE_SUFFIXES = tuple(
         editor journalist photographer trader banker broker auditor accountant attorney
         counsel advisor adviser entrepreneur freelancer desk leader bioinformatician statistician
         physicist chemist biochemist biologist economist geologist ecologist pathologist
+        radiologist surgeon dentist therapist psychologist anesthesiologist cardiologist
+        ophthalmologist oncologist writer
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
@@ -862,8 +864,9 @@ def _is_english_place_or_unit(typed: str) -> str:
         if size:
             if first == 0 and size == len(words):
                 return "places"
-            if len(words) - size <= 2:
-                return "employers"
+            rest = words[:first] + words[first + size :]
+            if len(rest) <= 2 and not any(word.islower() for word in rest):
+                return "employers"  # Singapore EDB, UC San Diego (not Henan heritage sites)
     return ""
 
 
@@ -1283,18 +1286,13 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
         if words > 2 and _is_english_place_or_unit(typed[start_char:end_char]):
             # UC San Diego, Georgia Institute of Technology in a list: one name, not three words.
             found.append(
-                _Phrase(
-                    start=start_char,
-                    typed=typed[start_char:end_char],
-                    norm=lowered[start_char:end_char],
-                    tokens=[tokens[k] for k in latin],
-                    spans=[
-                        (offsets[k] - start_char, offsets[k] - start_char + len(tokens[k]))
-                        for k in latin
-                    ],
-                    before=neighbour(i, -1),
-                    before2=neighbour(i, -2),
-                    after=neighbour(end - 1, 1),
+                _span_phrase(
+                    tokens,
+                    offsets,
+                    typed,
+                    lowered,
+                    latin,
+                    (neighbour(i, -1), neighbour(i, -2), neighbour(end - 1, 1)),
                     forced="employers",
                 )
             )
@@ -1306,9 +1304,14 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
             and not (lower_case and words <= MAX_ENGLISH_WORDS)
             and tokens[end - 1].strip() not in _TITLE_WORDS
         ):
-            # ... but a few lower-case words are one English term (credit risk modeling).
-            for k in latin:
-                found.append(_one_token_phrase(tokens, offsets, typed, lowered, k))
+            # ... but a few lower-case words are one English term (credit risk modeling), and a
+            # sentence is cut at its verbs (analyst covering new energy vehicles).
+            for chunk in _english_chunks(tokens, typed, offsets, latin):
+                if len(chunk) == 1:
+                    found.append(_one_token_phrase(tokens, offsets, typed, lowered, chunk[0]))
+                else:
+                    context = (tokens[chunk[0] - 2] if chunk[0] >= 2 else "", "", "")
+                    found.append(_span_phrase(tokens, offsets, typed, lowered, chunk, context))
             i = j
             continue
         if end > i:
@@ -1521,6 +1524,79 @@ def _is_facet_of(term: _Phrase, word: _Phrase, lowered: str) -> bool:
         and not _is_place(term.norm)
         and not term.norm.endswith(_ORG_SUFFIXES)
         and not _is_employer_name(term.norm)
+    )
+
+
+# Verbs that join the terms of an English sentence (analyst covering new energy vehicles).
+_ENGLISH_VERBS = frozenset(
+    """
+    covering covered working worked doing did leading led managing managed building built
+    focusing focused specializing specialising specialized specialised helping helped running
+    ran delivered delivering using used serving served supporting supported handling handled
+    including included developing developed designing designed making made
+    """.split()
+)
+
+
+def _english_chunks(
+    tokens: list[str], typed: str, offsets: list[int], latin: list[int]
+) -> list[list[int]]:
+    """Return the latin tokens of a run of three or more English words, cut into terms.
+
+    The run is cut at verbs (covering, delivered), and after a job title (Equity research
+    analyst | new energy vehicles). A piece of two to MAX_ENGLISH_WORDS words with a
+    lower-case word in it is one term (new energy vehicles); any other piece is a list of
+    names, one word each (Java Spring Cloud).
+    """
+    pieces: list[list[int]] = [[]]
+    for k in latin:
+        word = tokens[k].strip().lower()
+        if word in _ENGLISH_VERBS:
+            pieces.append([])
+            continue
+        pieces[-1].append(k)
+        if word in _TITLE_WORDS:
+            pieces.append([])
+    out: list[list[int]] = []
+    for piece in pieces:
+        while piece and tokens[piece[-1]].strip() in _JOINERS:
+            piece.pop()
+        while piece and tokens[piece[0]].strip() in _JOINERS:
+            piece.pop(0)
+        names = [
+            typed[offsets[k] : offsets[k] + len(tokens[k])]
+            for k in piece
+            if tokens[k].strip() not in _JOINERS
+        ]
+        if 2 <= len(names) <= MAX_ENGLISH_WORDS and any(n.islower() for n in names):
+            out.append(piece)
+        else:
+            out.extend([k] for k in piece)
+    return out
+
+
+def _span_phrase(
+    tokens: list[str],
+    offsets: list[int],
+    typed: str,
+    lowered: str,
+    ks: list[int],
+    context: tuple[str, str, str],
+    forced: str = "",
+) -> _Phrase:
+    """Return the phrase from token ``ks[0]`` to ``ks[-1]``; ``context`` is (before, before2,
+    after)."""
+    a, b = offsets[ks[0]], offsets[ks[-1]] + len(tokens[ks[-1]])
+    return _Phrase(
+        start=a,
+        typed=typed[a:b],
+        norm=lowered[a:b],
+        tokens=[tokens[k] for k in ks],
+        spans=[(offsets[k] - a, offsets[k] - a + len(tokens[k])) for k in ks],
+        before=context[0],
+        before2=context[1],
+        after=context[2],
+        forced=forced,
     )
 
 
@@ -1833,6 +1909,8 @@ def _kind(phrase: _Phrase) -> tuple[str, str]:
         ):
             return "titles", ""
         start = norm.find(rest)
+        if _is_english_place_or_unit(phrase.typed[start : start + len(rest)].strip()):
+            return "titles", ""  # China desk: the desk of a place, not expertise
         title = split[1]
         if len(title) == 3 and title.endswith("师") and title != "管理师" and _is_common_word(rest):
             # 室内设计师 → 室内设计: a common word alone before X师 is half the field of X

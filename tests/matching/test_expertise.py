@@ -2263,3 +2263,27 @@ def test_english_institutions_small_talk_and_long_english_terms(
     text: str, keywords: list[str]
 ) -> None:
     assert extract_expertise(text, learned_filter=False) == keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "not_shown"),
+    [
+        (
+            "Equity research analyst covering new energy vehicles and lithium battery supply chain",
+            "new energy vehicles",
+            "covering",
+        ),
+        (
+            "Radiologist working on AI-assisted CT imaging for lung nodules",
+            "AI-assisted CT imaging",
+            "Radiologist",
+        ),
+        ("Singapore EDB，China desk，做investment promotion", "investment promotion", "China"),
+    ],
+)
+def test_an_english_sentence_is_cut_at_its_verbs_and_titles(
+    text: str, shown: str, not_shown: str
+) -> None:
+    keywords = extract_expertise(text, learned_filter=False)
+    assert shown in keywords, keywords
+    assert not any(not_shown in k for k in keywords), keywords
