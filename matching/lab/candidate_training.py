@@ -201,26 +201,69 @@ def _kept(
     return kept_keywords(text.candidates, probabilities, model)
 
 
-def _fast_score(
-    texts: Sequence[LabelledText],
-    probabilities: dict[int, list[float]],
-    threshold_first: float,
-    threshold: float,
-    floor: float = 0.0,
-) -> Score:
-    """Return ``score`` of the kept candidates from the labels computed once (same figures)."""
-    n_shown = good = covered = 0
+@dataclass(frozen=True)
+class _Flat:
+    """Every candidate of a group of texts as arrays, to score many thresholds at once."""
+
+    probabilities: np.ndarray
+    is_first: np.ndarray
+    text_of: np.ndarray
+    right: np.ndarray
+    main: np.ndarray
+    # Whether the candidate is its text's best (the first of the highest probability).
+    is_best: np.ndarray
+    starts: np.ndarray
+    has_gold: np.ndarray
+
+
+def _flatten(texts: Sequence[LabelledText], probabilities: dict[int, list[float]]) -> _Flat:
+    """Return the candidates of ``texts`` with ``probabilities`` (by text index) as arrays."""
+    p: list[float] = []
+    first: list[bool] = []
+    text_of: list[int] = []
+    right: list[bool] = []
+    main: list[bool] = []
+    best: list[bool] = []
+    starts: list[int] = []
     for i, text in enumerate(texts):
-        kept = set(_kept(text, probabilities[i], threshold_first, threshold, floor)[:TOP_K])
-        flags = [
-            (label, main)
-            for k, label, main in zip(text.candidates, text.labels, text.main_hits, strict=True)
-            if k in kept
-        ]
-        n_shown += len(flags)
-        good += sum(label for label, _ in flags)
-        covered += bool(text.gold) and any(main for _, main in flags)
-    return _score(len(texts), n_shown, good, covered)
+        probs = probabilities[i]
+        starts.append(len(p))
+        top = max(range(len(probs)), key=probs.__getitem__) if probs else -1
+        p += probs
+        first += [k == 0 for k in range(len(probs))]
+        text_of += [i] * len(probs)
+        right += list(text.labels)
+        main += list(text.main_hits)
+        best += [k == top for k in range(len(probs))]
+    return _Flat(
+        probabilities=np.array(p, dtype=np.float64),
+        is_first=np.array(first, dtype=bool),
+        text_of=np.array(text_of, dtype=np.int64),
+        right=np.array(right, dtype=bool),
+        main=np.array(main, dtype=bool),
+        is_best=np.array(best, dtype=bool),
+        starts=np.array(starts, dtype=np.int64),
+        has_gold=np.array([bool(t.gold) for t in texts], dtype=bool),
+    )
+
+
+def _fast_score(flat: _Flat, threshold_first: float, threshold: float, floor: float = 0.0) -> Score:
+    """Return ``score`` of what ``kept_keywords`` keeps at these settings (same figures)."""
+    n_texts = len(flat.starts)
+    passed = flat.probabilities >= np.where(flat.is_first, threshold_first, threshold)
+    any_passed = np.bincount(flat.text_of, weights=passed, minlength=n_texts) > 0
+    kept = passed | (flat.is_best & ~any_passed[flat.text_of] & (flat.probabilities >= floor))
+    # At most TOP_K kept per text, in order.
+    running = np.cumsum(kept)
+    before_text = np.where(flat.starts > 0, running[np.maximum(flat.starts - 1, 0)], 0)
+    kept &= (running - before_text[flat.text_of]) <= TOP_K
+    covered = np.bincount(flat.text_of, weights=kept & flat.main, minlength=n_texts) > 0
+    return _score(
+        n_texts,
+        int(kept.sum()),
+        int((kept & flat.right).sum()),
+        int((covered & flat.has_gold).sum()),
+    )
 
 
 @dataclass(frozen=True)
@@ -252,10 +295,11 @@ def choose_setting(texts: Sequence[LabelledText]) -> Setting:
             for i, text in enumerate(texts):
                 if text.set_name == name:
                     probabilities[i] = _probabilities(weights, bias, text)
+        flat = _flatten(texts, probabilities)
         for first in THRESHOLDS_FIRST:
             for threshold in THRESHOLDS:
                 for floor in FLOORS:
-                    filtered = _fast_score(texts, probabilities, first, threshold, floor)
+                    filtered = _fast_score(flat, first, threshold, floor)
                     if (
                         filtered.coverage < rules.coverage - MAX_COVERAGE_LOSS
                         or filtered.n_right < (1 - MAX_RIGHT_LOSS) * rules.n_right

@@ -137,3 +137,48 @@ def test_the_score_counts_as_the_evaluation_does() -> None:
     texts = [_text("a", ["term1", "chat1"], [True, False])]
     score = candidate_training.score(texts, [["term1", "chat1"]])
     assert (score.precision, score.coverage, score.n_right) == (0.5, 1.0, 1)
+
+
+def test_a_best_keyword_under_the_floor_is_not_shown() -> None:
+    model = CandidateFilter(
+        weights=np.zeros(4, np.float32), bias=0.0, threshold_first=0.9, threshold=0.9, floor=0.3
+    )
+    assert kept_keywords(["a", "b"], [0.1, 0.2], model) == []  # 写代码的，打工人一个
+    assert kept_keywords(["a", "b"], [0.1, 0.4], model) == ["b"]
+
+
+def test_the_floor_is_saved_with_the_filter(tmp_path: Path) -> None:
+    model = CandidateFilter(
+        weights=np.zeros(2**HASH_BITS, np.float32),
+        bias=0.0,
+        threshold_first=0.2,
+        threshold=0.5,
+        floor=0.15,
+    )
+    path = tmp_path / "filter.npz"
+    save_filter(model, path, {"note": "test"})
+    loaded = load_filter.__wrapped__(path)
+    assert loaded is not None and loaded.floor == 0.15
+
+
+def test_the_vectorised_score_equals_the_score_of_the_kept_keywords() -> None:
+    # Texts with one to twelve candidates, ties, a first keyword and no gold at all.
+    rng = np.random.default_rng(7)
+    texts, probabilities = [], {}
+    for i in range(60):
+        n = int(rng.integers(1, 13))
+        labels = [bool(x) for x in rng.integers(0, 2, n)]
+        if i % 7 == 0:
+            labels = [False] * n
+        texts.append(_text("s", [f"k{i}x{j}y" for j in range(n)], labels))
+        probabilities[i] = [round(float(x), 1) for x in rng.random(n)]
+    flat = candidate_training._flatten(texts, probabilities)
+    for first, threshold, floor in [(0.0, 0.5, 0.0), (0.3, 0.6, 0.2), (0.9, 0.9, 0.5)]:
+        slow = candidate_training.score(
+            texts,
+            [
+                candidate_training._kept(t, probabilities[i], first, threshold, floor)
+                for i, t in enumerate(texts)
+            ],
+        )
+        assert candidate_training._fast_score(flat, first, threshold, floor) == slow
