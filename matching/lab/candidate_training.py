@@ -45,8 +45,8 @@ SET_FILES: dict[str, tuple[str, str]] = {
     "labelled holdout": ("profile_keywords_labelled.tsv", "holdout"),
     "fresh 1": ("profile_keywords_fresh.tsv", ""),
     **{f"fresh {n}": (f"profile_keywords_fresh{n}.tsv", "") for n in range(2, 9)},
-    # Written for training only (2026-12-01, four helpers blind to the code and to each other).
-    **{f"fresh {n}": (f"profile_keywords_fresh{n}.tsv", "train") for n in range(10, 22)},
+    # Written for training only (2026-12-01, sixteen helpers blind to the code and to each other).
+    **{f"fresh {n}": (f"profile_keywords_fresh{n}.tsv", "train") for n in range(10, 26)},
     **{f"styles {s}": (f"profile_keywords_styles_{s}.tsv", "") for s in "abcd"},
 }
 # The sets scored with a filter that never saw them, in the report's order: set 18 was written from
