@@ -555,7 +555,9 @@ TRANSCRIPTS = [
     ),
     (
         "原来在富士康干了五年 现在在老家开网店卖怀山药和山药粉 顺便做点直播",
-        ("网店", "怀山药", "山药粉", "直播"),
+        # 网店 alone was expected here until the filter trained on sets 10-25, whose labellers
+        # call a bare 网店 generic; what is sold and how are the expertise.
+        ("怀山药", "山药粉", "直播"),
         ("富士康", "五年", "老家"),
     ),
     (
@@ -1020,7 +1022,7 @@ def test_label_words_inside_terms_are_kept() -> None:
         "性别社会学、职务犯罪辩护、民族音乐、混凝土抗压强度、索赔额分布、特种会计、他者理论、"
         "中药汤剂应用的规范"
     )
-    keywords = extract_expertise(text)
+    keywords = extract_expertise(text, learned_filter=False)  # the rules' reading of labels
     for term in (
         "性别社会学",
         "职务犯罪辩护",
@@ -1718,7 +1720,7 @@ def test_a_question_in_speech_is_no_term() -> None:
     ],
 )
 def test_work_the_person_says_they_gave_up_is_not_shown(text: str, left: str, now: str) -> None:
-    keywords = extract_expertise(text)
+    keywords = extract_expertise(text, learned_filter=False)  # the rule of given-up work
     assert any(now in k for k in keywords), keywords
     assert not any(left in k for k in keywords), keywords
 
