@@ -294,7 +294,8 @@ _TITLE_SUFFIXES = tuple(
         counsel advisor adviser entrepreneur freelancer desk leader bioinformatician statistician
         physicist chemist biochemist biologist economist geologist ecologist pathologist
         radiologist surgeon dentist therapist psychologist anesthesiologist cardiologist
-        ophthalmologist oncologist writer
+        ophthalmologist oncologist writer pharmacologist toxicologist epidemiologist
+        mentor trainee resident
         投资人 天使投资人 partner investor associate
         副总 老总 代理人 开发者 辅导员 公务员 程序员 养殖户 种植户 专业户 个体户 农户
         农民 果农 菜农 茶农 渔民 牧民 兽医 村医 宝妈 全职妈妈 军人 退伍军人 店主 老板
@@ -2511,18 +2512,22 @@ def _is_small_talk(phrase: _Phrase, typed: str) -> bool:
 
 # What may stand before a name that opens a self-description (本人张伟，…; 我是李静，…).
 _NAME_OPENERS = re.compile(r"^(?:大家好|您好|你好|各位好)?[，,！!\s]*(?:本人|我是|我叫|我)?$")
-# A name in jieba's dictionary this rare is a person's, not a herb's (何首乌 26, 刘建国 3).
-MAX_NAME_FREQUENCY = 5
+# A name in jieba's dictionary this rare is a person's, not a herb's (何首乌 26, 刘建国 3, 马向东 8).
+MAX_NAME_FREQUENCY = 10
 
 
 def _is_signature(phrase: _Phrase, typed: str) -> bool:
     """Return whether ``phrase`` is the person's own name opening the text (王芳，主任医师…).
 
     Two or three characters, a common surname first, unknown to jieba's dictionary or a rare
-    name in it, and nothing but a greeting or 本人/我是 before it.
+    name in it, and nothing but a greeting or 本人/我是 before it. jieba may cut the surname off
+    (高 + 建军): then the whole is judged.
     """
     norm = phrase.norm
-    if len(phrase.tokens) != 1 or not 2 <= len(norm) <= 3 or norm[0] not in _SURNAMES:
+    split_surname = len(phrase.tokens) == 2 and len(phrase.tokens[0]) == 1
+    if (len(phrase.tokens) != 1 and not split_surname) or not 2 <= len(norm) <= 3:
+        return False
+    if norm[0] not in _SURNAMES:
         return False
     if not _NAME_OPENERS.match(typed[: phrase.start]):
         return False
