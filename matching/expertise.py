@@ -2512,7 +2512,7 @@ def _is_small_talk(phrase: _Phrase, typed: str) -> bool:
 
 # What may stand before a name that opens a self-description (本人张伟，…; 我是李静，…).
 _NAME_OPENERS = re.compile(r"^(?:大家好|您好|你好|各位好)?[，,！!\s]*(?:本人|我是|我叫|我)?$")
-# A name in jieba's dictionary this rare is a person's, not a herb's (何首乌 26, 刘建国 3, 马向东 8).
+# A name in jieba's dictionary this rare is a person's, not a herb's (何首乌 26; 马向东 8).
 MAX_NAME_FREQUENCY = 10
 
 
