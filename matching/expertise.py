@@ -526,8 +526,8 @@ _GENERIC_PROFILE_WORDS = frozenset(
     nice meet hobby hobbies love also hi hello hey thanks welcome contact happy interested
     looking hope want glad family kids wife husband retired working work up
     yrs years year doing studying study studied might do before after that this small big
-    undergrad undergraduate assoc prof m im i'm currently previously formerly client clients
-    teach teaching learn learning mostly mainly focus focused focusing now also
+    undergrad undergraduate assoc prof m im i'm previously formerly client clients
+    teach teaching learn learning mostly mainly focus focused focusing
     综合协调 沟通协调 统筹协调 协调 对接 日常管理 日常事务 行政事务 打杂 杂活 手艺 手艺活
     拿手菜 招牌菜 账号 赛道 机器
     """.split()
