@@ -35,7 +35,7 @@ from bot.understanding import (
     clean_name,
     normalise_city,
     normalise_phone,
-    read_keyword_edits,
+    only_edits,
     recognise_intent,
 )
 from bot.understanding.names import INSTRUCTION_WORDS, REFUSED_WORDS
@@ -317,8 +317,9 @@ def _answer_education(ctx: Context, text: str, data: RegistrationData) -> Outcom
 
 
 def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcome:
-    if word_of(text) in REFUSED_WORDS or read_keyword_edits(text):
-        # "把X去掉" answers the keyword check, not the question about one's field.
+    if word_of(text) in REFUSED_WORDS or only_edits(text):
+        # "把X去掉" answers the keyword check, not the question about one's field; a
+        # description with 还有 in it (做并购，还有劳动争议) is still a description.
         return Reject(texts.NOT_A_VALUE)
     try:
         expertise = _clean("expertise", text)
@@ -361,8 +362,8 @@ def _answer_keywords(ctx: Context, text: str, data: RegistrationData) -> Outcome
         return Reject(texts.KEYWORDS_INVALID)
     try:
         typed = _clean("keywords", terms)
-    except ValidationError:
-        return Reject(texts.KEYWORDS_INVALID)
+    except ValidationError as error:
+        return Reject(error.message_zh)
     if not typed:
         return Reject(texts.KEYWORDS_INVALID)
     return Advance({"keywords": typed, "keywords_rejected": False})
@@ -387,8 +388,8 @@ def _edit_keywords(keywords: list[str], edits: tuple[KeywordEdit, ...]) -> Outco
         return Reject(texts.KEYWORDS_EDIT_UNCLEAR)
     try:
         cleaned = _clean("keywords", edited)
-    except ValidationError:
-        return Reject(texts.KEYWORDS_INVALID)
+    except ValidationError as error:
+        return Reject(error.message_zh)
     return Advance(
         {"keywords": cleaned, "keywords_rejected": False},
         goto="keywords",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,10 @@ class TalentFilter:
     include_demo: bool = True
 
 
+# A letter of any script (Chinese characters included): what a keyword must contain.
+_HAS_WORD = re.compile(r"[^\W\d_]")
+
+
 def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise talent fields; raise ValidationError naming the first bad one."""
     cleaned: dict[str, Any] = {}
@@ -102,6 +107,13 @@ def clean_fields(changes: dict[str, Any]) -> dict[str, Any]:
             cleaned[field] = wishes
         elif field in {"keywords", "industries"}:
             terms = [validate_text(field, str(t), label="关键词", max_length=30) for t in value]
+            if any(t and not _HAS_WORD.search(t) for t in terms):
+                # "5" or "--" after a prompt is no term: nothing to match on.
+                raise ValidationError(
+                    field,
+                    "关键词要写成词语，例如：锂电池、氩弧焊、税务筹划。",
+                    f"a {field} term has no letter or Chinese character",
+                )
             cleaned[field] = list(dict.fromkeys(t for t in terms if t))[:20]
         elif field in OTHER_FIELDS:
             cleaned[field] = value

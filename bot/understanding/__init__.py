@@ -14,7 +14,7 @@ from bot.understanding.cities import CityMatch, normalise_city
 from bot.understanding.dates import ResolvedDate, resolve_date, today_in
 from bot.understanding.field_edits import FieldEdit, recognise_field_edit
 from bot.understanding.intents import Context, Intent, Understanding, is_yes, recognise_intent
-from bot.understanding.keyword_edits import KeywordEdit, read_keyword_edits
+from bot.understanding.keyword_edits import KeywordEdit, only_edits, read_keyword_edits
 from bot.understanding.names import NotAName, clean_name
 from bot.understanding.phones import find_phone, normalise_phone
 
@@ -32,6 +32,7 @@ __all__ = [
     "is_yes",
     "normalise_city",
     "normalise_phone",
+    "only_edits",
     "read_keyword_edits",
     "recognise_field_edit",
     "recognise_intent",

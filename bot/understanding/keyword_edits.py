@@ -20,8 +20,10 @@ def _alt(words: str) -> str:
 _TO = _alt("改成 改为 换成 换为 替换成 替换为 改叫 写成 应该是")
 _DROP = _alt("去掉 删掉 删除 删了 去除 拿掉 划掉 去了 不要了 不要")
 _PLUS = _alt(
-    "加上 加个 加一个 加 添加 添上 增加 补充 补上 补个 补一个 还有 漏了 少了 缺了 "
+    "加上 加个 加一个 添加 添上 增加 补充 补上 补个 补一个 还有 漏了 少了 缺了 "
     "还应该有 应该还有 还差 再来个"
+    # 加 alone, but not the first character of a word (加盟, 加工, 加班 …).
+    " 加(?!盟|工|班|油|热|速|密|强|载|固|拿大|减|湿|压|注|州|息|快|大|深|紧|剧|装|持|入)"
 )
 # Each pattern reads one edit from one clause; the first that matches a clause wins.
 _REPLACE = (
@@ -109,6 +111,18 @@ def read_keyword_edits(text: str) -> list[KeywordEdit]:
             continue
         edits.extend(_edits_in_clause(part))
     return edits
+
+
+def only_edits(text: str) -> bool:
+    """Return whether every clause of ``text`` edits a keyword list (把X去掉，加上Y).
+
+    A self-description with one such clause among others (律师，做并购，还有劳动争议) is a
+    description, not a command.
+    """
+    plain = normalise_utterance(text, lower=False)
+    parts = [strip_lead_ins(_HEDGES.sub("", part).strip()) for part in clauses(plain)]
+    parts = [part for part in parts if part]
+    return bool(parts) and all(_edits_in_clause(part) for part in parts)
 
 
 def _edits_in_clause(part: str) -> list[KeywordEdit]:

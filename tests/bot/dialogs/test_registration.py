@@ -327,3 +327,39 @@ def test_a_person_registered_by_chat_is_not_asked_to_confirm_an_import(
 ) -> None:
     talk(chat, FULL_REGISTRATION)
     talk(chat, [("同意入库", "已经确认过了"), ("确认入库", "张伟")])
+
+
+@pytest.mark.parametrize(
+    ("description", "keyword"),
+    [
+        ("律师，主要做公司并购、知识产权诉讼，还有劳动争议", "劳动争议"),
+        ("我是搞冶金的，炼钢连铸，还有轧钢工艺", "轧钢工艺"),
+        ("开奶茶店的，加盟了两家，现在自己研发新品", ""),
+    ],
+)
+def test_a_description_with_haiyou_or_jiameng_is_read_not_refused(
+    chat: Chat, description: str, keyword: str
+) -> None:
+    # 还有 and 加 edit a shown keyword list; inside a description they are words of it.
+    talk(chat, FULL_REGISTRATION[:9])
+    reply = chat.send(description)
+    assert "没法填进这一项" not in reply
+    assert keyword in reply
+
+
+def test_an_edit_command_at_the_field_question_is_still_refused(chat: Chat) -> None:
+    talk(chat, FULL_REGISTRATION[:9])
+    assert "没法填进这一项" in chat.send("把锂电池去掉")
+
+
+def test_a_keyword_without_a_word_is_not_stored(chat: Chat, db_session: Session) -> None:
+    talk(chat, FULL_REGISTRATION[:9])
+    talk(chat, [("在工厂流水线上干活", "关键词"), ("5", "关键词要写成词语")])
+    talent = talents.get_talent_by_openid(db_session, chat.openid)
+    assert talent is None
+
+
+@pytest.mark.parametrize("answer", ["初中", "技校", "小学", "职高"])
+def test_school_levels_below_high_school_are_other(chat: Chat, answer: str) -> None:
+    talk(chat, FULL_REGISTRATION[:8])
+    assert "（7/9）" in chat.send(answer)
