@@ -197,8 +197,12 @@ _CHATTER_WORDS = frozenset(
     这两年 这几年 那几年 说来话长 一言难尽 当兵 参军 入伍 退伍
     很多年 好多年 好些年 都行 啥都行 都可以 什么都行 啥都干 强项 教书 一枚 在手 随便 随便聊
     我家 俺家 咱家 我们家 师弟 师妹 师兄 师姐 学弟 学妹 免费咨询 打工人 社畜 搬砖
-    业余时间 空闲时间 闲暇时间 工作之余 下班后 闲来
+    业余时间 空闲时间 闲暇时间 工作之余 下班后 闲来 一辈子 大半辈子 帮别人 给别人 替别人 帮人 替人
     """.split()
+)
+# English adverbs that open no term (mostly Kubernetes → Kubernetes).
+_ENGLISH_LEADING_CHATTER = frozenset(
+    "mostly mainly also currently now just especially particularly primarily esp".split()
 )
 # A spouse and children (俩娃, 陪娃): they end a phrase, and the clause they open is no work.
 _FAMILY_MEMBERS = ("爱人", "老婆", "老公", "媳妇", "娃", "儿子", "女儿", "闺女")
@@ -914,6 +918,7 @@ def _is_chatter(token: str, *, leading: bool = False) -> bool:
         return True
     if leading and (
         token in _LEADING_VERBS
+        or token in _ENGLISH_LEADING_CHATTER
         or (len(token) == 2 and token[0] == token[1] and token[0] in _REDUPLICATED_VERBS)
     ):
         return True
@@ -2201,7 +2206,6 @@ def _trimmed(phrase: _Phrase) -> _Phrase | None:
         first -= 1  # 推荐系统召回: the verb opens a term of the lexicon
     part = _sub(phrase, first, last) if (first, last) != (0, len(phrase.tokens)) else phrase
     if len(part.tokens) == 1 and _is_common_word(part.tokens[0]):
-        return None
         return None
     if part is not phrase and (
         _is_place(part.norm) or part.norm.endswith(_ORG_SUFFIXES) or _is_employer_name(part.norm)

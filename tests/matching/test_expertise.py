@@ -2302,3 +2302,20 @@ def test_an_english_sentence_is_cut_at_its_verbs_and_titles(
 )
 def test_names_cut_by_jieba_known_names_and_english_titles(text: str, keywords: list[str]) -> None:
     assert extract_expertise(text, learned_filter=False) == keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("退休教师，教了一辈子中学数学", ["中学数学"]),
+        ("在淘宝卖女装，也帮别人代运营", ["女装", "代运营"]),
+        ("distributed systems, mostly Kubernetes and TPU scheduling", None),
+    ],
+)
+def test_a_lifetime_a_favour_and_an_english_adverb_do_not_open_a_term(
+    text: str, keywords: list[str] | None
+) -> None:
+    shown = extract_expertise(text, learned_filter=False)
+    if keywords is not None:
+        assert shown == keywords
+    assert not any(k.startswith(("一辈子", "帮别人", "mostly")) for k in shown), shown
