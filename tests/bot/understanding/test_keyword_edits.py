@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.understanding.keyword_edits import KeywordEdit, read_keyword_edits, rejects_list
+from bot.understanding.keyword_edits import (
+    KeywordEdit,
+    only_edits,
+    read_keyword_edits,
+    rejects_list,
+)
 
 INSTRUCTION_WORDS = ("去掉", "删掉", "删了", "加上", "改成", "换成", "把", "确认", "不对")
 
@@ -84,3 +89,15 @@ def test_fillers_around_an_item_are_not_part_of_it(text: str) -> None:
 )
 def test_more_ways_of_adding_and_removing(text: str, edits: list[KeywordEdit]) -> None:
     assert read_keyword_edits(text) == edits
+
+
+def test_jia_opening_a_word_is_no_add_command() -> None:
+    assert read_keyword_edits("加盟了两家") == []
+    assert read_keyword_edits("加工牛肉干") == []
+    assert read_keyword_edits("加区块链") == [KeywordEdit("add", new="区块链")]
+
+
+def test_a_message_is_a_command_only_when_every_clause_edits() -> None:
+    assert only_edits("把锂电池去掉，加上固态电解质")
+    assert not only_edits("律师，主要做公司并购、知识产权诉讼，还有劳动争议")
+    assert not only_edits("")
