@@ -366,7 +366,13 @@ def _answer_keywords(ctx: Context, text: str, data: RegistrationData) -> Outcome
         return Reject(error.message_zh)
     if not typed:
         return Reject(texts.KEYWORDS_INVALID)
-    return Advance({"keywords": typed, "keywords_rejected": False})
+    if keywords and len(typed) == 1 and not any(typed[0] in k or k in typed[0] for k in keywords):
+        # One new term sent under a shown list is most often one the list missed: add it and
+        # show the list again, rather than drop the others unseen (氟化工 under 氟化工新材料
+        # narrows the list instead, and replaces it).
+        return _edit_keywords(keywords, (KeywordEdit("add", new=typed[0]),))
+    note = texts.KEYWORDS_TAKEN.format(keywords=shown_list(typed, KEYWORDS_LISTED_BYTES))
+    return Advance({"keywords": typed, "keywords_rejected": False}, note=note)
 
 
 def _edit_keywords(keywords: list[str], edits: tuple[KeywordEdit, ...]) -> Outcome:

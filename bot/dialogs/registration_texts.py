@@ -134,6 +134,7 @@ KEYWORDS_NEEDED = "还没有关键词呢，请直接发几个，用逗号隔开�
 KEYWORDS_INVALID = "关键词每个不超过30个字，最多20个，用逗号或空格隔开，例如：锂电池，正极材料。"
 OWN_KEYWORDS = "好的，那请直接发您自己的关键词，用逗号隔开，例如：锂电池，正极材料，烧结工艺。"
 KEYWORDS_EDITED = "好的，改好了。"
+KEYWORDS_TAKEN = "好的，关键词用您发的：{keywords}。"
 KEYWORD_NOT_FOUND = "关键词里没有“{keyword}”，请照着上面的写，例如：去掉“{keyword}”。"
 KEYWORDS_EDIT_UNCLEAR = (
     "没太看懂要怎么改。可以这样说：去掉“某某”、加上“某某”、把“甲”改成“乙”；"

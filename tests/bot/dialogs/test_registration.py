@@ -363,3 +363,22 @@ def test_a_keyword_without_a_word_is_not_stored(chat: Chat, db_session: Session)
 def test_school_levels_below_high_school_are_other(chat: Chat, answer: str) -> None:
     talk(chat, FULL_REGISTRATION[:8])
     assert "（7/9）" in chat.send(answer)
+
+
+def test_one_new_term_under_the_shown_list_is_added_and_shown(
+    chat: Chat, db_session: Session
+) -> None:
+    talk(chat, FULL_REGISTRATION[:9])
+    talk(chat, [("主要做公司并购和知识产权诉讼", "知识产权诉讼")])
+    reply = chat.send("劳动争议")
+    assert "知识产权诉讼" in reply and "劳动争议" in reply and "（8/9）" not in reply
+    assert "（8/9）" in chat.send("对")
+    state = db_session.scalars(select(DialogState)).one()
+    assert "劳动争议" in state.data["keywords"] and "知识产权诉讼" in state.data["keywords"]
+
+
+def test_a_list_sent_under_the_shown_list_replaces_it_and_says_so(chat: Chat) -> None:
+    talk(chat, FULL_REGISTRATION[:9])
+    talk(chat, [("主要做公司并购和知识产权诉讼", "知识产权诉讼")])
+    reply = chat.send("劳动争议，合同纠纷")
+    assert "关键词用您发的：劳动争议、合同纠纷" in reply and "（8/9）" in reply
