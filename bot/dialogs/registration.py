@@ -24,7 +24,7 @@ from bot.dialogs.steps import (
 from bot.dispatch import Context, Registry
 from bot.models import ConsentPurpose, Talent
 from bot.services import consents, events, talents
-from bot.services.analysis import keywords_for
+from bot.services.analysis import keywords_for, trade_of
 from bot.understanding import (
     Context as Where,
 )
@@ -333,6 +333,9 @@ def _answer_expertise(ctx: Context, text: str, data: RegistrationData) -> Outcom
         exclude=(data.get("employer") or "", data.get("city") or "", data.get("name") or ""),
     )
     kept = [t for t in extracted if len(t) <= KEYWORD_MAX_LENGTH and not is_instruction(t)]
+    if not kept:
+        # 我是焊工: the trade is the best start; the person confirms it or adds what they do.
+        kept = [t for t in trade_of(expertise) if len(t) <= KEYWORD_MAX_LENGTH][:1]
     keywords = _clean("keywords", kept)
     return Advance({"expertise": expertise, "keywords": keywords}, goto="keywords")
 

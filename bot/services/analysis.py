@@ -27,6 +27,15 @@ def keywords_for(text: str, top_k: int = 10, exclude: Iterable[str] = ()) -> lis
     return kept[:top_k]
 
 
+def trade_of(text: str) -> list[str]:
+    """Return the job titles ``text`` names (我是焊工 → 焊工; 纺织厂的挡车工 → 挡车工).
+
+    A title is no expertise, but when a person names nothing else it is the best start for
+    the keywords they are asked to confirm or extend.
+    """
+    return list(matching.extract_profile(text).titles)
+
+
 def analyse(
     text: str, top_k: int = 10, industry_threshold: float = 0.2, exclude: Iterable[str] = ()
 ) -> TextAnalysis:

@@ -382,3 +382,15 @@ def test_a_list_sent_under_the_shown_list_replaces_it_and_says_so(chat: Chat) ->
     talk(chat, [("主要做公司并购和知识产权诉讼", "知识产权诉讼")])
     reply = chat.send("劳动争议，合同纠纷")
     assert "关键词用您发的：劳动争议、合同纠纷" in reply and "（8/9）" in reply
+
+
+@pytest.mark.parametrize(
+    ("description", "trade"), [("我是焊工", "焊工"), ("我是纺织厂的挡车工", "挡车工")]
+)
+def test_a_trade_named_alone_is_offered_as_the_first_keyword(
+    chat: Chat, description: str, trade: str
+) -> None:
+    talk(chat, FULL_REGISTRATION[:9])
+    reply = chat.send(description)
+    assert trade in reply and "没能提炼" not in reply
+    assert "氩弧焊" in chat.send("加上氩弧焊")
