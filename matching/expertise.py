@@ -1030,6 +1030,11 @@ def _cut_around_anonymised_names(lowered: str) -> list[str]:
     return tokens + (textmod.cut(lowered[at:]) if at < len(lowered) else [])
 
 
+def _lowered_in_place(typed: str) -> str:
+    """Return ``typed`` lower-cased character by character, so positions stay the same (İ)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
+
+
 def _typed_form(text: str) -> str:
     """Return ``text`` with full-width forms made half-width and NFKC applied, case kept."""
     text = text.translate(_FULL_WIDTH)
@@ -1042,7 +1047,7 @@ def _phrases(text: str, keep_pastimes: bool = False) -> list[_Phrase]:
     The phrases of a pastime (业余喜欢打太极拳) are left out unless ``keep_pastimes``.
     """
     typed = _typed_form(text)
-    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
+    lowered = _lowered_in_place(typed)
     tokens = _split_glued(_cut_around_anonymised_names(lowered))
     if "".join(tokens) != lowered:  # the cut must cover the text to map tokens back
         typed = lowered
@@ -1610,17 +1615,9 @@ def _one_token_phrase(
     tokens: list[str], offsets: list[int], typed: str, lowered: str, k: int
 ) -> _Phrase:
     """Return the phrase made of token ``k`` alone."""
-    a, b = offsets[k], offsets[k] + len(tokens[k])
-    return _Phrase(
-        start=a,
-        typed=typed[a:b],
-        norm=lowered[a:b],
-        tokens=[tokens[k]],
-        spans=[(0, b - a)],
-        before=tokens[k - 1].strip() if k > 0 else "",
-        before2="",
-        after=tokens[k + 1].strip() if k + 1 < len(tokens) else "",
-    )
+    before = tokens[k - 1].strip() if k > 0 else ""
+    after = tokens[k + 1].strip() if k + 1 < len(tokens) else ""
+    return _span_phrase(tokens, offsets, typed, lowered, [k], (before, "", after))
 
 
 def _split_glued(tokens: list[str]) -> list[str]:
@@ -2309,7 +2306,8 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
     # The field of the phrase before and where it ended: an abbreviation in brackets right
     # after a title is the title's (质量工程师（SQE）).
     previous, previous_end = "", -1
-    typed = _typed_form(text).lower()
+    cased = _typed_form(text)
+    typed = cased.lower()
     for whole in _phrases(text, keep_pastimes):
         for phrase in _pieces(whole):
             kind, expertise = _kind(phrase)
@@ -2384,7 +2382,7 @@ def _extract_profile(text: str, top_k: int, *, keep_pastimes: bool) -> ProfileEx
                 keywords.append(part.typed)
     given_up = _given_up(typed)
     keywords = [k for k in keywords if not any(g in k.lower() for g in given_up)]
-    keywords = _with_acronyms(_unnest(keywords), _typed_form(text))
+    keywords = _with_acronyms(_unnest(keywords), cased)
     return ProfileExtraction(keywords=keywords[:top_k], **fields)
 
 
@@ -2399,8 +2397,7 @@ def _with_acronyms(keywords: list[str], typed: str) -> list[str]:
     in the case typed, and neither shown twice. ``typed`` is the text in ``_typed_form``.
     """
     lowered = {k.lower() for k in keywords}
-    # Lower-cased character by character, so that positions are the typed text's.
-    low = "".join(c.lower() if len(c.lower()) == 1 else c for c in typed)
+    low = _lowered_in_place(typed)
     out: list[str] = []
     merged: set[str] = set()
     for keyword in keywords:

@@ -34,7 +34,7 @@ from matching.candidate_filter import (
     kept_keywords,
     save_filter,
 )
-from matching.lab.evaluation import keyword_is_expertise
+from matching.lab.evaluation import judge_keywords, keyword_is_expertise
 from matching.resources import data_path
 
 logger = logging.getLogger(__name__)
@@ -164,11 +164,10 @@ def score(texts: Sequence[LabelledText], shown: Sequence[Sequence[str]]) -> Scor
     n_shown = good = covered = 0
     for text, keywords in zip(texts, shown, strict=True):
         keywords = list(keywords)[:TOP_K]
+        hits, main_found = judge_keywords(keywords, text.gold, text.not_expertise)
         n_shown += len(keywords)
-        good += sum(keyword_is_expertise(k, text.gold, text.not_expertise) for k in keywords)
-        covered += bool(text.gold) and any(
-            keyword_is_expertise(k, text.gold[:1], text.not_expertise) for k in keywords
-        )
+        good += sum(hits)
+        covered += main_found
     return _score(len(texts), n_shown, good, covered)
 
 

@@ -747,7 +747,7 @@ class ProfileKeywordReport:
         return "\n".join(lines)
 
 
-def _norm(text: str, *, keep_de: bool = True) -> str:
+def _norm(text: str, *, keep_de: bool) -> str:
     """Return ``text`` NFKC-normalised, lower-cased and stripped (without 的 unless ``keep_de``)."""
     import unicodedata
 
@@ -770,6 +770,18 @@ def keyword_is_expertise(
         if key == target or target in key or (key in target and 2 * len(key) >= len(target)):
             return True
     return False
+
+
+def judge_keywords(
+    keywords: Sequence[str], gold: Sequence[str], bad: Sequence[str], *, keep_de: bool = False
+) -> tuple[list[bool], bool]:
+    """Return whether each of ``keywords`` is expertise under ``PROFILE_MATCHING_RULE`` (``bad``:
+    the text's non-expertise spans), and whether the main (first) gold keyword is shown."""
+    hits = [keyword_is_expertise(k, gold, bad, keep_de=keep_de) for k in keywords]
+    main_found = bool(gold) and any(
+        keyword_is_expertise(k, gold[:1], bad, keep_de=keep_de) for k in keywords
+    )
+    return hits, main_found
 
 
 def evaluate_profile_keywords(
@@ -795,15 +807,13 @@ def evaluate_profile_keywords(
         gold = [g for g in row["gold_keywords"].split("、") if g.strip()]
         bad = [b for b in row["not_expertise"].split("、") if b.strip()]
         keywords = extract_expertise(row["text"], learned_filter=learned_filter)
-        hits = [keyword_is_expertise(k, gold, bad) for k in keywords]
+        hits, main_found = judge_keywords(keywords, gold, bad, keep_de=False)
+        hits_de, main_found_de = judge_keywords(keywords, gold, bad, keep_de=True)
         shown += len(keywords)
         good += sum(hits)
-        good_de += sum(keyword_is_expertise(k, gold, bad, keep_de=True) for k in keywords)
-        main_found = bool(gold) and any(keyword_is_expertise(k, gold[:1], bad) for k in keywords)
+        good_de += sum(hits_de)
         covered += main_found
-        covered_de += bool(gold) and any(
-            keyword_is_expertise(k, gold[:1], bad, keep_de=True) for k in keywords
-        )
+        covered_de += main_found_de
         if not gold:
             without_gold += 1
             quiet += not keywords
