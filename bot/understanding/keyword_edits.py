@@ -101,16 +101,18 @@ def _split_items(text: str) -> list[str]:
     return [_item(part) for part in parts if _item(part)]
 
 
+def _edit_clauses(text: str) -> list[str]:
+    """Return the clauses of ``text`` without hedges and lead-ins ("基本对，把X去掉" → 把X去掉)."""
+    parts = [
+        strip_lead_ins(_HEDGES.sub("", part).strip())
+        for part in clauses(normalise_utterance(text, lower=False))
+    ]
+    return [part for part in parts if part]
+
+
 def read_keyword_edits(text: str) -> list[KeywordEdit]:
     """Return the edits a message asks of a keyword list, in order ([] when none)."""
-    plain = normalise_utterance(text, lower=False)
-    edits: list[KeywordEdit] = []
-    for part in clauses(plain):
-        part = strip_lead_ins(_HEDGES.sub("", part).strip())
-        if not part:
-            continue
-        edits.extend(_edits_in_clause(part))
-    return edits
+    return [edit for part in _edit_clauses(text) for edit in _edits_in_clause(part)]
 
 
 def only_edits(text: str) -> bool:
@@ -119,9 +121,7 @@ def only_edits(text: str) -> bool:
     A self-description with one such clause among others (律师，做并购，还有劳动争议) is a
     description, not a command.
     """
-    plain = normalise_utterance(text, lower=False)
-    parts = [strip_lead_ins(_HEDGES.sub("", part).strip()) for part in clauses(plain)]
-    parts = [part for part in parts if part]
+    parts = _edit_clauses(text)
     return bool(parts) and all(_edits_in_clause(part) for part in parts)
 
 
